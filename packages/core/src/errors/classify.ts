@@ -1,0 +1,59 @@
+import { maskPersonalData } from './redact.js';
+import { RateLimitedError } from './errors.js';
+import { SdrError, type SdrErrorCode } from './sdr-error.js';
+
+/** How a failure should be treated by whoever retries operations. */
+export interface ErrorClassification {
+  /** `true`: trying again later may succeed. `false`: it will fail the same way. */
+  readonly transient: boolean;
+  readonly code: SdrErrorCode | 'network' | 'unknown';
+  /** A delay the provider asked for (Retry-After), when it gave one. */
+  readonly retryAfterMs?: number;
+  /** The message with personal data masked: safe to store and log. */
+  readonly message: string;
+}
+
+const transientNetworkCodes = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
+
+/**
+ * Classifies any thrown value. `SdrError`s carry their own `retryable` flag. Foreign errors are
+ * network failures, timeouts or bugs in an adapter that did not map its errors; all of them are
+ * treated as transient so that no message is lost to a glitch — the caller's maximum number of
+ * attempts bounds the cost when it really was a bug.
+ */
+export function classifyError(error: unknown): ErrorClassification {
+  if (SdrError.isInstance(error)) {
+    const retryAfterMs = RateLimitedError.isInstance(error) ? error.retryAfterMs : undefined;
+    return {
+      transient: error.retryable,
+      code: error.code,
+      message: maskPersonalData(error.message),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+  }
+  const message = maskPersonalData(error instanceof Error ? error.message : String(error));
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const name = error instanceof Error ? error.name : '';
+  const isNetwork =
+    (typeof code === 'string' && transientNetworkCodes.has(code)) || name === 'AbortError' || name === 'TimeoutError';
+  return { transient: true, code: isNetwork ? 'network' : 'unknown', message };
+}
+
+/** Shorthand: may this failure succeed when tried again? */
+export function isTransientError(error: unknown): boolean {
+  return classifyError(error).transient;
+}

@@ -1,0 +1,20 @@
+export { SdrError, sdrErrorKinds, type SdrErrorCode, type SdrErrorOptions } from './sdr-error.js';
+export {
+  AuthError,
+  ConflictError,
+  DuplicateError,
+  LockNotAcquiredError,
+  NotFoundError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  SlotUnavailableError,
+  ValidationError,
+  VersionConflictError,
+  isRetryableStatus,
+  type AlternativeSlot,
+  type FieldError,
+  type ProviderErrorInit,
+} from './errors.js';
+export { classifyError, isTransientError, type ErrorClassification } from './classify.js';
+export { REDACTED, maskDigits, maskPersonalData, redact } from './redact.js';

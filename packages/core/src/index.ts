@@ -1,0 +1,13 @@
+/**
+ * `@sdr/core`: the domain model, ports, pure policies and services of @sdr.
+ *
+ * In-memory implementations of every port live under `@sdr/core/testing`.
+ * @packageDocumentation
+ */
+export * from './errors/index.js';
+export * from './domain/model/index.js';
+export * from './domain/identity/index.js';
+export * from './domain/time/index.js';
+export * from './domain/retry/index.js';
+export * from './domain/events/index.js';
+export * from './ports/index.js';

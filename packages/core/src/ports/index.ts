@@ -1,0 +1,45 @@
+export type { PortHealth, ProviderOptions } from './health.js';
+export { noopLogger, type Logger } from './logger/logger.js';
+export { VirtualClock, systemClock, type Clock } from './clock/clock.js';
+export type {
+  BusyInterval,
+  CalendarCapabilities,
+  CalendarEvent,
+  CalendarEventRef,
+  CalendarPort,
+  CreateCalendarEventInput,
+  UpdateCalendarEventInput,
+} from './calendar/calendar-port.js';
+export type {
+  CrmCapabilities,
+  CrmContact,
+  CrmFieldValue,
+  CrmLead,
+  CrmLeadPatch,
+  CrmLeadSnapshot,
+  CrmPipeline,
+  CrmPort,
+  UpsertCrmLeadInput,
+} from './crm/crm-port.js';
+export type { MessagingCapabilities, MessagingPort, SendMediaInput, SendResult, SendTextInput } from './messaging/messaging-port.js';
+export { withLock, type AcquireOptions, type Lease, type LockPort } from './lock/lock-port.js';
+export type { ClaimDueInput, ScheduledMessageFilter, SchedulerStore } from './scheduler/scheduler-store.js';
+export type {
+  AlertRepository,
+  AppointmentRepository,
+  BillingCycleRepository,
+  ContactRepository,
+  LeadRepository,
+  MessageRepository,
+  OutboxRepository,
+  Page,
+  PageRequest,
+  Repositories,
+  Store,
+  SyncStateRepository,
+  TemplateRepository,
+  TenantRepository,
+} from './repositories/repositories.js';
+export type { BlobStore, StoredBlob } from './blob/blob-store.js';
+export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
+export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';
