@@ -46,11 +46,17 @@ export function classifyError(error: unknown): ErrorClassification {
     };
   }
   const message = maskPersonalData(error instanceof Error ? error.message : String(error));
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const name = error instanceof Error ? error.name : '';
-  const isNetwork =
-    (typeof code === 'string' && transientNetworkCodes.has(code)) || name === 'AbortError' || name === 'TimeoutError';
+  // Node's fetch (undici) throws `TypeError: fetch failed` and puts the socket error, with its
+  // code, in `cause`: look one level down as well.
+  const cause = typeof error === 'object' && error !== null ? (error as { cause?: unknown }).cause : undefined;
+  const isNetwork = hasNetworkCode(error) || hasNetworkCode(cause) || name === 'AbortError' || name === 'TimeoutError';
   return { transient: true, code: isNetwork ? 'network' : 'unknown', message };
+}
+
+function hasNetworkCode(value: unknown): boolean {
+  const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && transientNetworkCodes.has(code);
 }
 
 /** Shorthand: may this failure succeed when tried again? */

@@ -13,11 +13,12 @@ export class ValidationError extends SdrError {
   readonly fieldErrors: readonly FieldError[];
 
   constructor(fieldErrors: readonly FieldError[], options: SdrErrorOptions & { message?: string } = {}) {
-    const summary = fieldErrors.map((error) => (error.field ? `${error.field}: ${error.message}` : error.message)).join('; ');
+    // The summary is built from the redacted messages: personal data masked in `fieldErrors`
+    // must not survive in `message`.
+    const redacted = fieldErrors.map((error) => Object.freeze({ field: error.field, message: String(redact(error.message)) }));
+    const summary = redacted.map((error) => (error.field ? `${error.field}: ${error.message}` : error.message)).join('; ');
     super(options.message ?? (summary || 'invalid input'), 'validation_failed', options);
-    this.fieldErrors = Object.freeze(
-      fieldErrors.map((error) => Object.freeze({ field: error.field, message: String(redact(error.message)) })),
-    );
+    this.fieldErrors = Object.freeze(redacted);
   }
 
   /** Shorthand for a single offending field. */
@@ -47,7 +48,10 @@ export class NotFoundError extends SdrError {
 export class ConflictError extends SdrError {
   static override readonly kind: string = 'ConflictError';
 
-  constructor(message: string, options: SdrErrorOptions & { code?: 'conflict' | 'slot_unavailable' | 'duplicate' | 'version_conflict'; retryable?: boolean } = {}) {
+  constructor(
+    message: string,
+    options: SdrErrorOptions & { code?: 'conflict' | 'slot_unavailable' | 'duplicate' | 'version_conflict'; retryable?: boolean } = {},
+  ) {
     super(message, options.code ?? 'conflict', options);
   }
 }
@@ -175,10 +179,14 @@ export class ProviderUnavailableError extends SdrError {
   readonly operation: string;
 
   constructor(init: SdrErrorOptions & { provider: string; operation: string; message?: string }) {
-    super(`${init.provider} ${init.operation} unavailable${init.message ? `: ${String(redact(init.message))}` : ''}`, 'provider_unavailable', {
-      ...init,
-      retryable: true,
-    });
+    super(
+      `${init.provider} ${init.operation} unavailable${init.message ? `: ${String(redact(init.message))}` : ''}`,
+      'provider_unavailable',
+      {
+        ...init,
+        retryable: true,
+      },
+    );
     this.provider = init.provider;
     this.operation = init.operation;
   }

@@ -1,4 +1,4 @@
-export { SdrError, sdrErrorKinds, type SdrErrorCode, type SdrErrorOptions } from './sdr-error.js';
+export { SdrError, sdrErrorKinds, type SdrErrorClass, type SdrErrorCode, type SdrErrorOptions } from './sdr-error.js';
 export {
   AuthError,
   ConflictError,

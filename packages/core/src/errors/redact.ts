@@ -7,10 +7,14 @@
 const secretKey = /pass(word|phrase)?|secret|token|api[-_]?key|authori[sz]ation|cookie|signature|credential|private[-_]?key|jwt/i;
 const emailPattern = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
 // A run of at least 8 digits, optionally with a leading +, spaces, dots, dashes or parentheses
-// inside, that is not part of a longer word (UUID segments, hex ids and ISO dates do not match).
-const phonePattern = /(?<![\w-])\+?\d[\d\s().-]{6,}\d(?![\w-])/g;
+// inside, that is not part of a longer word (UUID segments and hex ids do not match) and does not
+// start like an ISO date (`2026-04-21`, which has eight digits and dashes like a phone).
+const phonePattern = /(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?!\d))\+?\d[\d\s().-]{6,}\d(?![\w-])/g;
 
 export const REDACTED = '[redacted]';
+// Ten digits: the shortest full national number of the markets served (US) — shorter runs are
+// record ids (Kommo ids have 8–9 digits), not phones.
+const minPhoneDigits = 10;
 const maxStringLength = 2000;
 const maxDepth = 8;
 
@@ -31,7 +35,7 @@ export function maskPersonalData(text: string): string {
     .replace(emailPattern, (_match, first: string, domain: string) => `${first}***@${domain}`)
     .replace(phonePattern, (match) => {
       const digits = match.replace(/\D/g, '');
-      if (digits.length < 8) return match;
+      if (digits.length < minPhoneDigits) return match;
       return (match.trimStart().startsWith('+') ? '+' : '') + maskDigits(digits);
     });
 }

@@ -9,7 +9,7 @@
  * Errors never carry secrets or unmasked personal data: whatever enters `details` or a provider
  * body is redacted by the constructors (see `redact`).
  */
-import { redact } from './redact.js';
+import { maskPersonalData, redact } from './redact.js';
 
 const marker = Symbol.for('@sdr/core.error');
 
@@ -35,7 +35,8 @@ export interface SdrErrorOptions {
   readonly details?: Record<string, unknown>;
 }
 
-type ErrorClass = abstract new (...args: never[]) => SdrError;
+/** Any class of the hierarchy (used by `isInstance`). */
+export type SdrErrorClass = abstract new (...args: never[]) => SdrError;
 
 /** Base class of the hierarchy; subclasses set `kind` and a `code`. */
 export class SdrError extends Error {
@@ -49,7 +50,8 @@ export class SdrError extends Error {
   declare readonly [marker]: readonly string[];
 
   constructor(message: string, code: SdrErrorCode = 'internal', options: SdrErrorOptions & { retryable?: boolean } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages are masked here, once, so that no subclass can leak a phone or an e-mail address.
+    super(maskPersonalData(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.retryable = options.retryable ?? false;
     this.details = Object.freeze(redact(options.details ?? {}) as Record<string, unknown>);
@@ -65,7 +67,7 @@ export class SdrError extends Error {
   /**
    * True when `error` is an instance of this class (or a subclass), from any copy of the package.
    */
-  static isInstance<T extends ErrorClass>(this: T & { kind: string }, error: unknown): error is InstanceType<T> {
+  static isInstance<T extends SdrErrorClass>(this: T & { kind: string }, error: unknown): error is InstanceType<T> {
     if (typeof error !== 'object' || error === null) return false;
     const kinds = (error as { [marker]?: unknown })[marker];
     return Array.isArray(kinds) && kinds.includes(this.kind);

@@ -8,48 +8,99 @@ import type { AppointmentStatus } from '../model/appointment.js';
 import type { AutomationState, Stage } from '../model/lead.js';
 import type { ScheduledKind, SkipReason } from '../model/scheduled-message.js';
 
-interface Base {
+/** Fields every domain event carries. */
+export interface DomainEventBase {
   readonly tenantId: string;
   readonly at: Date;
 }
 
 export interface DomainEventMap {
-  'lead.created': Base & { readonly leadId: string };
-  'lead.opted_out': Base & { readonly leadId: string };
-  'message.received': Base & { readonly leadId: string; readonly messageId: string };
-  'message.sent': Base & { readonly leadId: string | null; readonly messageId: string | null; readonly scheduledMessageId: string | null };
-  'stage.changed': Base & { readonly leadId: string; readonly from: Stage; readonly to: Stage; readonly source: 'automation' | 'crm' | 'operator' | 'api' };
-  'automation.changed': Base & { readonly leadId: string; readonly from: AutomationState; readonly to: AutomationState; readonly reason: string };
-  'appointment.booked': Base & { readonly leadId: string; readonly appointmentId: string; readonly start: Date; readonly end: Date };
-  'appointment.rescheduled': Base & { readonly leadId: string; readonly appointmentId: string; readonly previousAppointmentId: string; readonly start: Date; readonly end: Date };
-  'appointment.cancelled': Base & { readonly leadId: string; readonly appointmentId: string; readonly status: AppointmentStatus };
-  'handoff.requested': Base & { readonly leadId: string; readonly reason: string; readonly requestedBy: 'agent' | 'lead' | 'operator' };
-  'handoff.resumed': Base & { readonly leadId: string };
-  'scheduled.created': Base & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly dueAt: Date };
-  'scheduled.sent': Base & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly providerMessageId: string | null };
-  'scheduled.skipped': Base & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly reason: SkipReason };
-  'scheduled.failed': Base & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly error: string; readonly final: boolean };
-  'scheduled.cancelled': Base & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly reason: string };
-  'billing.cycle_created': Base & { readonly billingCycleId: string; readonly externalBillingId: string };
-  'billing.cycle_paid': Base & { readonly billingCycleId: string };
-  'billing.cycle_cancelled': Base & { readonly billingCycleId: string };
-  'billing.cycle_completed': Base & { readonly billingCycleId: string };
-  'crm.sync_blocked': Base & { readonly account: string; readonly reason: string };
-  'crm.reconciled': Base & { readonly checked: number; readonly drifted: number; readonly repaired: number };
-  'alert.raised': { readonly tenantId: string | null; readonly at: Date; readonly kind: string; readonly key: string; readonly severity: 'warning' | 'critical'; readonly message: string };
+  'lead.created': DomainEventBase & { readonly leadId: string };
+  'lead.opted_out': DomainEventBase & { readonly leadId: string };
+  'message.received': DomainEventBase & { readonly leadId: string; readonly messageId: string };
+  'message.sent': DomainEventBase & {
+    readonly leadId: string | null;
+    readonly messageId: string | null;
+    readonly scheduledMessageId: string | null;
+  };
+  'stage.changed': DomainEventBase & {
+    readonly leadId: string;
+    readonly from: Stage;
+    readonly to: Stage;
+    readonly source: 'automation' | 'crm' | 'operator' | 'api';
+  };
+  'automation.changed': DomainEventBase & {
+    readonly leadId: string;
+    readonly from: AutomationState;
+    readonly to: AutomationState;
+    readonly reason: string;
+  };
+  'appointment.booked': DomainEventBase & {
+    readonly leadId: string;
+    readonly appointmentId: string;
+    readonly start: Date;
+    readonly end: Date;
+  };
+  'appointment.rescheduled': DomainEventBase & {
+    readonly leadId: string;
+    readonly appointmentId: string;
+    readonly previousAppointmentId: string;
+    readonly start: Date;
+    readonly end: Date;
+  };
+  'appointment.cancelled': DomainEventBase & {
+    readonly leadId: string;
+    readonly appointmentId: string;
+    readonly status: AppointmentStatus;
+  };
+  'handoff.requested': DomainEventBase & {
+    readonly leadId: string;
+    readonly reason: string;
+    readonly requestedBy: 'agent' | 'lead' | 'operator';
+  };
+  'handoff.resumed': DomainEventBase & { readonly leadId: string };
+  'scheduled.created': DomainEventBase & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly dueAt: Date };
+  'scheduled.sent': DomainEventBase & {
+    readonly scheduledMessageId: string;
+    readonly kind: ScheduledKind;
+    readonly providerMessageId: string | null;
+  };
+  'scheduled.skipped': DomainEventBase & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly reason: SkipReason };
+  'scheduled.failed': DomainEventBase & {
+    readonly scheduledMessageId: string;
+    readonly kind: ScheduledKind;
+    readonly error: string;
+    readonly final: boolean;
+  };
+  'scheduled.cancelled': DomainEventBase & { readonly scheduledMessageId: string; readonly kind: ScheduledKind; readonly reason: string };
+  'billing.cycle_created': DomainEventBase & { readonly billingCycleId: string; readonly externalBillingId: string };
+  'billing.cycle_paid': DomainEventBase & { readonly billingCycleId: string };
+  'billing.cycle_cancelled': DomainEventBase & { readonly billingCycleId: string };
+  'billing.cycle_completed': DomainEventBase & { readonly billingCycleId: string };
+  'crm.sync_blocked': DomainEventBase & { readonly account: string; readonly reason: string };
+  'crm.reconciled': DomainEventBase & { readonly checked: number; readonly drifted: number; readonly repaired: number };
+  'alert.raised': {
+    readonly tenantId: string | null;
+    readonly at: Date;
+    readonly kind: string;
+    readonly key: string;
+    readonly severity: 'warning' | 'critical';
+    readonly message: string;
+  };
   'alert.resolved': { readonly tenantId: string | null; readonly at: Date; readonly kind: string; readonly key: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;
 export type DomainEvent<Name extends DomainEventName = DomainEventName> = DomainEventMap[Name];
 
-type Listeners = { [Name in DomainEventName]: (event: DomainEventMap[Name]) => void };
+/** Listener signatures, one per event name. */
+export type DomainEventListeners = { [Name in DomainEventName]: (event: DomainEventMap[Name]) => void };
 
 /** The typed event bus. */
-export type DomainEvents = EventEmitter<Listeners>;
+export type DomainEvents = EventEmitter<DomainEventListeners>;
 
 export function createDomainEvents(): DomainEvents {
-  return new EventEmitter<Listeners>();
+  return new EventEmitter<DomainEventListeners>();
 }
 
 /** Wraps a listener so that its exceptions are reported to `onError` instead of the emitter. */

@@ -1,1 +1,10 @@
-export { createDomainEvents, safeListener, type DomainEvent, type DomainEventMap, type DomainEventName, type DomainEvents } from './domain-events.js';
+export {
+  createDomainEvents,
+  safeListener,
+  type DomainEvent,
+  type DomainEventBase,
+  type DomainEventListeners,
+  type DomainEventMap,
+  type DomainEventName,
+  type DomainEvents,
+} from './domain-events.js';

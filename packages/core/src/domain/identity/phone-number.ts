@@ -48,7 +48,8 @@ export class PhoneNumber {
 
   /** Rebuilds a number already stored in E.164 (throws when it is not valid E.164). */
   static fromE164(e164: string, field = 'phone'): PhoneNumber {
-    if (!/^\+[1-9]\d{6,14}$/.test(e164)) throw ValidationError.forField(field, `${maskDigits(e164.replace(/\D/g, ''))} is not in E.164 form (+ and 7 to 15 digits)`);
+    if (!/^\+[1-9]\d{6,14}$/.test(e164))
+      throw ValidationError.forField(field, `${maskDigits(e164.replace(/\D/g, ''))} is not in E.164 form (+ and 7 to 15 digits)`);
     return PhoneNumber.parse(e164, { field });
   }
 
@@ -63,12 +64,15 @@ export class PhoneNumber {
     }
     const parsed = parsePhoneNumberFromString(input, options.defaultCountry);
     if (!parsed) return `"${mask(input)}" is not a phone number`;
-    if (parsed.isValid()) return new PhoneNumber(parsed.number, parsed.country, toPhoneType(parsed.getType()));
+    // The 9th digit is added even when the 8-digit form is itself "valid": libphonenumber still
+    // accepts legacy 8-digit mobiles starting with 7 (`+55 11 7654-3210`), which are the same
+    // subscriber as `+55 11 97654-3210`. Fixed lines start with 2–5 and never match.
     const withNinth = addBrazilianNinthDigit(parsed.number);
     if (withNinth) {
       const fixed = parsePhoneNumberFromString(withNinth);
       if (fixed?.isValid()) return new PhoneNumber(fixed.number, fixed.country, toPhoneType(fixed.getType()));
     }
+    if (parsed.isValid()) return new PhoneNumber(parsed.number, parsed.country, toPhoneType(parsed.getType()));
     return `"${mask(input)}" is not a valid number${parsed.country ? ` for ${parsed.country}` : ''}`;
   }
 

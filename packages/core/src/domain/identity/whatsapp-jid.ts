@@ -35,24 +35,40 @@ export function formatWhatsAppJid(phone: PhoneNumber): string {
  * How a lead is recognised on a channel: by phone (canonical E.164) or by a WhatsApp `@lid`
  * alias when the channel hides the number.
  */
-export type LeadIdentity = { readonly kind: 'phone'; readonly phone: PhoneNumber } | { readonly kind: 'whatsapp_lid'; readonly lid: string };
+export type LeadIdentity =
+  | { readonly kind: 'phone'; readonly phone: PhoneNumber }
+  | { readonly kind: 'whatsapp_lid'; readonly lid: string };
 
 /**
  * Resolves the identity of a WhatsApp sender: the phone when the JID or one of the alternates
- * (`remoteJidAlt`, `senderPn`) carries it, otherwise the `@lid` alias.
+ * (`remoteJidAlt`, `senderPn`) carries it, otherwise the `@lid` alias. `lid` is reported whichever
+ * of the ids carried it, so that the alias can be linked to the lead. A malformed optional
+ * alternate is ignored: the primary id is the one Evolution guarantees.
  */
-export function identityFromWhatsApp(input: { remoteJid: string; remoteJidAlt?: string | null | undefined; senderPn?: string | null | undefined }): {
+export function identityFromWhatsApp(input: {
+  remoteJid: string;
+  remoteJidAlt?: string | null | undefined;
+  senderPn?: string | null | undefined;
+}): {
   identity: LeadIdentity;
   lid: string | undefined;
 } {
   const primary = parseWhatsAppJid(input.remoteJid, 'remoteJid');
   if (primary.kind === 'group') throw ValidationError.forField('remoteJid', 'is a group, not a person');
-  const lid = primary.kind === 'lid' ? primary.lid : undefined;
-  if (primary.kind === 'phone') return { identity: { kind: 'phone', phone: primary.phone }, lid };
-  for (const [field, alternate] of [['remoteJidAlt', input.remoteJidAlt], ['senderPn', input.senderPn]] as const) {
+  const alternates: WhatsAppAddress[] = [];
+  for (const alternate of [input.remoteJidAlt, input.senderPn]) {
     if (!alternate) continue;
-    const parsed = parseWhatsAppJid(alternate, field);
-    if (parsed.kind === 'phone') return { identity: { kind: 'phone', phone: parsed.phone }, lid };
+    try {
+      alternates.push(parseWhatsAppJid(alternate));
+    } catch {
+      // ignored on purpose, see above
+    }
   }
-  return { identity: { kind: 'whatsapp_lid', lid: primary.lid }, lid };
+  const all = [primary, ...alternates];
+  const lid = all.find((address) => address.kind === 'lid')?.lid;
+  const phone = all.find((address) => address.kind === 'phone')?.phone;
+  if (phone) return { identity: { kind: 'phone', phone }, lid };
+  // No phone anywhere: the primary id is then the lid (a phone primary returned above).
+  const primaryLid = primary.kind === 'lid' ? primary.lid : (lid ?? primary.jid);
+  return { identity: { kind: 'whatsapp_lid', lid: primaryLid }, lid: primaryLid };
 }

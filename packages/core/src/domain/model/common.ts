@@ -109,7 +109,12 @@ export function formatDuration(ms: number): string {
   const sign = ms < 0 ? '-' : '';
   let rest = Math.abs(ms);
   let out = '';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     const count = Math.floor(rest / size);
     if (count > 0) out += `${count}${unit}`;
     rest -= count * size;
@@ -128,4 +133,8 @@ export const fieldValueSchema = z.union([z.string().max(2000), z.number(), z.boo
 export type FieldValue = z.infer<typeof fieldValueSchema>;
 
 /** Bounded non-empty text (names, titles). */
-export const nameSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(200, { message: 'must be at most 200 characters' });
+export const nameSchema = z
+  .string()
+  .trim()
+  .min(1, { message: 'must not be empty' })
+  .max(200, { message: 'must be at most 200 characters' });

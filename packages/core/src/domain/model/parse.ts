@@ -17,7 +17,12 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[], label?: strin
       // Report the branch that went deepest: it is the one the caller most likely meant.
       const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? [];
       if (best.length > 0) {
-        errors.push(...toFieldErrors(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })), label));
+        errors.push(
+          ...toFieldErrors(
+            best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })),
+            label,
+          ),
+        );
         continue;
       }
     }

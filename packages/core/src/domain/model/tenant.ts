@@ -23,7 +23,9 @@ import { stageSchema } from './lead.js';
 
 const windowSchema = z
   .tuple([localTimeSchema, localTimeSchema])
-  .refine(([open, close]) => close > open || close === '24:00', { message: 'must close after it opens, e.g. ["09:00", "18:00"]' });
+  // `HH:MM` strings compare like times, and `24:00` sorts after every other time; `24:00` as the
+  // opening would close at or before it opens.
+  .refine(([open, close]) => close > open, { message: 'must close after it opens, e.g. ["09:00", "18:00"]' });
 
 /** Business hours: per weekday (`mon` … `sun`) a list of `[open, close]` windows. A missing day is closed. */
 export const weeklyHoursSchema = z.strictObject(
@@ -70,7 +72,12 @@ export const reminderSettingsSchema = z
 export const bookingSettingsSchema = z
   .strictObject({
     calendarId: z.string().min(1).max(256).default('primary'),
-    slotMinutes: z.number().int().min(5).max(24 * 60).default(30),
+    slotMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60)
+      .default(30),
     minimumNotice: durationSchema.default(2 * 3_600_000),
     horizonDays: z.number().int().min(1).max(365).default(30),
     bufferBefore: durationSchema.default(0),

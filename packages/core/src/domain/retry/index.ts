@@ -1,1 +1,9 @@
-export { backoffCeiling, backoffDelay, decideRetry, defaultRetryPolicy, retryOperation, type RetryDecision, type RetryPolicy } from './retry-policy.js';
+export {
+  backoffCeiling,
+  backoffDelay,
+  decideRetry,
+  defaultRetryPolicy,
+  retryOperation,
+  type RetryDecision,
+  type RetryPolicy,
+} from './retry-policy.js';

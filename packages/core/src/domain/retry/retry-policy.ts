@@ -33,7 +33,8 @@ export function backoffCeiling(attempt: number, policy: RetryPolicy = defaultRet
 
 /** Full jitter: a uniformly random delay in `[0, ceiling]` (`random` returns `[0, 1)`). */
 export function backoffDelay(attempt: number, policy: RetryPolicy = defaultRetryPolicy, random: () => number = Math.random): number {
-  return Math.round(random() * backoffCeiling(attempt, policy));
+  // Rounded down: rounding to nearest could exceed a fractional ceiling (a factor such as 1.5).
+  return Math.floor(random() * backoffCeiling(attempt, policy));
 }
 
 /**

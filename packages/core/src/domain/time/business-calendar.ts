@@ -11,7 +11,7 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import { addLocalDays, localParts, minutesOf, weekdayOf, zonedInstant, type Interval, type Weekday } from './local-time.js';
 
 /** Per weekday, a list of `[open, close]` local times, e.g. `{ mon: [['09:00','12:00'],['13:00','18:00']] }`. */
-export type WeeklyHours = Partial<Record<Weekday, ReadonlyArray<readonly [string, string]>>>;
+export type WeeklyHours = { readonly [Day in Weekday]?: ReadonlyArray<readonly [string, string]> | undefined };
 
 export interface BusinessCalendarConfig {
   readonly timeZone: string;
@@ -49,6 +49,22 @@ export class BusinessCalendar {
       warnedAlwaysOpen.add(name);
       (options.logger ?? noopLogger).info({ calendar: name }, 'business hours not configured: treating the business as always open');
     }
+  }
+
+  /** The calendar of a tenant (or any configuration with the same three fields). */
+  static fromTenant(
+    tenant: {
+      readonly id?: string;
+      readonly timeZone: string;
+      readonly businessHours: WeeklyHours | null;
+      readonly holidays: readonly string[];
+    },
+    options: Omit<BusinessCalendarOptions, 'name'> = {},
+  ): BusinessCalendar {
+    return new BusinessCalendar(
+      { timeZone: tenant.timeZone, hours: tenant.businessHours, holidays: tenant.holidays },
+      { ...options, name: tenant.id ?? tenant.timeZone },
+    );
   }
 
   /** True when `localDate` is a configured holiday. */
@@ -89,8 +105,9 @@ export class BusinessCalendar {
       for (let index = windows.length - 1; index >= 0; index -= 1) {
         const window = windows[index];
         if (!window || window.end > at) continue;
-        const continued = this.windowsOn(addLocalDays(date, 1)).some((next) => next.start.getTime() === window.end.getTime());
-        if (!continued) return window.end;
+        // A closing is an end at which the business is not open: another window of the same
+        // day or of the next one may start exactly then (or overlap it) and continue it.
+        if (!this.isOpen(window.end)) return window.end;
       }
     }
     return undefined;
@@ -120,13 +137,17 @@ export class BusinessCalendar {
 
   /** The open windows of one local date (before merging across midnight). */
   windowsOn(localDate: string): Interval[] {
-    if (!this.configured) return [{ start: zonedInstant(localDate, '00:00', this.timeZone), end: zonedInstant(localDate, '24:00', this.timeZone) }];
+    if (!this.configured)
+      return [{ start: zonedInstant(localDate, '00:00', this.timeZone), end: zonedInstant(localDate, '24:00', this.timeZone) }];
     const cached = this.dayCache.get(localDate);
     if (cached) return cached;
     const windows: Interval[] = this.isHoliday(localDate)
       ? []
       : [...(this.hours[weekdayOf(localDate)] ?? [])]
-          .map(([open, close]) => ({ start: zonedInstant(localDate, open, this.timeZone), end: zonedInstant(localDate, close, this.timeZone) }))
+          .map(([open, close]) => ({
+            start: zonedInstant(localDate, open, this.timeZone),
+            end: zonedInstant(localDate, close, this.timeZone),
+          }))
           .filter((window) => window.end > window.start)
           .sort((a, b) => a.start.getTime() - b.start.getTime());
     if (this.dayCache.size > 1024) this.dayCache.clear();
@@ -135,10 +156,16 @@ export class BusinessCalendar {
   }
 }
 
+const localTimePattern = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+
 function validateHours(hours: WeeklyHours): void {
   for (const [day, windows] of Object.entries(hours)) {
     for (const [index, window] of (windows ?? []).entries()) {
       const [open, close] = window;
+      // Checked here so that a typo fails at configuration time, not as a RangeError on first use.
+      if (!localTimePattern.test(open) || !localTimePattern.test(close)) {
+        throw ValidationError.forField(`businessHours.${day}.${index}`, 'must be two times of day in the form HH:MM (00:00 to 24:00)');
+      }
       if (minutesOf(close) <= minutesOf(open)) {
         throw ValidationError.forField(`businessHours.${day}.${index}`, `closes (${close}) at or before it opens (${open})`);
       }

@@ -14,6 +14,10 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+// `setTimeout` fires after 1 ms when given more than 2^31 − 1 ms (about 24.8 days): longer
+// sleeps wait in chunks.
+const maxTimerDelayMs = 2_147_483_647;
+
 /** The real clock. */
 export const systemClock: Clock = Object.freeze({
   contractVersion: 'v1' as const,
@@ -24,14 +28,25 @@ export const systemClock: Clock = Object.freeze({
         reject(abortReason(signal));
         return;
       }
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      let remaining = Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout>;
+      const wait = () => {
+        const chunk = Math.min(remaining, maxTimerDelayMs);
+        remaining -= chunk;
+        timer = setTimeout(() => {
+          if (remaining > 0) {
+            wait();
+            return;
+          }
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, chunk);
+      };
       const onAbort = () => {
         clearTimeout(timer);
         reject(abortReason(signal));
       };
+      wait();
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 });

@@ -176,9 +176,16 @@ export interface SyncStateRepository {
 
 export interface AlertRepository {
   /** Opens an alert, or refreshes the open one with the same tenant, kind and key. */
-  raise(alert: Omit<Alert, 'id' | 'raisedAt' | 'lastSeenAt' | 'resolvedAt'> & { readonly now: Date }): Promise<{ readonly alert: Alert; readonly opened: boolean }>;
+  raise(
+    alert: Omit<Alert, 'id' | 'raisedAt' | 'lastSeenAt' | 'resolvedAt'> & { readonly now: Date },
+  ): Promise<{ readonly alert: Alert; readonly opened: boolean }>;
   /** Resolves the open alert of that tenant, kind and key; `null` when none was open. */
-  resolve(input: { readonly tenantId: string | null; readonly kind: string; readonly key: string; readonly now: Date }): Promise<Alert | null>;
+  resolve(input: {
+    readonly tenantId: string | null;
+    readonly kind: string;
+    readonly key: string;
+    readonly now: Date;
+  }): Promise<Alert | null>;
   /** Open alerts of a tenant (and process-wide ones when `includeGlobal`), newest first. */
   listOpen(input: { readonly tenantId: string | null; readonly includeGlobal?: boolean }): Promise<Alert[]>;
 }

@@ -61,12 +61,20 @@ export interface SchedulerStore {
   list(filter: ScheduledMessageFilter & { readonly limit?: number }): Promise<ScheduledMessage[]>;
 
   /** Cancels the matching `pending` rows; returns them as cancelled. */
-  cancel(filter: Omit<ScheduledMessageFilter, 'statuses'>, input: { readonly reason: string; readonly now: Date }): Promise<ScheduledMessage[]>;
+  cancel(
+    filter: Omit<ScheduledMessageFilter, 'statuses'>,
+    input: { readonly reason: string; readonly now: Date },
+  ): Promise<ScheduledMessage[]>;
 
   claimDue(input: ClaimDueInput): Promise<ScheduledMessage[]>;
 
   /** Extends the lease of rows this worker holds; returns how many were extended. */
-  heartbeat(input: { readonly ids: readonly string[]; readonly workerId: string; readonly now: Date; readonly leaseMs: number }): Promise<number>;
+  heartbeat(input: {
+    readonly ids: readonly string[];
+    readonly workerId: string;
+    readonly now: Date;
+    readonly leaseMs: number;
+  }): Promise<number>;
 
   markSent(input: {
     readonly id: string;
