@@ -10,4 +10,7 @@ export * from './domain/identity/index.js';
 export * from './domain/time/index.js';
 export * from './domain/retry/index.js';
 export * from './domain/events/index.js';
+export * from './domain/templates/index.js';
+export * from './domain/dispatch/index.js';
+export * from './domain/booking/index.js';
 export * from './ports/index.js';

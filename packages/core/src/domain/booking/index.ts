@@ -1,0 +1,1 @@
+export type { AppointmentChange, AppointmentChangeContext, AppointmentObserver } from './appointment-observer.js';

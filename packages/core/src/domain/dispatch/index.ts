@@ -1,0 +1,1 @@
+export type { DispatchContext, DispatchDecision, DispatchHandler, DispatchOutcome } from './dispatch-handler.js';

@@ -1,0 +1,152 @@
+/**
+ * The "server side" of the in-memory CRM: every port call is one request that passes through
+ * here. It is logged with the clock's time and its HTTP-like status, and refused the way Kommo
+ * refuses it: outage (503 ⇒ `ProviderUnavailableError`), IP block (403 without JSON detail ⇒
+ * non-retryable `ProviderError`), rate limit (429 ⇒ `RateLimitedError` with Retry-After).
+ *
+ * The rate limit is a sliding window: a request is refused when `requestsPerSecond` requests
+ * were already accepted in the second before it (`(now − 1000 ms, now]`). Refused requests do
+ * not count against the limit and do nothing.
+ */
+import {
+  NotFoundError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  type SdrError,
+  ValidationError,
+} from '../../errors/index.js';
+import type { Clock } from '../../ports/clock/clock.js';
+
+/** One request as the CRM saw it. */
+export interface CrmRequestRecord {
+  readonly at: Date;
+  /** The port method (`updateLeads`, `addNote`, …). */
+  readonly method: string;
+  /** 200 done, 400 invalid, 403 blocked, 404 not found, 429 rate limited, 503 outage, 500 other failure. */
+  readonly status: number;
+}
+
+interface LoggedRequest {
+  readonly at: number;
+  readonly method: string;
+  status: number;
+  /** Reached the account (counts against the rate limit): everything but 429, 403 and 503. */
+  readonly accepted: boolean;
+}
+
+const windowMs = 1000;
+
+/** The request path of the in-memory CRM and its controls. */
+export interface CrmRequestGate {
+  /** Runs `operation` as one request of `method`, or refuses it. */
+  handle<T>(method: string, operation: () => T): Promise<T>;
+  readonly requests: readonly CrmRequestRecord[];
+  maxRequestsPerSecond(): number;
+  clearRequests(): void;
+  setOutage(down: boolean): void;
+  blockIp(blocked: boolean): void;
+  setLatency(ms: number): void;
+  readonly down: boolean;
+  readonly blocked: boolean;
+}
+
+/** Creates the gate: no outage, no block, no latency, an empty log. */
+export function createCrmRequestGate(options: {
+  readonly clock: Clock;
+  readonly provider: string;
+  readonly requestsPerSecond: number;
+  readonly enforceRateLimit: boolean;
+}): CrmRequestGate {
+  const { clock, provider } = options;
+  const log: LoggedRequest[] = [];
+  let down = false;
+  let blocked = false;
+  let latencyMs = 0;
+
+  /** Logs a refused request and returns the error to throw. */
+  const refused = (at: number, method: string, status: number, error: SdrError): SdrError => {
+    log.push({ at, method, status, accepted: false });
+    return error;
+  };
+
+  /** Accepted requests within the window ending at `at`, oldest first. */
+  const acceptedWithin = (at: number) => log.filter((request) => request.accepted && request.at > at - windowMs && request.at <= at);
+
+  return {
+    async handle<T>(method: string, operation: () => T): Promise<T> {
+      const at = clock.now().getTime();
+      if (down) throw refused(at, method, 503, new ProviderUnavailableError({ provider, operation: method, message: 'the CRM is down' }));
+      if (blocked) {
+        throw refused(
+          at,
+          method,
+          403,
+          new ProviderError({ provider, operation: method, status: 403, retryable: false, message: 'Forbidden' }),
+        );
+      }
+      if (options.enforceRateLimit) {
+        const recent = acceptedWithin(at);
+        if (recent.length >= options.requestsPerSecond) {
+          // Enough of the oldest requests must leave the window for one more to fit.
+          const leaving = recent[recent.length - options.requestsPerSecond];
+          const retryAfterMs = Math.max(1, (leaving?.at ?? at) + windowMs - at);
+          throw refused(at, method, 429, new RateLimitedError(`${provider} ${method}: too many requests`, { retryAfterMs, provider }));
+        }
+      }
+      const request: LoggedRequest = { at, method, status: 0, accepted: true };
+      log.push(request);
+      if (latencyMs > 0) await clock.sleep(latencyMs);
+      try {
+        const result = operation();
+        request.status = 200;
+        return result;
+      } catch (error) {
+        request.status = statusOf(error);
+        throw error;
+      }
+    },
+
+    get requests() {
+      return log.map((request) => ({ at: new Date(request.at), method: request.method, status: request.status }));
+    },
+
+    maxRequestsPerSecond() {
+      const times = log.filter((request) => request.accepted).map((request) => request.at);
+      times.sort((a, b) => a - b);
+      let max = 0;
+      let first = 0;
+      for (let last = 0; last < times.length; last += 1) {
+        while ((times[last] ?? 0) - (times[first] ?? 0) >= windowMs) first += 1;
+        max = Math.max(max, last - first + 1);
+      }
+      return max;
+    },
+
+    clearRequests: () => {
+      log.length = 0;
+    },
+    setOutage: (value) => {
+      down = value;
+    },
+    blockIp: (value) => {
+      blocked = value;
+    },
+    setLatency: (ms) => {
+      if (!(Number.isFinite(ms) && ms >= 0)) throw ValidationError.forField('latencyMs', 'must be 0 or more milliseconds');
+      latencyMs = ms;
+    },
+    get down() {
+      return down;
+    },
+    get blocked() {
+      return blocked;
+    },
+  };
+}
+
+function statusOf(error: unknown): number {
+  if (ValidationError.isInstance(error)) return 400;
+  if (NotFoundError.isInstance(error)) return 404;
+  return 500;
+}

@@ -1,0 +1,130 @@
+/**
+ * `createInMemoryCrm`: a `CrmPort` modelling a Kommo account closely enough that the CRM sync
+ * can be proven against it — pipelines with the fixed won/lost statuses, custom fields checked
+ * by id, tags only added and removed, idempotent notes, batch updates up to a size limit, and
+ * the account's request budget: every call is one request, logged, and refused with a 429
+ * beyond `requestsPerSecond` in any one-second window.
+ *
+ * Tests drive it from the side: `setOutage`, `blockIp`, `setLatency`, and `moveStageAsHuman`
+ * (a change a person makes in the CRM's UI, which costs no API request).
+ */
+import { RateLimitedError, ValidationError } from '../../errors/index.js';
+import type { CrmStageRef } from '../../domain/model/tenant.js';
+import type { Clock } from '../../ports/clock/clock.js';
+import type { CrmContact, CrmLeadSnapshot, CrmPipeline, CrmPort } from '../../ports/crm/crm-port.js';
+import type { PortHealth } from '../../ports/health.js';
+import { CrmBoard, type InMemoryCrmNote } from './crm-board.js';
+import { createCrmRequestGate, type CrmRequestRecord } from './crm-request-gate.js';
+import { defaultCrmPipeline, withClosingStatuses } from './default-pipelines.js';
+
+/** Options of `createInMemoryCrm`. */
+export interface InMemoryCrmOptions {
+  /** Times requests (rate limit, log) and stamps notes; a `VirtualClock` makes rate limits testable. */
+  readonly clock: Clock;
+  /** Pipelines of the account (default: `defaultCrmPipeline`). Statuses 142 and 143 are added to each. */
+  readonly pipelines?: readonly CrmPipeline[];
+  /** Custom field ids the account has; when given, any other id is a `ValidationError`. */
+  readonly customFieldIds?: readonly string[];
+  /** Most patches `updateLeads` accepts (default 50). */
+  readonly maxBatchSize?: number;
+  /** Requests per second the account tolerates (default 7, Kommo's limit). */
+  readonly requestsPerSecond?: number;
+  /** Refuse requests beyond the limit with a 429 (default `true`). */
+  readonly enforceRateLimit?: boolean;
+}
+
+/** The in-memory `CrmPort`, plus inspection and fault controls for tests. */
+export interface InMemoryCrm extends CrmPort {
+  /** Every request so far, refused ones included (status 429, 403, 503). */
+  readonly requests: readonly CrmRequestRecord[];
+  /** Most requests accepted within any one-second sliding window so far. */
+  maxRequestsPerSecond(): number;
+  clearRequests(): void;
+  /** Every lead on the board, oldest first, with its note keys. */
+  leads(): CrmLeadSnapshot[];
+  contacts(): CrmContact[];
+  /** The notes of a lead, oldest first. */
+  notes(leadId: string): InMemoryCrmNote[];
+  /** The stage ref of a status by its name (`stageRef('Reunião agendada')`). */
+  stageRef(statusName: string, pipelineId?: string): CrmStageRef;
+  /** While down, every request fails with a retryable `ProviderUnavailableError`. */
+  setOutage(down: boolean): void;
+  /** While blocked, every request fails like Kommo's IP block: `ProviderError` 403, not retryable, no body. */
+  blockIp(blocked?: boolean): void;
+  /** Every request takes `ms` on the clock before it is applied (advance a `VirtualClock` to let it finish). */
+  setLatency(ms: number): void;
+  /** A person moves the card in the CRM's UI: the stage changes without an API request. */
+  moveStageAsHuman(leadId: string, stage: CrmStageRef): void;
+}
+
+/** The `provider` name of the in-memory CRM (also in its errors). */
+export const inMemoryCrmProvider = 'in-memory-crm';
+
+/** Creates an in-memory CRM account with an empty board. */
+export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
+  const maxBatchSize = options.maxBatchSize ?? 50;
+  const requestsPerSecond = options.requestsPerSecond ?? 7;
+  if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)
+    throw ValidationError.forField('maxBatchSize', 'must be a whole number, 1 or more');
+  if (!(Number.isFinite(requestsPerSecond) && requestsPerSecond > 0))
+    throw ValidationError.forField('requestsPerSecond', 'must be a positive number');
+
+  const pipelines = options.pipelines ?? [defaultCrmPipeline];
+  if (pipelines.length === 0) throw ValidationError.forField('pipelines', 'the CRM needs at least one pipeline');
+  const board = new CrmBoard(options.clock, pipelines.map(withClosingStatuses), options.customFieldIds);
+  const gate = createCrmRequestGate({
+    clock: options.clock,
+    provider: inMemoryCrmProvider,
+    requestsPerSecond,
+    enforceRateLimit: options.enforceRateLimit ?? true,
+  });
+
+  return {
+    contractVersion: 'v1',
+    provider: inMemoryCrmProvider,
+    capabilities: Object.freeze({ batchUpdate: true, maxBatchSize, requestsPerSecond }),
+
+    findLeadByPhone: (phone) => gate.handle('findLeadByPhone', () => board.findLeadByPhone(phone)),
+    upsertLeadByPhone: (input) => gate.handle('upsertLeadByPhone', () => board.upsertLead(input)),
+    findContactByPhone: (phone) => gate.handle('findContactByPhone', () => board.findContact(phone)),
+    upsertContactByPhone: (input) => gate.handle('upsertContactByPhone', () => board.upsertContact(input)),
+    getLead: (leadId) => gate.handle('getLead', () => board.snapshot(leadId)),
+    getLeads: (leadIds) => gate.handle('getLeads', () => board.snapshots(leadIds)),
+    updateLead: (patch) => gate.handle('updateLead', () => board.applyPatches([patch])),
+    updateLeads: (patches) =>
+      gate.handle('updateLeads', () => {
+        if (patches.length > maxBatchSize) {
+          throw ValidationError.forField('patches', `at most ${maxBatchSize} patches per request (got ${patches.length})`);
+        }
+        board.applyPatches(patches);
+      }),
+    moveStage: (input) => gate.handle('moveStage', () => board.moveStage(input.leadId, input.stage)),
+    addNote: (input) => gate.handle('addNote', () => board.addNote(input)),
+    listPipelines: () => gate.handle('listPipelines', () => board.pipelines()),
+
+    // Health reports rather than throws: it is what `/readyz` and the sync worker's gate read.
+    async health(): Promise<PortHealth> {
+      try {
+        return await gate.handle('health', () => ({ status: 'up' as const, checkedAt: options.clock.now() }));
+      } catch (error) {
+        const checkedAt = options.clock.now();
+        if (RateLimitedError.isInstance(error)) return { status: 'degraded', detail: 'rate limited (429)', checkedAt };
+        return { status: 'down', detail: gate.blocked ? 'blocked (403): stop and alert' : 'unreachable', checkedAt };
+      }
+    },
+
+    get requests() {
+      return gate.requests;
+    },
+    maxRequestsPerSecond: () => gate.maxRequestsPerSecond(),
+    clearRequests: () => gate.clearRequests(),
+    leads: () => board.allSnapshots(),
+    contacts: () => board.contacts(),
+    notes: (leadId) => board.notes(leadId),
+    stageRef: (statusName, pipelineId) => board.stageRef(statusName, pipelineId),
+    setOutage: (down) => gate.setOutage(down),
+    blockIp: (blocked = true) => gate.blockIp(blocked),
+    setLatency: (ms) => gate.setLatency(ms),
+    moveStageAsHuman: (leadId, stage) => board.moveStage(leadId, stage),
+  };
+}

@@ -1,0 +1,4 @@
+/** Identifiers the doubles mint (entity ids, lease owners): random UUIDs, like the real backends. */
+export function randomId(): string {
+  return globalThis.crypto.randomUUID();
+}

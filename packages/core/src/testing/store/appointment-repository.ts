@@ -1,0 +1,87 @@
+/**
+ * In-memory `AppointmentRepository`. Like the PostgreSQL exclusion constraint, it refuses a
+ * `scheduled` appointment overlapping another `scheduled` one on the same tenant calendar —
+ * on create and on update — with `SlotUnavailableError`. Intervals are half-open, so
+ * back-to-back meetings are fine.
+ */
+import { SlotUnavailableError } from '../../errors/index.js';
+import { appointmentSchema, type Appointment, type AppointmentStatus } from '../../domain/model/appointment.js';
+import { parseOrThrow } from '../../domain/model/parse.js';
+import type { AppointmentRepository } from '../../ports/repositories/repositories.js';
+import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { overlaps } from '../internal/interval.js';
+import { assertNewId, findScoped, nextVersionOf, requireCurrentVersion, rowsOf } from './rows.js';
+import type { StoreRuntime } from './store-runtime.js';
+import type { TableOverlay } from './tables.js';
+
+/** The appointment repository over `runtime`. */
+export function createAppointmentRepository(runtime: StoreRuntime): AppointmentRepository {
+  return {
+    get: (tenantId, id) => runtime.read('appointments.get', (unit) => cloneOrNull(findScoped(unit.table('appointments'), tenantId, id))),
+
+    create: (appointment) =>
+      runtime.write('appointments.create', (unit) => {
+        const row = parseOrThrow(appointmentSchema, appointment, 'appointment');
+        const table = unit.table('appointments');
+        assertNewId(table, row.id, 'appointment');
+        assertSlotFree(table, row);
+        table.set(row.id, row);
+        return cloneValue(row);
+      }),
+
+    update: (appointment) =>
+      runtime.write('appointments.update', (unit) => {
+        const row = parseOrThrow(appointmentSchema, appointment, 'appointment');
+        const table = unit.table('appointments');
+        const next = nextVersionOf(requireCurrentVersion(table, row, 'appointment'), row);
+        assertSlotFree(table, next);
+        table.set(next.id, next);
+        return cloneValue(next);
+      }),
+
+    listByLead: (tenantId, leadId, options) =>
+      runtime.read('appointments.listByLead', (unit) =>
+        byStart(
+          rowsOf(unit.table('appointments'), tenantId).filter(
+            (appointment) => appointment.leadId === leadId && hasStatus(appointment, options?.statuses),
+          ),
+        ),
+      ),
+
+    listInRange: (tenantId, calendarId, from, to, options) =>
+      runtime.read('appointments.listInRange', (unit) => {
+        const statuses = options?.statuses ?? ['scheduled'];
+        return byStart(
+          rowsOf(unit.table('appointments'), tenantId).filter(
+            (appointment) =>
+              appointment.calendarId === calendarId && hasStatus(appointment, statuses) && overlaps(appointment, { start: from, end: to }),
+          ),
+        );
+      }),
+  };
+}
+
+function hasStatus(appointment: Appointment, statuses: readonly AppointmentStatus[] | undefined): boolean {
+  return statuses === undefined || statuses.includes(appointment.status);
+}
+
+function byStart(appointments: Appointment[]): Appointment[] {
+  return appointments.sort((a, b) => a.start.getTime() - b.start.getTime() || a.end.getTime() - b.end.getTime()).map(cloneValue);
+}
+
+function assertSlotFree(table: TableOverlay<Appointment>, appointment: Appointment): void {
+  if (appointment.status !== 'scheduled') return;
+  const clash = rowsOf(table, appointment.tenantId).find(
+    (other) =>
+      other.id !== appointment.id &&
+      other.status === 'scheduled' &&
+      other.calendarId === appointment.calendarId &&
+      overlaps(other, appointment),
+  );
+  if (clash) {
+    throw new SlotUnavailableError(
+      `calendar ${appointment.calendarId} already has a scheduled appointment from ${clash.start.toISOString()} to ${clash.end.toISOString()}`,
+      { details: { calendarId: appointment.calendarId, conflictingAppointmentId: clash.id } },
+    );
+  }
+}
