@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { defineSdrProject } from '../../vitest.shared.js';
 
-export default defineProject({
-  resolve: { conditions: ['@sdr/source'] },
-  test: { name: 'testkit', include: ['src/**/*.test.ts'] },
-});
+export default defineSdrProject('testkit');

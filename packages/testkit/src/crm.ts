@@ -1,0 +1,173 @@
+/**
+ * `runCrmConformance`: proves a `CrmPort` finds leads by phone identity, adds and removes tags
+ * without replacing them, writes notes once, and refuses what it does not know
+ * (packages/core/src/ports/crm/crm-port.ts).
+ */
+import { NotFoundError, PhoneNumber } from '@sdr/core';
+import { describe, expect, it } from 'vitest';
+import { crmSetup, type CrmConformanceOptions, type CrmSetup, type CrmSubject } from './crm-context.js';
+import { registerCrmUpdateTests } from './crm-updates.js';
+import { buildPhoneNumber, withoutBrazilianNinthDigit } from './fixtures.js';
+import { expectSdrError } from './harness.js';
+
+export type { CrmConformanceOptions, CrmInspector, CrmSubject, CrmSuiteCapabilities } from './crm-context.js';
+
+/**
+ * Registers the `CrmPort` conformance tests. Calls are paced under the declared
+ * `requestsPerSecond` unless `pace: false`.
+ */
+export function runCrmConformance<Subject extends CrmSubject>(options: CrmConformanceOptions<Subject>): void {
+  const setup = crmSetup(options);
+  describe(`CrmPort conformance: ${options.name}`, () => {
+    registerCrmReadTests(setup, options);
+    registerCrmUpdateTests(setup, options);
+  });
+}
+
+function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subject>, options: CrmConformanceOptions<Subject>): void {
+  it(
+    'declares contractVersion v1, a provider name and coherent capabilities',
+    async () => {
+      const { crm } = await setup();
+      expect(crm.contractVersion).toBe('v1');
+      expect(crm.provider.length).toBeGreaterThan(0);
+      expect(typeof crm.capabilities.batchUpdate).toBe('boolean');
+      expect(Number.isInteger(crm.capabilities.maxBatchSize)).toBe(true);
+      expect(crm.capabilities.maxBatchSize).toBeGreaterThanOrEqual(1);
+      expect(crm.capabilities.requestsPerSecond).toBeGreaterThan(0);
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'lists pipelines, each with ids and named statuses',
+    async () => {
+      const { crm } = await setup();
+      const pipelines = await crm.listPipelines();
+      expect(pipelines.length).toBeGreaterThan(0);
+      for (const pipeline of pipelines) {
+        expect(pipeline.pipelineId.length).toBeGreaterThan(0);
+        for (const status of pipeline.statuses) {
+          expect(status.statusId.length).toBeGreaterThan(0);
+          expect(typeof status.name).toBe('string');
+        }
+      }
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'reports health as up, degraded or down with a checkedAt instant',
+    async () => {
+      const { crm } = await setup();
+      const health = await crm.health();
+      expect(['up', 'degraded', 'down']).toContain(health.status);
+      expect(health.checkedAt).toBeInstanceOf(Date);
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'upsertLeadByPhone creates the lead with its contact, then finds the same lead (created false)',
+    async () => {
+      const { crm } = await setup();
+      const phone = buildPhoneNumber();
+      const first = await crm.upsertLeadByPhone({ phone, name: 'Ana Lima', tags: ['seed'] });
+      expect(first.created).toBe(true);
+      expect(first.lead).toMatchObject({ phone: phone.e164, name: 'Ana Lima' });
+      expect(first.lead.leadId.length).toBeGreaterThan(0);
+      expect(first.lead.tags).toContain('seed');
+      const second = await crm.upsertLeadByPhone({ phone, name: 'Ana Lima' });
+      expect(second.created).toBe(false);
+      expect(second.lead.leadId).toBe(first.lead.leadId);
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'a Brazilian mobile with and without its 9th digit is one lead (PhoneNumber canonicalises it; upsert and find agree)',
+    async () => {
+      const { crm } = await setup();
+      const phone = buildPhoneNumber();
+      const legacy = PhoneNumber.parse(withoutBrazilianNinthDigit(phone));
+      const created = await crm.upsertLeadByPhone({ phone: legacy, name: 'Legacy Number' });
+      expect(created.created).toBe(true);
+      expect(created.lead.phone).toBe(phone.e164);
+      const again = await crm.upsertLeadByPhone({ phone });
+      expect(again.created).toBe(false);
+      expect(again.lead.leadId).toBe(created.lead.leadId);
+      expect((await crm.findLeadByPhone(phone))?.leadId).toBe(created.lead.leadId);
+      expect((await crm.findLeadByPhone(legacy))?.leadId).toBe(created.lead.leadId);
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'findLeadByPhone and findContactByPhone return null for a phone the CRM does not have; getLead null for an unknown id',
+    async () => {
+      const { crm, unknownLeadId } = await setup();
+      expect(await crm.findLeadByPhone(buildPhoneNumber())).toBeNull();
+      expect(await crm.findContactByPhone(buildPhoneNumber())).toBeNull();
+      expect(await crm.getLead(unknownLeadId)).toBeNull();
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'getLead reads a lead back with its state and note keys',
+    async () => {
+      const world = await setup();
+      const lead = await world.newLead({ tags: ['seed'] });
+      const snapshot = await world.read(lead.leadId);
+      expect(snapshot).toMatchObject({ leadId: lead.leadId, phone: lead.phone, name: lead.name, noteKeys: [] });
+      expect(snapshot.tags).toContain('seed');
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'getLeads returns the known leads and leaves unknown ids out',
+    async () => {
+      const world = await setup();
+      const first = await world.newLead();
+      const second = await world.newLead();
+      const leads = await world.crm.getLeads([first.leadId, world.unknownLeadId, second.leadId]);
+      expect(leads.map((lead) => lead.leadId).sort()).toEqual([first.leadId, second.leadId].sort());
+      expect(await world.crm.getLeads([])).toEqual([]);
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'upsertContactByPhone creates, then finds by either phone form, updating only with non-empty new values',
+    async () => {
+      const { crm } = await setup();
+      const phone = buildPhoneNumber();
+      const created = await crm.upsertContactByPhone({ phone, name: 'Carla Dias', email: 'carla@example.com' });
+      expect(created.created).toBe(true);
+      expect(created.contact).toMatchObject({ phone: phone.e164, name: 'Carla Dias', email: 'carla@example.com' });
+      const updated = await crm.upsertContactByPhone({
+        phone: PhoneNumber.parse(withoutBrazilianNinthDigit(phone)),
+        name: 'Carla D. Dias',
+        email: null,
+      });
+      expect(updated.created).toBe(false);
+      expect(updated.contact).toMatchObject({ contactId: created.contact.contactId, name: 'Carla D. Dias', email: 'carla@example.com' });
+      expect(await crm.findContactByPhone(phone)).toMatchObject({
+        contactId: created.contact.contactId,
+        name: 'Carla D. Dias',
+        email: 'carla@example.com',
+      });
+    },
+    options.timeoutMs,
+  );
+
+  it(
+    'updateLead of an unknown lead throws NotFoundError',
+    async () => {
+      const world = await setup();
+      await expectSdrError(world.crm.updateLead({ leadId: world.unknownLeadId, tagsToAdd: ['x'] }), NotFoundError);
+    },
+    options.timeoutMs,
+  );
+}
