@@ -3,7 +3,7 @@
  * repositories when the store checks foreign keys), and shorthands for the claim protocol.
  */
 import { randomUUID } from 'node:crypto';
-import type { Repositories, ScheduledMessage, SchedulerStore, newScheduledMessageSchema } from '@sdr/core';
+import type { Repositories, ScheduledKind, ScheduledMessage, SchedulerStore, newScheduledMessageSchema } from '@sdr/core';
 import {
   buildAppointment,
   buildBillingCycle,
@@ -72,6 +72,7 @@ export interface SchedulerWorld<Subject extends SchedulerSubject> {
     readonly workerId: string;
     readonly limit?: number;
     readonly leaseMs?: number;
+    readonly kinds?: readonly ScheduledKind[];
   }): Promise<ScheduledMessage[]>;
   /** `get` that fails the test when the row is missing. */
   read(id: string, tenantId?: string): Promise<ScheduledMessage>;
@@ -123,7 +124,13 @@ export function schedulerSetup<Subject extends SchedulerSubject>(options: Schedu
     };
 
     const claim: SchedulerWorld<Subject>['claim'] = (input) =>
-      scheduler.claimDue({ now: input.now, workerId: input.workerId, limit: input.limit ?? 100, leaseMs: input.leaseMs ?? leaseMs });
+      scheduler.claimDue({
+        now: input.now,
+        workerId: input.workerId,
+        limit: input.limit ?? 100,
+        leaseMs: input.leaseMs ?? leaseMs,
+        ...(input.kinds === undefined ? {} : { kinds: input.kinds }),
+      });
 
     const read = async (id: string, owner = tenantId): Promise<ScheduledMessage> => {
       const row = await scheduler.get(owner, id);

@@ -228,6 +228,19 @@ function registerClaimTests<Subject extends SchedulerSubject>(
   );
 
   it(
+    'claims only the kinds asked for, leaving the others pending',
+    async () => {
+      const world = await setup();
+      const reminder = await world.schedule({ dueAt: at(-minute), kind: 'reminder_2h' });
+      const billing = await world.schedule({ dueAt: at(-minute), kind: 'billing_step' });
+      const claimed = only(await world.claim({ now: T0, workerId: newWorkerId(), kinds: ['reminder_2h'] }), [reminder.id, billing.id]);
+      expect(idsOf(claimed)).toEqual([reminder.id]);
+      expect((await world.read(billing.id)).status).toBe('pending');
+    },
+    options.timeoutMs,
+  );
+
+  it(
     'claims a row due exactly now, never one due a millisecond later',
     async () => {
       const world = await setup();

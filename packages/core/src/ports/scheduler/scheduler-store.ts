@@ -48,6 +48,8 @@ export interface ClaimDueInput {
   readonly limit: number;
   readonly workerId: string;
   readonly leaseMs: number;
+  /** Only rows of these kinds (the kinds the claiming dispatcher has handlers for); all when absent. */
+  readonly kinds?: readonly ScheduledKind[];
 }
 
 export interface SchedulerStore {

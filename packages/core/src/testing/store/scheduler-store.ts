@@ -114,7 +114,12 @@ export function createSchedulerStore(runtime: StoreRuntime): SchedulerStore {
         assertCount('leaseMs', input.leaseMs);
         const table = unit.table('scheduledMessages');
         const now = input.now.getTime();
-        const due = byDueAt(table.values().filter((row) => row.status === 'pending' && row.dueAt.getTime() <= now));
+        const kinds = input.kinds === undefined ? undefined : new Set(input.kinds);
+        const due = byDueAt(
+          table
+            .values()
+            .filter((row) => row.status === 'pending' && row.dueAt.getTime() <= now && (kinds === undefined || kinds.has(row.kind))),
+        );
         const claimed = due.slice(0, input.limit).map((row) => ({
           ...row,
           status: 'sending' as const,
