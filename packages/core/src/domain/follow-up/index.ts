@@ -28,3 +28,16 @@ export {
   type SilenceKind,
 } from './dedupe-keys.js';
 export { placeReengagement, placeReminder, type Placement, type ReminderPlacement } from './follow-up-timing.js';
+export { applyFollowUpCommands, explanationJson, type AppliedFollowUp } from './apply-follow-up-commands.js';
+export {
+  createFollowUpService,
+  type FollowUpInput,
+  type FollowUpResult,
+  type FollowUpService,
+  type FollowUpServiceOptions,
+  type FollowUpWithinResult,
+} from './follow-up-service.js';
+export { createFollowUpDispatchHandler, type FollowUpDispatchHandlerOptions } from './follow-up-dispatch-handler.js';
+export { followUpVariables, renderFollowUpMessage, type RenderedFollowUp } from './follow-up-messages.js';
+export { deferred, emitDeferred, type DeferredEvent } from './deferred-events.js';
+export { transactionWithRetry } from './transaction-retry.js';
