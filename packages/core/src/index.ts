@@ -15,4 +15,5 @@ export * from './domain/dispatch/index.js';
 export * from './domain/booking/index.js';
 export * from './domain/follow-up/index.js';
 export * from './domain/conversation/index.js';
+export * from './domain/simulation/index.js';
 export * from './ports/index.js';
