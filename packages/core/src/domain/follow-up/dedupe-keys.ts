@@ -15,7 +15,9 @@ export const meetingReminderKinds = ['reminder_24h', 'reminder_2h'] as const sat
 /** Every kind the follow-up engine schedules and its dispatch handler serves. */
 export const followUpKinds: readonly ScheduledKind[] = [...silenceKinds, ...meetingReminderKinds];
 
+/** `reengage_1`, `reengage_2` or `give_up`. */
 export type SilenceKind = (typeof silenceKinds)[number];
+/** `reminder_24h` or `reminder_2h`. */
 export type MeetingReminderKind = (typeof meetingReminderKinds)[number];
 
 /** `reengage_1:<leadId>:<silence start in epoch ms>` (and the same for `reengage_2`, `give_up`). */

@@ -62,6 +62,7 @@ export const scenarioEventSchema = z.discriminatedUnion(
   ],
   { error: 'must be one of outbound, inbound, book, reschedule, cancel, handoff, resume, optout, stage' },
 );
+/** One scenario event as written in the JSON file. */
 export type ScenarioEventInput = z.input<typeof scenarioEventSchema>;
 
 /** The scenario as written. */
@@ -75,6 +76,7 @@ export const scenarioSchema = z.strictObject({
   until: momentSchema,
   events: z.array(scenarioEventSchema).max(maxEvents),
 });
+/** A scenario as written in the JSON file. */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 /** A scenario event with its instants resolved; `input` is the event as written (echoed in the timeline). */
