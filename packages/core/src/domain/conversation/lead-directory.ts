@@ -7,6 +7,7 @@
 import { ValidationError } from '../../errors/index.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
 import { deferred, emitDeferred, type DeferredEvent } from '../follow-up/deferred-events.js';
+import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
 import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import type { LeadIdentity } from '../identity/whatsapp-jid.js';
@@ -94,7 +95,7 @@ export async function findOrCreateLeadWithin(
     updatedAt: now,
     version: 0,
   });
-  await tx.outbox.append({ tenantId: tenant.id, topic: 'crm', aggregateType: 'lead', aggregateId: lead.id, type: 'lead.created' });
+  await appendLeadCrmEntry(tx, { tenantId: tenant.id, leadId: lead.id, type: 'lead.created' });
   return { lead, created: true, events: [deferred('lead.created', { tenantId: tenant.id, at: now, leadId: lead.id })] };
 }
 

@@ -10,6 +10,7 @@ import type { ScheduledMessage } from '../model/scheduled-message.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
 import { deferred, type DeferredEvent } from './deferred-events.js';
 import type { FollowUpCommand, FollowUpExplanation } from './follow-up-types.js';
+import { appendLeadCrmEntry } from './lead-crm-outbox.js';
 
 /** What applying the commands changed, and the events to emit once the unit of work commits. */
 export interface AppliedFollowUp {
@@ -92,11 +93,9 @@ export async function applyFollowUpCommands(
         const from = lead.stage;
         lead = { ...lead, stage: command.to, updatedAt: now };
         leadChanged = true;
-        await tx.outbox.append({
+        await appendLeadCrmEntry(tx, {
           tenantId,
-          topic: 'crm',
-          aggregateType: 'lead',
-          aggregateId: leadId,
+          leadId,
           type: 'lead.stage_changed',
           payload: { from, to: command.to, source: command.source },
         });

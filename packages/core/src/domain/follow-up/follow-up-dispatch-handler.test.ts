@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchContext, DispatchDecision } from '../dispatch/dispatch-handler.js';
-import { appointmentSchema, type Appointment } from '../model/appointment.js';
+import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
 import { parseOrThrow } from '../model/parse.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
 import { templateSchema } from '../model/template.js';
 import { createFollowUpDispatchHandler } from './follow-up-dispatch-handler.js';
-import { followUpWorld, heardNames, type FollowUpWorld } from './__fixtures__/service-fixtures.js';
+import { followUpWorld, heardNames, newAppointment, type FollowUpWorld } from './__fixtures__/service-fixtures.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -28,21 +28,7 @@ async function setLead(w: FollowUpWorld, patch: Partial<Lead>): Promise<void> {
 }
 
 async function book(w: FollowUpWorld, start: string): Promise<{ appointment: Appointment; reminders: ScheduledMessage[] }> {
-  const startAt = at(start);
-  const appointment = parseOrThrow(appointmentSchema, {
-    id: crypto.randomUUID(),
-    tenantId: w.tenant.id,
-    leadId: w.lead.id,
-    calendarId: 'primary',
-    start: startAt,
-    end: new Date(startAt.getTime() + 30 * 60_000),
-    status: 'scheduled',
-    calendarEventId: null,
-    rescheduledFromId: null,
-    createdAt: w.clock.now(),
-    updatedAt: w.clock.now(),
-    version: 0,
-  });
+  const appointment = newAppointment(w, start);
   await w.store.transaction(async (tx) => {
     await tx.appointments.create(appointment);
     await w.followUp.onAppointmentChange({ type: 'booked', appointment }, { tx, tenant: w.tenant, now: w.clock.now() });

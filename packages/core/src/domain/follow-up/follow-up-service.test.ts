@@ -1,31 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, SdrError, VersionConflictError } from '../../errors/index.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
-import { appointmentSchema, type Appointment } from '../model/appointment.js';
-import { parseOrThrow } from '../model/parse.js';
 import { silenceDedupeKey } from './dedupe-keys.js';
 import { createFollowUpService } from './follow-up-service.js';
-import { followUpWorld, heardNames, type FollowUpWorld } from './__fixtures__/service-fixtures.js';
+import { followUpWorld, heardNames, newAppointment } from './__fixtures__/service-fixtures.js';
 
 const at = (iso: string) => new Date(iso);
-
-function newAppointment(world: FollowUpWorld, start: string): Appointment {
-  const startAt = at(start);
-  return parseOrThrow(appointmentSchema, {
-    id: crypto.randomUUID(),
-    tenantId: world.tenant.id,
-    leadId: world.lead.id,
-    calendarId: 'primary',
-    start: startAt,
-    end: new Date(startAt.getTime() + 30 * 60_000),
-    status: 'scheduled',
-    calendarEventId: null,
-    rescheduledFromId: null,
-    createdAt: world.clock.now(),
-    updatedAt: world.clock.now(),
-    version: 0,
-  });
-}
 
 describe('FollowUpService.handle', () => {
   it('schedules re-engagement #1 with its dedupe key, payload and explanation, and tells listeners after commit', async () => {

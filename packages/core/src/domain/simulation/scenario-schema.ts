@@ -25,6 +25,17 @@ const maxEvents = 1000;
 
 const momentSchema = z.string().min(1, { message: 'must be +<n>m|h|d or an ISO-8601 instant' });
 const textSchema = z.string().trim().min(1, { message: 'must not be empty' }).max(4096);
+const durationMinutesSchema = z
+  .number()
+  .int()
+  .min(5)
+  .max(24 * 60)
+  .optional();
+
+/** `book` and `reschedule`: the meeting's start, and its length (default: the tenant's slot, or the previous meeting's). */
+function meetingEventSchema<Type extends 'book' | 'reschedule'>(type: Type) {
+  return z.strictObject({ at: momentSchema, type: z.literal(type), start: momentSchema, durationMinutes: durationMinutesSchema });
+}
 
 /** One input event of a scenario, as written. */
 export const scenarioEventSchema = z.discriminatedUnion(
@@ -32,28 +43,8 @@ export const scenarioEventSchema = z.discriminatedUnion(
   [
     z.strictObject({ at: momentSchema, type: z.literal('outbound'), text: textSchema }),
     z.strictObject({ at: momentSchema, type: z.literal('inbound'), text: textSchema }),
-    z.strictObject({
-      at: momentSchema,
-      type: z.literal('book'),
-      start: momentSchema,
-      durationMinutes: z
-        .number()
-        .int()
-        .min(5)
-        .max(24 * 60)
-        .optional(),
-    }),
-    z.strictObject({
-      at: momentSchema,
-      type: z.literal('reschedule'),
-      start: momentSchema,
-      durationMinutes: z
-        .number()
-        .int()
-        .min(5)
-        .max(24 * 60)
-        .optional(),
-    }),
+    meetingEventSchema('book'),
+    meetingEventSchema('reschedule'),
     z.strictObject({ at: momentSchema, type: z.literal('cancel') }),
     z.strictObject({ at: momentSchema, type: z.literal('handoff'), reason: z.string().trim().min(1).max(500).optional() }),
     z.strictObject({ at: momentSchema, type: z.literal('resume') }),

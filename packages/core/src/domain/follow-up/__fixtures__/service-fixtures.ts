@@ -5,10 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { PhoneNumber } from '../../identity/phone-number.js';
 import { createDomainEvents, type DomainEventName, type DomainEvents } from '../../events/domain-events.js';
-import { leadSchema, type Lead } from '../../model/lead.js';
+import { appointmentSchema, type Appointment } from '../../model/appointment.js';
+import type { Lead } from '../../model/lead.js';
 import { parseOrThrow } from '../../model/parse.js';
 import { tenantSchema, type Tenant, type TenantConfigInput } from '../../model/tenant.js';
 import { VirtualClock } from '../../../ports/clock/clock.js';
+import { buildLead } from '../../../testing/__fixtures__/entities.js';
 import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
 import { createFollowUpService, type FollowUpService } from '../follow-up-service.js';
 
@@ -59,26 +61,13 @@ export async function followUpWorld(
     }),
   );
   const lead = await store.leads.create(
-    parseOrThrow(leadSchema, {
-      id: randomUUID(),
+    buildLead({
       tenantId: tenant.id,
       phone: PhoneNumber.parse('+55 11 98765-4321'),
-      whatsappLid: null,
       name: 'Ana Souza',
-      email: null,
       stage: 'qualifying',
-      fields: {},
-      tags: [],
-      automation: 'active',
-      optedOut: false,
-      optedOutAt: null,
-      lastInboundAt: null,
-      lastOutboundAt: null,
-      crmLeadId: null,
-      crmContactId: null,
       createdAt: now,
       updatedAt: now,
-      version: 0,
       ...options.lead,
     }),
   );
@@ -89,4 +78,23 @@ export async function followUpWorld(
 /** Names of the events heard so far. */
 export function heardNames(world: Pick<FollowUpWorld, 'heard'>): DomainEventName[] {
   return world.heard.map(([name]) => name);
+}
+
+/** A scheduled 30-minute appointment of the world's lead (not stored). */
+export function newAppointment(world: Pick<FollowUpWorld, 'clock' | 'tenant' | 'lead'>, start: string): Appointment {
+  const startAt = new Date(start);
+  return parseOrThrow(appointmentSchema, {
+    id: randomUUID(),
+    tenantId: world.tenant.id,
+    leadId: world.lead.id,
+    calendarId: 'primary',
+    start: startAt,
+    end: new Date(startAt.getTime() + 30 * 60_000),
+    status: 'scheduled',
+    calendarEventId: null,
+    rescheduledFromId: null,
+    createdAt: world.clock.now(),
+    updatedAt: world.clock.now(),
+    version: 0,
+  });
 }
