@@ -111,6 +111,24 @@ describe('dispatcher: pacing', () => {
     expect(offsets('b')).toEqual([0]);
   });
 
+  it('keeps a paced pass pending until the virtual clock is advanced', async () => {
+    const h = await dispatchHarness({ dispatcher: { pacing: { minIntervalMs: 1000, jitterMs: 0 } } });
+    await h.schedule();
+    await h.schedule();
+    let settled = false;
+    const pass = h.make().runOnce();
+    void pass.then(() => (settled = true));
+
+    await h.clock.advance(0);
+    expect(h.channel.sent).toHaveLength(1);
+    expect(settled).toBe(false);
+    await h.clock.advance(999);
+    expect(h.channel.sent).toHaveLength(1);
+    await h.clock.advance(1);
+    expect(await pass).toMatchObject({ sent: 2 });
+    expect(h.channel.sent.map((sent) => sent.at.getTime() - T0.getTime())).toEqual([0, 1000]);
+  });
+
   it('keeps the pace across passes', async () => {
     const h = await dispatchHarness({ dispatcher: { pacing: { minIntervalMs: 1000, jitterMs: 0 } } });
     const dispatcher = h.make();

@@ -123,6 +123,19 @@ describe('dispatcher: the loop', () => {
     await dispatcher.stop();
   });
 
+  it('does not claim after a stop that arrived during stuck recovery', async () => {
+    const h = await dispatchHarness();
+    await h.schedule();
+    h.scheduler.faults.delay('recoverStuck', second);
+    const dispatcher = h.make();
+
+    const pass = dispatcher.runOnce();
+    const stopping = dispatcher.stop();
+    await driveUntilSettled(h.clock, Promise.all([pass, stopping]));
+    expect(await pass).toMatchObject({ claimed: 0 });
+    expect(h.scheduler.faults.calls('claimDue')).toEqual([]);
+  });
+
   it('refuses a negative stop deadline', async () => {
     const h = await dispatchHarness();
     await expect(h.make().stop({ deadlineMs: -1 })).rejects.toThrow(/deadlineMs/);

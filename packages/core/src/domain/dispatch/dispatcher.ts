@@ -155,6 +155,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         logger.error({ workerId, error: describeError(error) }, 'stuck recovery failed; the next pass tries again');
       }
     }
+    // Recovery took time: a stop that arrived meanwhile must not be followed by a claim.
+    if (signal.aborted) return { ...counters };
     const claimed = await store.scheduledMessages.claimDue({
       now: clock.now(),
       limit: settings.batchSize,
