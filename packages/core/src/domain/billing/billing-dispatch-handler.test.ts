@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingHarness, billingItem } from './__fixtures__/billing-harness.js';
+import { billingHarness, billingItem, officeHours } from './__fixtures__/billing-harness.js';
 
 async function setup(items = [billingItem({ customer: { name: 'Ana', phone: '(11) 98765-4321' } })]) {
   const h = await billingHarness({ config: { messaging: { instance: 'cobranca' } } });
@@ -82,15 +82,26 @@ describe('billing dispatch handler', () => {
     const billingCycleId = h.result.items[0]!.billingCycleId!;
     const status = async () => (await h.store.billingCycles.get(h.tenant.id, billingCycleId))?.status;
     await h.clock.set('2026-03-10T13:00:00Z');
-    expect((await h.dispatchDue()).map((entry) => entry.outcome)).toEqual(['sent', 'sent']);
+    expect(await h.dispatchDue()).toMatchObject({ claimed: 2, sent: 2 });
     expect(await status()).toBe('active');
     await h.clock.set('2026-03-13T13:00:00Z');
-    expect((await h.dispatchDue()).map((entry) => entry.outcome)).toEqual(['sent']);
+    expect(await h.dispatchDue()).toMatchObject({ claimed: 1, sent: 1 });
     expect(await status()).toBe('completed');
     await h.handler.onSettled?.(h.messages[2]!, { status: 'sent', providerMessageId: null, text: '', at: h.clock.now() }, h.context());
     expect(h.recorded.filter((entry) => entry.name === 'billing.cycle_completed')).toEqual([
       { name: 'billing.cycle_completed', event: { tenantId: h.tenant.id, at: h.clock.now(), billingCycleId } },
     ]);
     expect(h.messaging.sent.map((sent) => sent.instance)).toEqual(['cobranca', 'cobranca', 'cobranca']);
+  });
+
+  it('through the dispatcher: a step found due after closing waits for the next opening', async () => {
+    const h = await billingHarness({ config: { businessHours: officeHours, billing: { steps: [{ offsetDays: 0 }] } } });
+    await h.billing.importBatch({ tenantId: h.tenant.id, items: [billingItem({ dueDate: '2026-03-02' })] });
+    await h.clock.set('2026-03-02T22:00:00Z');
+    expect(await h.dispatchDue()).toMatchObject({ claimed: 1, deferred: 1 });
+    expect(h.store.dump().scheduledMessages[0]).toMatchObject({ status: 'pending', dueAt: new Date('2026-03-03T12:00:00Z') });
+    await h.clock.set('2026-03-03T12:00:00Z');
+    expect(await h.dispatchDue()).toMatchObject({ claimed: 1, sent: 1 });
+    expect(h.messaging.sent[0]?.at).toEqual(new Date('2026-03-03T12:00:00Z'));
   });
 });

@@ -15,7 +15,7 @@ describe('billing cycle lifecycle', () => {
   it('marks a cycle paid and cancels its remaining steps in the same unit, then emits the events', async () => {
     const h = await importedCycle();
     await h.clock.set('2026-03-07T13:00:00Z');
-    expect(await h.dispatchDue()).toHaveLength(1);
+    expect(await h.dispatchDue()).toMatchObject({ sent: 1 });
     const paid = await h.billing.markPaid({ tenantId: h.tenant.id, billingCycleId: h.billingCycleId });
     expect(paid).toMatchObject({ status: 'paid', version: 1 });
     expect(h.store.dump().scheduledMessages.map((message) => [message.status, message.cancelReason])).toEqual([

@@ -1,18 +1,18 @@
 /**
  * A billing tenant on the in-memory doubles, for the billing tests: store, virtual clock, lock,
- * events (recorded), messaging, the billing and template services, item builders, and a
- * minimal dispatch loop that drives the `billing_step` handler the way the dispatcher does.
+ * events (recorded), messaging, the billing and template services, item builders, and the real
+ * dispatcher driving the `billing_step` handler.
  */
 import { randomUUID } from 'node:crypto';
-import { classifyError } from '../../../errors/index.js';
 import { VirtualClock } from '../../../ports/clock/clock.js';
 import { createInMemoryLock } from '../../../testing/lock/in-memory-lock.js';
 import { createInMemoryMessaging } from '../../../testing/messaging/in-memory-messaging.js';
 import { createInMemoryStore } from '../../../testing/store/in-memory-store.js';
+import { injectFaults } from '../../../testing/faults/inject-faults.js';
+import { createDispatcher, type Dispatcher } from '../../dispatch/dispatcher.js';
 import { createDomainEvents, type DomainEventMap, type DomainEventName } from '../../events/domain-events.js';
 import { parseOrThrow } from '../../model/parse.js';
 import { tenantSchema, type TenantConfigInput } from '../../model/tenant.js';
-import { decideRetry } from '../../retry/retry-policy.js';
 import { createTemplateService } from '../../templates/template-service.js';
 import { createBillingDispatchHandler } from '../billing-dispatch-handler.js';
 import { createBillingService } from '../billing-service.js';
@@ -71,54 +71,19 @@ export async function billingHarness(
   const templates = createTemplateService({ store, clock });
   const handler = createBillingDispatchHandler({ events });
 
-  /** One pass of the dispatch protocol over due billing messages; returns what happened to each. */
-  const dispatchDue = async (workerId = 'worker-1') => {
-    const now = clock.now();
-    const claimed = await store.scheduledMessages.claimDue({ now, limit: 100, workerId, leaseMs: 15 * 60_000, kinds: ['billing_step'] });
-    const outcomes: { id: string; outcome: string }[] = [];
-    for (const message of claimed) {
-      const context = { now, tenant, store };
-      const decision = await handler.prepare(message, context);
-      if (decision.action === 'skip') {
-        await store.scheduledMessages.markSkipped({ id: message.id, workerId, now, reason: decision.reason });
-        await handler.onSettled?.(message, { status: 'skipped', reason: decision.reason, at: now }, context);
-        outcomes.push({ id: message.id, outcome: `skipped:${decision.reason}` });
-        continue;
-      }
-      if (decision.action !== 'send') throw new Error(`unexpected decision ${decision.action}`);
-      try {
-        const sent = await messaging.sendText({
-          instance: decision.instance,
-          to: decision.to,
-          text: decision.text,
-          idempotencyKey: message.id,
-        });
-        await store.scheduledMessages.markSent({ id: message.id, workerId, now, providerMessageId: sent.providerMessageId });
-        await handler.onSettled?.(
-          message,
-          { status: 'sent', providerMessageId: sent.providerMessageId, text: decision.text, at: now },
-          context,
-        );
-        outcomes.push({ id: message.id, outcome: 'sent' });
-      } catch (error) {
-        const retry = decideRetry({ error, attemptsMade: message.attempts + 1, random: () => 0.5 });
-        const classified = classifyError(error);
-        const stored = { code: classified.code, message: 'send failed', transient: classified.transient, at: now };
-        await store.scheduledMessages.markFailed({
-          id: message.id,
-          workerId,
-          now,
-          error: stored,
-          retryAt: retry.retry ? new Date(now.getTime() + retry.delayMs) : null,
-        });
-        if (!retry.retry) await handler.onSettled?.(message, { status: 'failed', error: stored, at: now }, context);
-        outcomes.push({ id: message.id, outcome: retry.retry ? 'retry' : 'failed' });
-      }
-    }
-    return outcomes;
+  // The real dispatcher, one per worker id, with the billing handler only; no pacing, so a pass
+  // never waits on the virtual clock. Sends go through `channel`, on which faults can be armed.
+  const { port: channel, faults } = injectFaults(messaging, { clock });
+  const dispatchers = new Map<string, Dispatcher>();
+  const dispatchDue = (workerId = 'worker-1') => {
+    const dispatcher =
+      dispatchers.get(workerId) ??
+      createDispatcher({ store, messaging: channel, clock, handlers: [handler], workerId, pacing: false, events, random: () => 0.5 });
+    dispatchers.set(workerId, dispatcher);
+    return dispatcher.runOnce();
   };
 
-  return { clock, store, lock, messaging, events, recorded, tenant, billing, templates, handler, dispatchDue };
+  return { clock, store, lock, messaging, faults, events, recorded, tenant, billing, templates, handler, dispatchDue };
 }
 
 let phoneSequence = 0;
