@@ -11,4 +11,3 @@ export {
 } from './scenario-schema.js';
 export { journeyEntryJson, watchJourney, type JourneyEntry, type JourneyWatcher } from './journey-timeline.js';
 export { createJourneyBooking, type JourneyBooking } from './journey-booking.js';
-export { createJourneyDispatcher, type JourneyDispatcher, type JourneyDispatcherOptions } from './journey-dispatcher.js';

@@ -13,6 +13,7 @@ import type { Store } from '../../ports/repositories/repositories.js';
 import { createInMemoryMessaging } from '../../testing/messaging/in-memory-messaging.js';
 import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
 import { createConversationService, type ConversationService } from '../conversation/conversation-service.js';
+import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.js';
 import { createDomainEvents } from '../events/domain-events.js';
 import { followUpKinds } from '../follow-up/dedupe-keys.js';
 import { createFollowUpDispatchHandler } from '../follow-up/follow-up-dispatch-handler.js';
@@ -22,7 +23,6 @@ import type { Lead } from '../model/lead.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
 import type { Tenant } from '../model/tenant.js';
 import { createJourneyBooking, type JourneyBooking } from './journey-booking.js';
-import { createJourneyDispatcher, type JourneyDispatcher } from './journey-dispatcher.js';
 import { watchJourney, type JourneyEntry } from './journey-timeline.js';
 import { parseScenario, type Scenario, type ScenarioEvent } from './scenario-schema.js';
 
@@ -50,11 +50,14 @@ export async function simulateJourney(input: unknown): Promise<JourneyResult> {
   const events = createDomainEvents();
   const followUp = createFollowUpService({ store, clock, events });
   const conversation = createConversationService({ store, clock, followUp, events });
-  const dispatcher = createJourneyDispatcher({
+  // Pacing off: one lead's messages are minutes apart, and a paced pass would wait on the clock.
+  const dispatcher = createDispatcher({
     store,
     messaging,
     clock,
     handlers: [createFollowUpDispatchHandler({ followUp, events })],
+    workerId: 'journey-simulator',
+    pacing: false,
     events,
   });
   const booking = createJourneyBooking({ store, clock, observer: followUp, events });
@@ -167,7 +170,7 @@ async function nextDueAt(store: Store, tenantId: string): Promise<Date | null> {
 }
 
 /** Passes until nothing due is left (a pass may schedule something due at once, such as a late reminder). */
-async function runDispatcher(dispatcher: JourneyDispatcher, store: Store, tenantId: string, clock: VirtualClock): Promise<void> {
+async function runDispatcher(dispatcher: Dispatcher, store: Store, tenantId: string, clock: VirtualClock): Promise<void> {
   for (let pass = 0; pass < 100; pass += 1) {
     await dispatcher.runOnce();
     const due = await nextDueAt(store, tenantId);
