@@ -4,7 +4,8 @@
  * ingestion, the follow-up engine) and the dispatcher with the follow-up handler. Nothing takes a
  * shortcut: a re-engagement in the timeline was scheduled by the policy, claimed, re-validated,
  * sent through the messaging port and recorded exactly as in production. Days run in
- * milliseconds.
+ * milliseconds. Meetings go through `createJourneyBooking` (see there: interim until the booking
+ * service exists).
  */
 import { randomUUID } from 'node:crypto';
 import { SdrError } from '../../errors/index.js';
