@@ -1,21 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { exitCodes, type CliIo } from '../command.js';
-import { commands } from '../commands.js';
-import { runCli } from '../run-cli.js';
+import { runCommandLine } from '../__fixtures__/run-command-line.js';
+import { exitCodes } from '../command.js';
 
 const journeys = new URL('../../../../../examples/journeys/', import.meta.url);
-
-function cli(files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readFile: (path) => (path in files ? Promise.resolve(files[path] ?? '') : readFile(path, 'utf8')),
-  };
-  return { io, out: () => out.join(''), err: () => err.join('') };
-}
 
 const scenarioNames = (await readdir(journeys)).filter((name) => name.endsWith('.json')).sort();
 
@@ -27,19 +15,16 @@ describe('sdr simulate --json on the committed example journeys', () => {
   });
 
   it.each(scenarioNames)('%s prints exactly its expected timeline', async (name) => {
-    const run = cli();
-    const code = await runCli(['simulate', new URL(name, journeys).pathname, '--json'], run.io, commands);
-    expect(run.err()).toBe('');
-    expect(code).toBe(exitCodes.ok);
+    const run = await runCommandLine(['simulate', new URL(name, journeys).pathname, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(exitCodes.ok);
     const expected = await readFile(new URL(name.replace(/\.json$/, '.expected.jsonl'), journeys), 'utf8');
-    expect(run.out()).toBe(expected);
+    expect(run.stdout).toBe(expected);
   });
 
   it.each(scenarioNames)('%s: one JSON object per line, in time order, with the contract’s fields', async (name) => {
-    const run = cli();
-    await runCli(['simulate', new URL(name, journeys).pathname, '--json'], run.io, commands);
-    const lines = run
-      .out()
+    const run = await runCommandLine(['simulate', new URL(name, journeys).pathname, '--json']);
+    const lines = run.stdout
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -62,10 +47,8 @@ describe('sdr simulate --json on the committed example journeys', () => {
   });
 
   it('the Friday-evening silence: #1 Monday 09:00, #2 24 h after it was sent, give-up 24 h after #2, no message', async () => {
-    const run = cli();
-    await runCli(['simulate', new URL('02-friday-evening-silence-gives-up.json', journeys).pathname, '--json'], run.io, commands);
-    const lines = run
-      .out()
+    const run = await runCommandLine(['simulate', new URL('02-friday-evening-silence-gives-up.json', journeys).pathname, '--json']);
+    const lines = run.stdout
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, string>);
@@ -84,10 +67,9 @@ describe('sdr simulate --json on the committed example journeys', () => {
 
 describe('sdr simulate, readable', () => {
   it('prints the timeline in the tenant’s local time, offsets included', async () => {
-    const run = cli();
-    const code = await runCli(['simulate', new URL('06-dst-new-york.json', journeys).pathname], run.io, commands);
-    expect(code).toBe(exitCodes.ok);
-    const text = run.out();
+    const run = await runCommandLine(['simulate', new URL('06-dst-new-york.json', journeys).pathname]);
+    expect(run.code).toBe(exitCodes.ok);
+    const text = run.stdout;
     expect(text).toContain('Journey of Frank Miller (+121****0147) in America/New_York');
     expect(text).toContain('Fri 2026-03-06 17:50 -05:00  → agent: "Hi Frank, shall I send over the proposal?"');
     expect(text).toContain('· reengage_1 scheduled for Mon 2026-03-09 09:00 -04:00 (moved to the next opening)');
@@ -119,24 +101,24 @@ describe('sdr simulate, bad input (exit 2)', () => {
     ['a bad phone', scenario([], { lead: { phone: '123' } }), 'lead.phone'],
     ['until before start', scenario([], { until: '2026-03-01T00:00:00Z' }), 'until'],
   ])('%s names the field', async (_label, text, field) => {
-    const run = cli({ 'scenario.json': text });
-    expect(await runCli(['simulate', 'scenario.json'], run.io, commands)).toBe(exitCodes.usage);
-    expect(run.err()).toMatch(new RegExp(`^error: .*${field.replace(/\./g, '\\.')}: `));
-    expect(run.out()).toBe('');
+    const run = await runCommandLine(['simulate', 'scenario.json'], { 'scenario.json': text });
+    expect(run.code).toBe(exitCodes.usage);
+    expect(run.stderr).toMatch(new RegExp(`^error: .*${field.replace(/\./g, '\\.')}: `));
+    expect(run.stdout).toBe('');
   });
 
   it('a file that is not JSON, or cannot be read', async () => {
-    const broken = cli({ 'scenario.json': '{ "tenant": ' });
-    expect(await runCli(['simulate', 'scenario.json'], broken.io, commands)).toBe(exitCodes.usage);
-    expect(broken.err()).toMatch(/^error: scenario: scenario\.json is not valid JSON/);
-    const missing = cli();
-    expect(await runCli(['simulate', '/nonexistent/scenario.json'], missing.io, commands)).toBe(exitCodes.usage);
-    expect(missing.err()).toMatch(/^error: scenario: cannot read \/nonexistent\/scenario\.json/);
+    const broken = await runCommandLine(['simulate', 'scenario.json'], { 'scenario.json': '{ "tenant": ' });
+    expect(broken.code).toBe(exitCodes.usage);
+    expect(broken.stderr).toMatch(/^error: scenario: scenario\.json is not valid JSON/);
+    const missing = await runCommandLine(['simulate', '/nonexistent/scenario.json']);
+    expect(missing.code).toBe(exitCodes.usage);
+    expect(missing.stderr).toMatch(/^error: scenario: cannot read \/nonexistent\/scenario\.json/);
   });
 
   it.each([[[]], [['a.json', 'b.json']], [['a.json', '--yaml']]])('usage errors: %j', async (args) => {
-    const run = cli();
-    expect(await runCli(['simulate', ...args], run.io, commands)).toBe(exitCodes.usage);
-    expect(run.err()).toContain('usage: sdr simulate <scenario.json> [--json]');
+    const run = await runCommandLine(['simulate', ...args]);
+    expect(run.code).toBe(exitCodes.usage);
+    expect(run.stderr).toContain('usage: sdr simulate <scenario.json> [--json]');
   });
 });
