@@ -33,3 +33,11 @@ export {
   type CrmStageChangeInput,
   type CrmStageChangeResult,
 } from './crm-inbound-service.js';
+export { detectCrmDrift, type CrmDriftFinding, type CrmDriftKind, type CrmDriftReport } from './crm-drift.js';
+export {
+  createCrmReconciler,
+  type CrmDrift,
+  type CrmReconciler,
+  type CrmReconcilerOptions,
+  type CrmReconciliationReport,
+} from './crm-reconciler.js';

@@ -17,6 +17,7 @@ import type { Lead } from '../../model/lead.js';
 import { parseOrThrow } from '../../model/parse.js';
 import { tenantSchema, type Tenant, type TenantConfigInput } from '../../model/tenant.js';
 import { createCrmInboundService, type CrmInboundService } from '../crm-inbound-service.js';
+import { createCrmReconciler, type CrmReconciler } from '../crm-reconciler.js';
 import type { CrmSyncWorkerOptions } from '../crm-sync-options.js';
 import { createCrmSyncWorker, type CrmSyncRunReport, type CrmSyncWorker } from '../crm-sync-worker.js';
 
@@ -48,6 +49,8 @@ export interface SyncWorld {
   readonly conversation: ConversationService;
   readonly inbound: CrmInboundService;
   readonly worker: CrmSyncWorker;
+  /** Shares the worker's rate limiter. */
+  readonly reconciler: CrmReconciler;
   /** A lead created through the conversation service (with its `lead.created` entry). */
   newLead(phone: string, name?: string): Promise<Lead>;
   /** Awaits `promise`, advancing the virtual clock timer by timer while it waits on it. */
@@ -101,11 +104,13 @@ export async function syncWorld(
   const conversation = createConversationService({ store, clock, followUp, events });
   const inbound = createCrmInboundService({ store, clock, followUp, events });
   const port = options.wrapCrm ? options.wrapCrm(crm) : crm;
+  const rateLimiter = createInMemoryRateLimiter({ clock });
+  const reconciler = createCrmReconciler({ store, clock, crmFor: () => port, rateLimiter, inbound, events });
   const worker = createCrmSyncWorker({
     store,
     clock,
     crmFor: () => port,
-    rateLimiter: createInMemoryRateLimiter({ clock }),
+    rateLimiter,
     events,
     workerId: 'crm-sync-test',
     random: () => 0.5,
@@ -137,6 +142,7 @@ export async function syncWorld(
     conversation,
     inbound,
     worker,
+    reconciler,
     newLead: async (phone, name = 'Ana Souza') => (await conversation.findOrCreateLead({ tenant, from: phone, name })).lead,
     drive,
     async syncAll() {
