@@ -50,6 +50,18 @@ export interface CrmSyncRunReport {
   readonly recovered: number;
 }
 
+const emptyReport: CrmSyncRunReport = Object.freeze({
+  claimed: 0,
+  leads: 0,
+  synced: 0,
+  retried: 0,
+  dead: 0,
+  requests: 0,
+  notesCreated: 0,
+  blockedAccounts: [],
+  recovered: 0,
+});
+
 /** The running worker. */
 export interface CrmSyncWorker {
   readonly workerId: string;
@@ -85,6 +97,8 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
       lastRecoveryAt = clock.now().getTime();
       if (recovered > 0) logger.warn({ workerId, recovered }, 'recovered CRM outbox entries whose lease expired');
     }
+    // A stop that arrived during recovery must not be followed by a claim.
+    if (signal.aborted) return { ...emptyReport, recovered };
     const claimedAt = clock.now();
     const entries = await store.outbox.claim({
       topic: 'crm',
