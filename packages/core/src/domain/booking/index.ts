@@ -42,3 +42,18 @@ export {
   type CalendarOutboxOptions,
   type CalendarOutboxRun,
 } from './calendar-outbox.js';
+export {
+  checkCalendarConsistency,
+  judgeUnmatchedEvent,
+  type CalendarConsistencyInput,
+  type CalendarConsistencyReport,
+  type MissingEvent,
+  type OrphanEvent,
+  type TimeMismatch,
+} from './calendar-consistency.js';
+export {
+  repairCalendarConsistency,
+  type CalendarRepairInput,
+  type CalendarRepairOutcome,
+  type CalendarRepairResult,
+} from './calendar-repair.js';
