@@ -4,7 +4,7 @@ import { parseOrThrow } from '../model/parse.js';
 import { tenantConfigSchema } from '../model/tenant.js';
 import { BusinessCalendar } from '../time/business-calendar.js';
 import type { Interval } from '../time/local-time.js';
-import { availableSlots, bookableRange, checkSlot, type BookingTenant } from './availability.js';
+import { availableSlots, bookableRange, buffersOf, checkSlot, type BookingTenant } from './availability.js';
 import { intervalsOverlap, padInterval } from './intervals.js';
 
 const minute = 60_000;
@@ -85,7 +85,7 @@ describe('availableSlots: properties', () => {
           expect(slot.end.getTime() - slot.start.getTime()).toBe((durationMinutes ?? tenant.booking.slotMinutes) * minute);
           expect(calendar.isOpen(slot.start)).toBe(true);
           expect(calendar.isOpen(new Date(slot.end.getTime() - 1))).toBe(true);
-          const guard = padInterval(slot, tenant.booking.bufferBefore, tenant.booking.bufferAfter);
+          const guard = padInterval(slot, buffersOf(tenant));
           expect(busy.some((interval) => intervalsOverlap(interval, guard))).toBe(false);
           // checkSlot reads the business calendar afresh each time: a sample keeps the run short.
           if (index % 7 === 0) expect(checkSlot({ ...input, slot })).toEqual({ ok: true });
@@ -103,7 +103,7 @@ describe('availableSlots: properties', () => {
         const free = availableSlots({ tenant, now, busy: [], appointments: [] });
         const withBusy = new Set(availableSlots({ tenant, now, busy, appointments: [] }).map((slot) => slot.start.getTime()));
         for (const slot of free) {
-          const guard = padInterval(slot, tenant.booking.bufferBefore, tenant.booking.bufferAfter);
+          const guard = padInterval(slot, buffersOf(tenant));
           const clear = !busy.some((interval) => intervalsOverlap(interval, guard));
           expect(withBusy.has(slot.start.getTime())).toBe(clear);
         }

@@ -331,7 +331,7 @@ describe('nearestSlots', () => {
   const slots = availableSlots({ tenant: tenantOf(), now: mondayEarly, busy: [], appointments: [], ...monday });
 
   it('picks the nearest starts in both directions, the earlier first on a tie', () => {
-    expect(nearestSlots(slots, sp('2026-03-02', '11:15')).map((slot) => slot.localStart.slice(11, 16))).toEqual([
+    expect(nearestSlots(slots, { start: sp('2026-03-02', '11:15') }).map((slot) => slot.localStart.slice(11, 16))).toEqual([
       '11:00',
       '11:30',
       '10:30',
@@ -339,7 +339,10 @@ describe('nearestSlots', () => {
   });
 
   it('reaches across the lunch break and returns fewer when fewer exist', () => {
-    expect(nearestSlots(slots, sp('2026-03-02', '12:30'), 2).map((slot) => slot.localStart.slice(11, 16))).toEqual(['13:00', '11:30']);
-    expect(nearestSlots(slots.slice(0, 2), sp('2026-03-02', '12:30'))).toHaveLength(2);
+    expect(nearestSlots(slots, { start: sp('2026-03-02', '12:30'), count: 2 }).map((slot) => slot.localStart.slice(11, 16))).toEqual([
+      '13:00',
+      '11:30',
+    ]);
+    expect(nearestSlots(slots.slice(0, 2), { start: sp('2026-03-02', '12:30') })).toHaveLength(2);
   });
 });

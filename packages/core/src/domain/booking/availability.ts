@@ -139,11 +139,15 @@ export function checkSlot(input: AvailabilityInput & { readonly slot: Interval }
 }
 
 /**
- * Up to `count` slots nearest to `requestedStart`, before or after it, nearest first (the
- * earlier of two equally near ones first).
+ * Up to `count` (default 3) slots nearest to the requested start, before or after it, nearest
+ * first (the earlier of two equally near ones first).
  */
-export function nearestSlots<Slot extends Interval>(slots: readonly Slot[], requestedStart: Date, count = 3): Slot[] {
-  const target = requestedStart.getTime();
+export function nearestSlots<Slot extends Interval>(
+  slots: readonly Slot[],
+  request: { readonly start: Date; readonly count?: number },
+): Slot[] {
+  const target = request.start.getTime();
+  const count = request.count ?? 3;
   return [...slots]
     .sort((a, b) => Math.abs(a.start.getTime() - target) - Math.abs(b.start.getTime() - target) || a.start.getTime() - b.start.getTime())
     .slice(0, Math.max(0, count));
@@ -165,9 +169,14 @@ function durationOf(input: AvailabilityInput): number {
   return (input.durationMinutes ?? input.tenant.booking.slotMinutes) * minuteMs;
 }
 
+/** The buffers every meeting keeps free before and after it. */
+export function buffersOf(tenant: BookingTenant): { readonly before: number; readonly after: number } {
+  return { before: tenant.booking.bufferBefore, after: tenant.booking.bufferAfter };
+}
+
 /** A slot together with the buffers it needs free. */
 function guardOf(slot: Interval, tenant: BookingTenant): Interval {
-  return padInterval(slot, tenant.booking.bufferBefore, tenant.booking.bufferAfter);
+  return padInterval(slot, buffersOf(tenant));
 }
 
 /** Calendar busy time (minus what is ignored) and padded scheduled appointments, merged. */
@@ -176,7 +185,7 @@ function blockedIntervals(input: AvailabilityInput): Interval[] {
   const busy = subtractIntervals(input.busy, input.ignore?.intervals ?? []);
   const appointments = input.appointments
     .filter((appointment) => appointment.status === 'scheduled' && !ignoredIds.has(appointment.id))
-    .map((appointment) => padInterval(appointment, input.tenant.booking.bufferBefore, input.tenant.booking.bufferAfter));
+    .map((appointment) => padInterval(appointment, buffersOf(input.tenant)));
   return mergeIntervals([...busy, ...appointments]);
 }
 

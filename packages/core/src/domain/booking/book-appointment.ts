@@ -52,10 +52,10 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
     description: input.description,
   };
   await refuseEarly(context, plan);
-  const placement = await withCalendarLock(
-    context,
-    { tenantId: tenant.id, calendarId: plan.calendarId },
-    async (): Promise<Placement<Appointment>> => {
+  const placement = await withCalendarLock(context, {
+    tenantId: tenant.id,
+    calendarId: plan.calendarId,
+    run: async (): Promise<Placement<Appointment>> => {
       // A concurrent call with the same id may have finished while this one queued for the lock.
       const finished = await earlierAttempt();
       if (finished !== null) return { kind: 'adopted', result: finished };
@@ -71,7 +71,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
           findEarlierAttempt(context, { tenantId: tenant.id, leadId: lead.id, appointmentId: plan.appointmentId, start: input.start }),
       });
     },
-  );
+  });
 
   if (placement.kind === 'refused') throw await slotUnavailable(context, { ...plan, reason: placement.reason, cause: placement.cause });
   if (placement.kind === 'adopted') return { appointment: placement.result, created: false, event: null };

@@ -137,10 +137,10 @@ export function eventTitleFor(tenant: Tenant, lead: Lead): string {
 /** Runs `fn` holding the lock of the tenant's calendar; `LockNotAcquiredError` (retryable) when it stays taken. */
 export function withCalendarLock<T>(
   context: BookingContext,
-  ref: { tenantId: string; calendarId: string },
-  fn: () => Promise<T>,
+  input: { readonly tenantId: string; readonly calendarId: string; readonly run: () => Promise<T> },
 ): Promise<T> {
-  return withLock(context.lock, `calendar:${ref.tenantId}:${ref.calendarId}`, { ttlMs: context.lockTtlMs, waitMs: context.lockWaitMs }, fn);
+  const key = `calendar:${input.tenantId}:${input.calendarId}`;
+  return withLock(context.lock, key, { ttlMs: context.lockTtlMs, waitMs: context.lockWaitMs }, input.run);
 }
 
 /** What does not count as busy when `appointment` is being moved: itself and its event's time. */
@@ -177,6 +177,9 @@ export async function checkSlotFreshly(
   if (verdict.ok || verdict.reason !== 'busy' || request.ownEventId === undefined) return verdict;
   const own = await context.calendar.getEvent({ calendarId, eventId: request.ownEventId });
   if (own === null || own.status === 'cancelled' || !hasTimes(own, slot)) return verdict;
+  // Free/busy merges intervals without saying whose they are: taking our event's time out also
+  // hides another event at exactly that time. That event would have been booked over ours after
+  // our attempt checked the slot under the lock — directly in the calendar, not through us.
   return checkSlot({
     ...facts,
     ignore: { appointmentIds: request.ignore?.appointmentIds ?? [], intervals: [...(request.ignore?.intervals ?? []), own] },
@@ -218,7 +221,7 @@ async function alternativesFor(context: BookingContext, request: SlotRequest): P
     durationMinutes: (request.slot.end.getTime() - request.slot.start.getTime()) / 60_000,
     ...(request.ignore === undefined ? {} : { ignore: request.ignore }),
   });
-  return nearestSlots(slots, request.slot.start, 3).map((slot) => describeSlot(slot, request.tenant));
+  return nearestSlots(slots, { start: request.slot.start }).map((slot) => describeSlot(slot, request.tenant));
 }
 
 /** A range of slot starts to list on one calendar. */

@@ -2,6 +2,7 @@ export type { AppointmentChange, AppointmentChangeContext, AppointmentObserver }
 export {
   availableSlots,
   bookableRange,
+  buffersOf,
   checkSlot,
   describeSlot,
   freeSlotIntervals,

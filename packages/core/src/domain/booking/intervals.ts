@@ -11,8 +11,8 @@ export function intervalsOverlap(a: Interval, b: Interval): boolean {
 }
 
 /** `interval` widened by `before` milliseconds at its start and `after` at its end. */
-export function padInterval(interval: Interval, before: number, after: number): Interval {
-  return { start: new Date(interval.start.getTime() - before), end: new Date(interval.end.getTime() + after) };
+export function padInterval(interval: Interval, padding: { readonly before: number; readonly after: number }): Interval {
+  return { start: new Date(interval.start.getTime() - padding.before), end: new Date(interval.end.getTime() + padding.after) };
 }
 
 /**

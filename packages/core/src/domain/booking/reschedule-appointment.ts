@@ -72,10 +72,10 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
     rescheduledFromId: old.id,
   };
   await refuseEarly(context, plan);
-  const placement = await withCalendarLock(
-    context,
-    { tenantId: tenant.id, calendarId: plan.calendarId },
-    async (): Promise<Placement<Moved>> => {
+  const placement = await withCalendarLock(context, {
+    tenantId: tenant.id,
+    calendarId: plan.calendarId,
+    run: async (): Promise<Placement<Moved>> => {
       // A concurrent call with the same new id may have finished while this one queued for the lock.
       const finished = await findEarlierMove(context, { old, newAppointmentId: input.newAppointmentId });
       if (finished !== null) return { kind: 'adopted', result: finished };
@@ -94,7 +94,7 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
         },
       });
     },
-  );
+  });
 
   if (placement.kind === 'refused') throw await slotUnavailable(context, { ...plan, reason: placement.reason, cause: placement.cause });
   if (placement.kind === 'adopted') return { ...placement.result, created: false, previousEventDeleted: false };
