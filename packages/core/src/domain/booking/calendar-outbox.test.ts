@@ -118,3 +118,20 @@ describe('CalendarOutboxWorker', () => {
     expect(run).toMatchObject({ claimed: 1, completed: 1 });
   });
 });
+
+describe('the default retry policy', () => {
+  it('keeps retrying a transient failure, at most hourly, until the event is gone', async () => {
+    const { store, faults, clock, calendar, event, appointmentId, options } = await setup();
+    await store.outbox.append(eventDeletionEntry({ tenantId, appointmentId, calendarId: 'primary', eventId: event.eventId }));
+    faults.failNext('deleteEvent', 20, new ProviderUnavailableError({ provider: 'in-memory', operation: 'deleteEvent' }));
+    const run = { ...options, random: () => 0.999 };
+    for (let attempt = 1; attempt <= 20; attempt += 1) {
+      expect(await processCalendarOutbox(run)).toMatchObject({ retried: 1 });
+      const [entry] = store.dump().outbox;
+      expect(entry!.availableAt.getTime() - clock.now().getTime()).toBeLessThanOrEqual(3_600_000);
+      await clock.advanceTo(entry!.availableAt);
+    }
+    expect(await processCalendarOutbox(run)).toMatchObject({ completed: 1 });
+    expect((await calendar.getEvent({ calendarId: 'primary', eventId: event.eventId }))?.status).toBe('cancelled');
+  });
+});

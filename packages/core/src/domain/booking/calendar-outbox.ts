@@ -52,7 +52,7 @@ export interface CalendarOutboxOptions {
   readonly leaseMs?: number;
   /** Aggregates (appointments) claimed per run (default 50). */
   readonly maxAggregates?: number;
-  /** Backoff between attempts; default: the shared retry policy with 10 attempts. */
+  /** Backoff between attempts; default: 30 s doubling up to 1 h, with no limit on attempts. */
   readonly retryPolicy?: RetryPolicy;
   readonly random?: () => number;
   readonly logger?: Logger;
@@ -68,7 +68,18 @@ export interface CalendarOutboxRun {
   readonly dead: number;
 }
 
-const defaultCalendarRetryPolicy: RetryPolicy = Object.freeze({ maxAttempts: 10, baseDelayMs: 30_000, maxDelayMs: 3_600_000, factor: 2 });
+/**
+ * Transient failures are retried until the event is gone (SPEC §4.3: a moved meeting is never
+ * left double-booked silently), at most hourly once the backoff has grown; a stuck entry shows
+ * as outbox lag. Permanent failures end in `dead` and are logged as errors — the consistency
+ * check then reports the event as an orphan.
+ */
+const defaultCalendarRetryPolicy: RetryPolicy = Object.freeze({
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 30_000,
+  maxDelayMs: 3_600_000,
+  factor: 2,
+});
 
 /**
  * Claims available `calendar` entries and applies them, per appointment in order. A failure
