@@ -44,6 +44,7 @@ describe('BookingService.book', () => {
     });
 
     expect(world.observer.changes).toEqual([{ type: 'booked', appointment }]);
+    expect(world.observer.afterCommitRuns).toEqual([{ type: 'booked', committed: true }]);
     expect(world.store.dump().scheduledMessages.map((message) => message.dedupeKey)).toEqual([`reminder_2h:${appointment.id}:booked`]);
     expect(world.emitted).toEqual([
       {
@@ -189,6 +190,7 @@ describe('BookingService.book', () => {
     expect(world.store.dump().scheduledMessages).toEqual([]);
     expect(world.calendar.allEvents('primary').map((event) => event.status)).toEqual(['cancelled']);
     expect(world.emitted).toEqual([]);
+    expect(world.observer.afterCommitRuns).toEqual([]);
   });
 
   it('an event listener that throws does not undo or fail the booking', async () => {

@@ -61,9 +61,9 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
       if (finished !== null) return { kind: 'adopted', result: finished };
       return placeBooking(context, {
         plan,
-        persist: async ({ tx, appointment, now }) => {
+        persist: async ({ tx, afterCommit, appointment, now }) => {
           const created = await tx.appointments.create(appointment);
-          await notifyObservers(context, { change: { type: 'booked', appointment: created }, tx, tenant, now });
+          await notifyObservers(context, { change: { type: 'booked', appointment: created }, tx, tenant, now, afterCommit });
           return created;
         },
         // Persisted by a caller that did not hold the lock: the event is that booking's.
@@ -77,7 +77,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
   if (placement.kind === 'adopted') return { appointment: placement.result, created: false, event: null };
   const appointment = placement.result;
   emitAfterCommit(context, (events) =>
-    events.emit('appointment.booked', {
+    events?.emit('appointment.booked', {
       tenantId: tenant.id,
       at: appointment.createdAt,
       leadId: appointment.leadId,

@@ -265,6 +265,25 @@ export async function loadFreeSlots(context: BookingContext, request: FreeSlotsR
   });
 }
 
+/** What work inside a booking transaction gets: the repositories and a way to defer effects past the commit. */
+export interface UnitOfWork {
+  readonly tx: Repositories;
+  /** Runs `effect` once the transaction committed; never if it rolls back. */
+  readonly afterCommit: (effect: () => void) => void;
+}
+
+/**
+ * Runs `work` in one store transaction, then the effects it deferred (observers' domain events)
+ * — only when the transaction committed. An effect that throws is logged, not passed on: the
+ * change is committed by then.
+ */
+export async function transactionWithEffects<T>(context: BookingContext, work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
+  const effects: (() => void)[] = [];
+  const result = await context.store.transaction((tx) => work({ tx, afterCommit: (effect) => void effects.push(effect) }));
+  for (const effect of effects) emitAfterCommit(context, effect);
+  return result;
+}
+
 /** Tells every observer, in order, inside the transaction `change` is persisted in. */
 export async function notifyObservers(
   context: BookingContext,
@@ -339,8 +358,7 @@ export async function compensateEvent(
 }
 
 /** Emits domain events after commit; a throwing listener is logged, not passed to the caller. */
-export function emitAfterCommit(context: BookingContext, emit: (events: DomainEvents) => void): void {
-  if (context.events === undefined) return;
+export function emitAfterCommit(context: BookingContext, emit: (events: DomainEvents | undefined) => void): void {
   try {
     emit(context.events);
   } catch (error) {

@@ -17,6 +17,7 @@ describe('BookingService.cancel', () => {
     expect(await world.store.appointments.get(world.tenant.id, world.booked.id)).toEqual(result.appointment);
     expect(world.calendar.allEvents('primary').map((event) => event.status)).toEqual(['cancelled']);
     expect(world.observer.changes).toEqual([{ type: 'cancelled', appointment: result.appointment }]);
+    expect(world.observer.afterCommitRuns).toEqual([{ type: 'cancelled', committed: true }]);
     expect(world.emitted).toEqual([
       {
         name: 'appointment.cancelled',

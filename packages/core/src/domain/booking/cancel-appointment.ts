@@ -15,6 +15,7 @@ import {
   loadTenant,
   notifyObservers,
   queueEventDeletion,
+  transactionWithEffects,
   type BookingContext,
 } from './booking-context.js';
 import { appointmentRefInputSchema, type AppointmentRefInput } from './booking-inputs.js';
@@ -34,16 +35,16 @@ export async function cancelAppointment(context: BookingContext, rawInput: Appoi
   const appointment = await loadAppointmentFor(context, input);
   assertScheduled(appointment);
   const now = context.clock.now();
-  const cancelled = await context.store.transaction(async (tx) => {
+  const cancelled = await transactionWithEffects(context, async ({ tx, afterCommit }) => {
     // Optimistic: a concurrent move or cancel of the same appointment makes this a VersionConflictError.
     const stored = await tx.appointments.update({ ...appointment, status: 'cancelled', updatedAt: now });
     await queueEventDeletion(context, { tx, appointment: stored, now });
-    await notifyObservers(context, { change: { type: 'cancelled', appointment: stored }, tx, tenant, now });
+    await notifyObservers(context, { change: { type: 'cancelled', appointment: stored }, tx, tenant, now, afterCommit });
     return stored;
   });
   const eventDeleted = await deleteEventNow(context, cancelled);
   emitAfterCommit(context, (events) =>
-    events.emit('appointment.cancelled', {
+    events?.emit('appointment.cancelled', {
       tenantId: tenant.id,
       at: now,
       leadId: cancelled.leadId,

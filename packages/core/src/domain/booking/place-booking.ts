@@ -7,13 +7,20 @@
  */
 import { DuplicateError, SlotUnavailableError } from '../../errors/index.js';
 import type { CalendarEvent } from '../../ports/calendar/calendar-port.js';
-import type { Repositories } from '../../ports/repositories/repositories.js';
 import { appointmentSchema, calendarEventIdFor, type Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import type { Tenant } from '../model/tenant.js';
 import type { Interval } from '../time/local-time.js';
 import { checkSlot, type AvailabilityIgnore, type SlotRefusal } from './availability.js';
-import { checkSlotFreshly, compensateEvent, slotUnavailable, type BookingContext, type SlotRequest } from './booking-context.js';
+import {
+  checkSlotFreshly,
+  compensateEvent,
+  slotUnavailable,
+  transactionWithEffects,
+  type BookingContext,
+  type SlotRequest,
+  type UnitOfWork,
+} from './booking-context.js';
 import { ensureCalendarEvent } from './calendar-events.js';
 
 /** What is being booked. */
@@ -46,7 +53,7 @@ export async function placeBooking<Result>(
   input: {
     readonly plan: BookingPlan;
     /** Writes the new appointment (and whatever goes with it) through `tx`. */
-    readonly persist: (unit: { readonly tx: Repositories; readonly appointment: Appointment; readonly now: Date }) => Promise<Result>;
+    readonly persist: (unit: UnitOfWork & { readonly appointment: Appointment; readonly now: Date }) => Promise<Result>;
     /**
      * Called when the transaction failed with `DuplicateError`: the appointment may have been
      * persisted by a caller that did not hold the lock. A result keeps the event (it is that
@@ -80,7 +87,7 @@ export async function placeBooking<Result>(
   const now = context.clock.now();
   const appointment = newAppointment({ plan, eventId: event.eventId, now });
   try {
-    const result = await context.store.transaction((tx) => input.persist({ tx, appointment, now }));
+    const result = await transactionWithEffects(context, (unit) => input.persist({ ...unit, appointment, now }));
     return { kind: 'placed', result, event };
   } catch (error) {
     const adopted = DuplicateError.isInstance(error) && input.adoptDuplicate ? await input.adoptDuplicate() : null;

@@ -44,6 +44,7 @@ describe('BookingService.reschedule', () => {
       [result.appointment.calendarEventId, 'confirmed'],
     ]);
     expect(world.observer.changes).toEqual([{ type: 'rescheduled', previous: result.previous, appointment: result.appointment }]);
+    expect(world.observer.afterCommitRuns).toEqual([{ type: 'rescheduled', committed: true }]);
     expect(world.emitted).toEqual([
       {
         name: 'appointment.rescheduled',
@@ -123,6 +124,7 @@ describe('BookingService.reschedule', () => {
     const service = world.serviceWith({ observers: [world.observer, throwingObserver()] });
     await expect(service.reschedule(moveTo(world, saoPaulo(4, '15:00')))).rejects.toThrow('observer exploded');
     await expectUntouched(world);
+    expect(world.observer.afterCommitRuns).toEqual([]);
     expect(world.store.dump().scheduledMessages.map((message) => message.dedupeKey)).toEqual([`reminder_2h:${world.booked.id}:booked`]);
   });
 

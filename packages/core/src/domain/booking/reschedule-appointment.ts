@@ -84,12 +84,12 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
       assertScheduled(current);
       return placeBooking(context, {
         plan,
-        persist: async ({ tx, appointment: next, now }) => {
+        persist: async ({ tx, afterCommit, appointment: next, now }) => {
           // Cancelled first: the store's overlap rule concerns scheduled rows, and the move may overlap the old slot.
           const previous = await tx.appointments.update({ ...current, status: 'cancelled', updatedAt: now });
           const appointment = await tx.appointments.create(next);
           await queueEventDeletion(context, { tx, appointment: previous, now });
-          await notifyObservers(context, { change: { type: 'rescheduled', previous, appointment }, tx, tenant, now });
+          await notifyObservers(context, { change: { type: 'rescheduled', previous, appointment }, tx, tenant, now, afterCommit });
           return { appointment, previous };
         },
       });
@@ -101,7 +101,7 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
   const { appointment, previous } = placement.result;
   const previousEventDeleted = await deleteEventNow(context, previous);
   emitAfterCommit(context, (events) =>
-    events.emit('appointment.rescheduled', {
+    events?.emit('appointment.rescheduled', {
       tenantId: tenant.id,
       at: appointment.createdAt,
       leadId: appointment.leadId,

@@ -32,18 +32,29 @@ const weekdayHours = (): [string, string][] => [
   ['13:00', '18:00'],
 ];
 
-/** An observer that records every change and writes a scheduled message through the transaction. */
+/**
+ * An observer that records every change, writes a scheduled message through the transaction and
+ * defers an effect past the commit (as the follow-up engine defers its domain events).
+ */
 export interface RecordingObserver extends AppointmentObserver {
   readonly changes: AppointmentChange[];
+  /** One entry per deferred effect that ran; `committed`: the appointment was visible outside the transaction by then. */
+  readonly afterCommitRuns: { readonly type: AppointmentChange['type']; readonly committed: boolean }[];
 }
 
 /** See `RecordingObserver`; the scheduled message proves the observer's writes share the unit of work. */
-export function recordingObserver(): RecordingObserver {
+export function recordingObserver(store: InMemoryStore): RecordingObserver {
   const changes: AppointmentChange[] = [];
+  const afterCommitRuns: RecordingObserver['afterCommitRuns'] = [];
   return {
     changes,
+    afterCommitRuns,
     async onAppointmentChange(change, context) {
       changes.push(change);
+      context.afterCommit?.(() => {
+        const stored = store.dump().appointments.find((appointment) => appointment.id === change.appointment.id);
+        afterCommitRuns.push({ type: change.type, committed: stored?.status === change.appointment.status });
+      });
       await context.tx.scheduledMessages.schedule({
         tenantId: change.appointment.tenantId,
         leadId: change.appointment.leadId,
@@ -101,7 +112,7 @@ export async function bookingWorld(
   const tenant = await store.tenants.create({ ...defaults, booking: { ...defaults.booking, ...options.booking } });
   const lead = await store.leads.create(buildLead({ tenantId: tenant.id, name: 'Maria Silva' }));
   const otherLead = await store.leads.create(buildLead({ tenantId: tenant.id, name: 'João Souza' }));
-  const observer = recordingObserver();
+  const observer = recordingObserver(store);
   const events = createDomainEvents();
   const emitted: BookingWorld['emitted'] = [];
   for (const name of ['appointment.booked', 'appointment.rescheduled', 'appointment.cancelled'] as const) {
@@ -138,6 +149,7 @@ export async function bookedWorld(): Promise<BookingWorld & { readonly booked: A
     start: saoPaulo(3, '10:00'),
   });
   world.observer.changes.length = 0;
+  world.observer.afterCommitRuns.length = 0;
   world.emitted.length = 0;
   return { ...world, booked: appointment };
 }
