@@ -7,7 +7,15 @@
 import { describe, expect, it } from 'vitest';
 import { SlotUnavailableError, ValidationError } from '../../errors/index.js';
 import { buildAppointment } from '../../testing/__fixtures__/entities.js';
-import { bookedWorld, bookingWorld, noLock, saoPaulo, settleWithClock, type BookingWorld } from './__fixtures__/booking-world.js';
+import {
+  bookedWorld,
+  bookingWorld,
+  noLock,
+  saoPaulo,
+  settleWithClock,
+  rejection,
+  type BookingWorld,
+} from './__fixtures__/booking-world.js';
 import type { BookInput } from './booking-inputs.js';
 
 const operator = { kind: 'operator' as const };
@@ -15,15 +23,6 @@ const override = { availability: true as const };
 
 function operatorBooks(world: BookingWorld, start: Date, extra: Partial<BookInput> = {}): BookInput {
   return { tenantId: world.tenant.id, leadId: world.lead.id, actor: operator, start, override, ...extra };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function refusalReason(error: unknown): unknown {

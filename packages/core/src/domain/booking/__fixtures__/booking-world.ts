@@ -175,3 +175,13 @@ export async function settleWithClock<T>(clock: VirtualClock, promise: Promise<T
   for (let steps = 0; !settled && steps < 100_000; steps += 1) await clock.advance(stepMs);
   return observed;
 }
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
