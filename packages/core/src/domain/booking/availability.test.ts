@@ -325,6 +325,34 @@ describe('checkSlot', () => {
     const meeting = busy(sp('2026-03-02', '10:30'), sp('2026-03-02', '11:00'));
     expect(checkSlot({ tenant, now, busy: [meeting], appointments: [], slot: slot('2026-03-02', '10:00') }).ok).toBe(true);
   });
+
+  it.each([
+    ['before the minimum notice', slot('2026-03-02', '09:30'), { ok: true }],
+    ['starting right now', slot('2026-03-02', '08:00'), { ok: true }],
+    ['beyond the horizon', slot('2026-04-02', '10:00'), { ok: true }],
+    ['over the lunch break', slot('2026-03-02', '11:45'), { ok: true }],
+    ['on a Sunday', slot('2026-03-08', '10:00'), { ok: true }],
+    ['in the past', slot('2026-03-02', '07:59'), { ok: false, reason: 'before_minimum_notice' }],
+  ])('with the conflicts-only rules of an override: %s', (_label, candidate, expected) => {
+    expect(checkSlot({ tenant, now, busy: [], appointments: [], slot: candidate, rules: 'conflicts' })).toEqual(expected);
+  });
+
+  it('with the conflicts-only rules, busy time and buffers still refuse', () => {
+    const buffered = tenantOf({ booking: { bufferAfter: 15 * 60_000 } });
+    const sunday = busy(sp('2026-03-08', '10:00'), sp('2026-03-08', '10:30'));
+    const check = (time: string) =>
+      checkSlot({
+        tenant: buffered,
+        now,
+        busy: [],
+        appointments: [{ id: 'a', status: 'scheduled', ...sunday }],
+        slot: slot('2026-03-08', time),
+        rules: 'conflicts',
+      });
+    expect(check('10:15')).toMatchObject({ ok: false, reason: 'busy' });
+    expect(check('10:40')).toMatchObject({ ok: false, reason: 'busy' });
+    expect(check('10:45')).toEqual({ ok: true });
+  });
 });
 
 describe('nearestSlots', () => {

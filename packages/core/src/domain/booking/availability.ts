@@ -73,6 +73,14 @@ export interface AvailableSlot {
 /** Why a requested slot cannot be booked. */
 export type SlotRefusal = 'before_minimum_notice' | 'beyond_horizon' | 'outside_business_hours' | 'busy';
 
+/**
+ * Which rules `checkSlot` applies. `offer` (the default): everything the bot may offer — minimum
+ * notice, horizon, one business-hours window — and no conflict. `conflicts`: an operator's
+ * availability override — only no conflict (calendar busy time, other scheduled appointments,
+ * every meeting's buffers) and a start that is not in the past (a minimum notice of zero).
+ */
+export type SlotRules = 'offer' | 'conflicts';
+
 /** The verdict of `checkSlot`; `conflict` is the busy time (buffers included) a `busy` slot hits. */
 export type SlotCheck = { readonly ok: true } | { readonly ok: false; readonly reason: SlotRefusal; readonly conflict?: Interval };
 
@@ -123,17 +131,22 @@ export function freeSlotIntervals(input: SlotsInput): Interval[] {
 /**
  * Whether `slot` may be booked now: after the minimum notice, within the horizon, inside one
  * business-hours window, and free of busy time and other appointments (buffers included). A
- * slot need not lie on the grid `availableSlots` offers.
+ * slot need not lie on the grid `availableSlots` offers. With `rules: 'conflicts'` only the
+ * last part holds, and the slot must not start in the past (see `SlotRules`).
  */
-export function checkSlot(input: AvailabilityInput & { readonly slot: Interval }): SlotCheck {
+export function checkSlot(input: AvailabilityInput & { readonly slot: Interval; readonly rules?: SlotRules }): SlotCheck {
   const { slot, tenant } = input;
-  const bookable = bookableRange(tenant, input.now);
-  if (slot.start.getTime() < bookable.start.getTime()) return { ok: false, reason: 'before_minimum_notice' };
-  if (slot.start.getTime() >= bookable.end.getTime()) return { ok: false, reason: 'beyond_horizon' };
-  const inside = openWindows(tenant, slot.start, slot.end).some(
-    (window) => window.start.getTime() <= slot.start.getTime() && slot.end.getTime() <= window.end.getTime(),
-  );
-  if (!inside) return { ok: false, reason: 'outside_business_hours' };
+  if (input.rules === 'conflicts') {
+    if (slot.start.getTime() < input.now.getTime()) return { ok: false, reason: 'before_minimum_notice' };
+  } else {
+    const bookable = bookableRange(tenant, input.now);
+    if (slot.start.getTime() < bookable.start.getTime()) return { ok: false, reason: 'before_minimum_notice' };
+    if (slot.start.getTime() >= bookable.end.getTime()) return { ok: false, reason: 'beyond_horizon' };
+    const inside = openWindows(tenant, slot.start, slot.end).some(
+      (window) => window.start.getTime() <= slot.start.getTime() && slot.end.getTime() <= window.end.getTime(),
+    );
+    if (!inside) return { ok: false, reason: 'outside_business_hours' };
+  }
   const conflict = firstOverlap(blockedIntervals(input), guardOf(slot, tenant));
   return conflict === undefined ? { ok: true } : { ok: false, reason: 'busy', conflict };
 }

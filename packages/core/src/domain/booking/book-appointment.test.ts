@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, LockNotAcquiredError, NotFoundError, SlotUnavailableError, ValidationError } from '../../errors/index.js';
 import { buildAppointment } from '../../testing/__fixtures__/entities.js';
 import { calendarEventIdFor } from '../model/appointment.js';
-import { bookingWorld, saoPaulo, settleWithClock, throwingObserver, type BookingWorld } from './__fixtures__/booking-world.js';
+import { bookingWorld, rejection, saoPaulo, settleWithClock, throwingObserver, type BookingWorld } from './__fixtures__/booking-world.js';
 import type { BookInput } from './booking-inputs.js';
 import { appointmentIdProperty, leadIdProperty, tenantIdProperty } from './calendar-events.js';
 
@@ -10,15 +10,6 @@ const asLead = (world: BookingWorld) => ({ kind: 'lead' as const, leadId: world.
 
 function bookAt(world: BookingWorld, start: Date, extra: Partial<BookInput> = {}): BookInput {
   return { tenantId: world.tenant.id, leadId: world.lead.id, actor: asLead(world), start, ...extra };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('BookingService.book', () => {

@@ -18,7 +18,7 @@ import {
   withCalendarLock,
   type BookingContext,
 } from './booking-context.js';
-import { bookInputSchema, type BookInput } from './booking-inputs.js';
+import { bookInputSchema, slotRulesFor, type BookInput } from './booking-inputs.js';
 import { placeBooking, refuseEarly, type BookingPlan, type Placement } from './place-booking.js';
 
 /** What `book` returns. */
@@ -50,6 +50,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
     idempotent: input.appointmentId !== undefined,
     summary: eventTitleFor(tenant, lead),
     description: input.description,
+    rules: slotRulesFor(input),
   };
   await refuseEarly(context, plan);
   const placement = await withCalendarLock(context, {

@@ -7,22 +7,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SlotUnavailableError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
-import type { LockPort } from '../../ports/lock/lock-port.js';
 import { runBookingContention, type BookingContentionScenario } from '../../testing/booking/booking-contention.js';
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { injectFaults } from '../../testing/faults/inject-faults.js';
 import { createInMemoryLock } from '../../testing/lock/in-memory-lock.js';
 import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
-import { bookingWorld, saoPaulo, settleWithClock } from './__fixtures__/booking-world.js';
-
-/** A lock that grants every request: the store's invariant is then all that stands. */
-const noLock: LockPort = {
-  contractVersion: 'v1',
-  provider: 'none',
-  acquire: (key) => Promise.resolve({ key, owner: crypto.randomUUID(), fencingToken: 1, expiresAt: new Date(8.64e15) }),
-  extend: (lease) => Promise.resolve(lease),
-  release: () => Promise.resolve(true),
-};
+import { bookingWorld, noLock, saoPaulo, settleWithClock } from './__fixtures__/booking-world.js';
 
 /** The in-memory adapters behind randomised latency (a seeded generator keeps runs reproducible). */
 function adapters(seed: number, options: { readonly lock?: 'in-memory' | 'none' } = {}) {

@@ -26,6 +26,7 @@ import {
   type AvailableSlot,
   type SlotCheck,
   type SlotRefusal,
+  type SlotRules,
 } from './availability.js';
 import type { BookingActor } from './booking-inputs.js';
 import { eventDeletionEntry } from './calendar-outbox.js';
@@ -154,6 +155,8 @@ export interface SlotRequest {
   readonly calendarId: string;
   readonly slot: Interval;
   readonly ignore?: AvailabilityIgnore;
+  /** Default `offer`; `conflicts` for an operator's availability override. */
+  readonly rules?: SlotRules;
 }
 
 /**
@@ -172,7 +175,7 @@ export async function checkSlotFreshly(
     context.calendar.freeBusy({ calendarId, timeMin, timeMax }),
     context.store.appointments.listInRange(tenant.id, calendarId, timeMin, timeMax),
   ]);
-  const facts = { tenant, now: context.clock.now(), busy, appointments, slot };
+  const facts = { tenant, now: context.clock.now(), busy, appointments, slot, rules: request.rules ?? 'offer' };
   const verdict = checkSlot({ ...facts, ...(request.ignore === undefined ? {} : { ignore: request.ignore }) });
   if (verdict.ok || verdict.reason !== 'busy' || request.ownEventId === undefined) return verdict;
   const own = await context.calendar.getEvent({ calendarId, eventId: request.ownEventId });

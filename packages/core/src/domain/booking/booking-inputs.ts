@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { appointmentStatusSchema } from '../model/appointment.js';
 import { idSchema, instantSchema } from '../model/common.js';
+import type { SlotRules } from './availability.js';
 
 /**
  * Who acts: a lead (the bot on the lead's behalf) may only touch its own appointments; an
@@ -17,6 +18,36 @@ export const bookingActorSchema = z.discriminatedUnion('kind', [
 /** The acting lead or operator of a booking operation. */
 export type BookingActor = z.output<typeof bookingActorSchema>;
 
+/**
+ * An operator's override of the availability rules — the bot's offer, not the calendar's truth:
+ * a human may place a meeting outside business hours, inside the minimum notice or beyond the
+ * horizon (a meeting agreed by phone, a customer seen on a Saturday). Conflicts still decide:
+ * the slot is checked under the calendar lock against fresh free/busy, the other scheduled
+ * appointments and every meeting's buffers, and the store refuses an overlap — nobody can
+ * double-book. Only an `operator` actor may pass it; from a lead it is a `ValidationError`.
+ */
+export const bookingOverrideSchema = z.strictObject({
+  /** Skip business hours, minimum notice (the start must still not be in the past) and horizon. */
+  availability: z.literal(true),
+});
+/** See `bookingOverrideSchema`. */
+export type BookingOverride = z.output<typeof bookingOverrideSchema>;
+
+/** Which `checkSlot` rules a booking request is held to. */
+export function slotRulesFor(input: { readonly override?: BookingOverride | undefined }): SlotRules {
+  return input.override?.availability === true ? 'conflicts' : 'offer';
+}
+
+/** The bot acts as the lead and books only what availability offers: the override is an operator's. */
+function overrideOnlyByOperator(
+  input: { readonly actor: BookingActor; readonly override?: BookingOverride | undefined },
+  context: z.RefinementCtx,
+): void {
+  if (input.override !== undefined && input.actor.kind !== 'operator') {
+    context.addIssue({ code: 'custom', path: ['override'], message: 'only an operator may override availability' });
+  }
+}
+
 const wholeMinuteInstant = instantSchema.refine((date) => date.getTime() % 60_000 === 0, {
   message: 'must be on a whole minute (no seconds): calendars keep seconds at most',
 });
@@ -28,38 +59,46 @@ const durationMinutesSchema = z
   .max(24 * 60, { message: 'must be at most 24 hours' });
 
 /** `BookingService.book` input. */
-export const bookInputSchema = z.strictObject({
-  tenantId: idSchema,
-  leadId: idSchema,
-  actor: bookingActorSchema,
-  start: wholeMinuteInstant,
-  /** Default: the tenant's `booking.slotMinutes`. */
-  durationMinutes: durationMinutesSchema.optional(),
-  /**
-   * Idempotency key: the id the appointment (and, derived from it, the calendar event) gets.
-   * Repeating a `book` with the same id returns the appointment booked the first time, and finds
-   * an event a timed-out attempt created instead of creating a second one.
-   */
-  appointmentId: idSchema.optional(),
-  /** Shown in the calendar event. */
-  description: z.string().max(8000).optional(),
-});
+export const bookInputSchema = z
+  .strictObject({
+    tenantId: idSchema,
+    leadId: idSchema,
+    actor: bookingActorSchema,
+    start: wholeMinuteInstant,
+    /** Default: the tenant's `booking.slotMinutes`. */
+    durationMinutes: durationMinutesSchema.optional(),
+    /**
+     * Idempotency key: the id the appointment (and, derived from it, the calendar event) gets.
+     * Repeating a `book` with the same id returns the appointment booked the first time, and finds
+     * an event a timed-out attempt created instead of creating a second one.
+     */
+    appointmentId: idSchema.optional(),
+    /** Shown in the calendar event. */
+    description: z.string().max(8000).optional(),
+    /** Operators only: see `bookingOverrideSchema`. */
+    override: bookingOverrideSchema.optional(),
+  })
+  .superRefine(overrideOnlyByOperator);
 /** Input of `BookingService.book`. */
 export type BookInput = z.input<typeof bookInputSchema>;
 
 /** `BookingService.reschedule` input. */
-export const rescheduleInputSchema = z.strictObject({
-  tenantId: idSchema,
-  /** The `scheduled` appointment to move. */
-  appointmentId: idSchema,
-  actor: bookingActorSchema,
-  start: wholeMinuteInstant,
-  /** Default: the length of the appointment being moved. */
-  durationMinutes: durationMinutesSchema.optional(),
-  /** Idempotency key of the new appointment, as `appointmentId` is for `book`. */
-  newAppointmentId: idSchema.optional(),
-  description: z.string().max(8000).optional(),
-});
+export const rescheduleInputSchema = z
+  .strictObject({
+    tenantId: idSchema,
+    /** The `scheduled` appointment to move. */
+    appointmentId: idSchema,
+    actor: bookingActorSchema,
+    start: wholeMinuteInstant,
+    /** Default: the length of the appointment being moved. */
+    durationMinutes: durationMinutesSchema.optional(),
+    /** Idempotency key of the new appointment, as `appointmentId` is for `book`. */
+    newAppointmentId: idSchema.optional(),
+    description: z.string().max(8000).optional(),
+    /** Operators only: see `bookingOverrideSchema`. */
+    override: bookingOverrideSchema.optional(),
+  })
+  .superRefine(overrideOnlyByOperator);
 /** Input of `BookingService.reschedule`. */
 export type RescheduleInput = z.input<typeof rescheduleInputSchema>;
 

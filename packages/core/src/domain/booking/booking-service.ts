@@ -73,14 +73,19 @@ export class BookingService {
 
   /**
    * Books a slot for a lead. Refused slots throw `SlotUnavailableError` with up to three
-   * alternatives; a busy lock throws `LockNotAcquiredError` (retryable). Pass `appointmentId`
-   * to make the call safe to repeat after a timeout.
+   * alternatives (always slots availability offers); a busy lock throws `LockNotAcquiredError`
+   * (retryable). Pass `appointmentId` to make the call safe to repeat after a timeout. An
+   * operator may pass `override: { availability: true }` to book outside business hours, the
+   * minimum notice or the horizon — never over a conflict (see `bookingOverrideSchema`).
    */
   book(input: BookInput): Promise<BookingResult> {
     return bookAppointment(this.context, input);
   }
 
-  /** Moves a `scheduled` appointment: the new booking first, then the old one cancelled. */
+  /**
+   * Moves a `scheduled` appointment: the new booking first, then the old one cancelled. The new
+   * slot follows the same rules as `book`, operator override included.
+   */
   reschedule(input: RescheduleInput): Promise<RescheduleResult> {
     return rescheduleAppointment(this.context, input);
   }

@@ -11,7 +11,7 @@ import { appointmentSchema, calendarEventIdFor, type Appointment } from '../mode
 import { parseOrThrow } from '../model/parse.js';
 import type { Tenant } from '../model/tenant.js';
 import type { Interval } from '../time/local-time.js';
-import { checkSlot, type AvailabilityIgnore, type SlotRefusal } from './availability.js';
+import { checkSlot, type AvailabilityIgnore, type SlotRefusal, type SlotRules } from './availability.js';
 import {
   checkSlotFreshly,
   compensateEvent,
@@ -39,6 +39,8 @@ export interface BookingPlan {
   readonly description?: string | undefined;
   readonly ignore?: AvailabilityIgnore;
   readonly rescheduledFromId?: string;
+  /** `conflicts` when an operator overrides availability; the conflict checks apply either way. */
+  readonly rules: SlotRules;
 }
 
 /** How `placeBooking` ended. */
@@ -71,6 +73,7 @@ export async function placeBooking<Result>(
     slot,
     ...(plan.ignore === undefined ? {} : { ignore: plan.ignore }),
     ...(plan.idempotent ? { ownEventId: eventId } : {}),
+    rules: plan.rules,
   });
   if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
   const event = await ensureCalendarEvent(context.calendar, {
@@ -100,7 +103,14 @@ export async function placeBooking<Result>(
 
 /** Hours, notice and horizon need no I/O: a slot they rule out is refused before queueing for the lock. */
 export async function refuseEarly(context: BookingContext, request: SlotRequest): Promise<void> {
-  const early = checkSlot({ tenant: request.tenant, now: context.clock.now(), busy: [], appointments: [], slot: request.slot });
+  const early = checkSlot({
+    tenant: request.tenant,
+    now: context.clock.now(),
+    busy: [],
+    appointments: [],
+    slot: request.slot,
+    rules: request.rules ?? 'offer',
+  });
   if (!early.ok) throw await slotUnavailable(context, { ...request, reason: early.reason });
 }
 

@@ -27,7 +27,7 @@ import {
   withCalendarLock,
   type BookingContext,
 } from './booking-context.js';
-import { rescheduleInputSchema, type RescheduleInput } from './booking-inputs.js';
+import { rescheduleInputSchema, slotRulesFor, type RescheduleInput } from './booking-inputs.js';
 import { placeBooking, refuseEarly, type BookingPlan, type Placement } from './place-booking.js';
 
 /** What `reschedule` returns. */
@@ -68,6 +68,7 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
     idempotent: input.newAppointmentId !== undefined,
     summary: eventTitleFor(tenant, lead),
     description: input.description,
+    rules: slotRulesFor(input),
     ignore: ignoringAppointment(old),
     rescheduledFromId: old.id,
   };

@@ -9,6 +9,7 @@ import type { Lead } from '../../model/lead.js';
 import type { Tenant } from '../../model/tenant.js';
 import { VirtualClock } from '../../../ports/clock/clock.js';
 import type { CalendarPort } from '../../../ports/calendar/calendar-port.js';
+import type { LockPort } from '../../../ports/lock/lock-port.js';
 import type { Store } from '../../../ports/repositories/repositories.js';
 import { buildLead, buildTenant } from '../../../testing/__fixtures__/entities.js';
 import { createInMemoryCalendar, type InMemoryCalendar } from '../../../testing/calendar/in-memory-calendar.js';
@@ -72,6 +73,15 @@ export function throwingObserver(): AppointmentObserver {
     onAppointmentChange: () => Promise.reject(new Error('observer exploded')),
   };
 }
+
+/** A lock that grants every request: the store's invariant is then all that stands. */
+export const noLock: LockPort = {
+  contractVersion: 'v1',
+  provider: 'none',
+  acquire: (key) => Promise.resolve({ key, owner: crypto.randomUUID(), fencingToken: 1, expiresAt: new Date(8.64e15) }),
+  extend: (lease) => Promise.resolve(lease),
+  release: () => Promise.resolve(true),
+};
 
 /** Everything a booking test needs. */
 export interface BookingWorld {
@@ -164,4 +174,14 @@ export async function settleWithClock<T>(clock: VirtualClock, promise: Promise<T
   observed.catch(() => undefined);
   for (let steps = 0; !settled && steps < 100_000; steps += 1) await clock.advance(stepMs);
   return observed;
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
 }
