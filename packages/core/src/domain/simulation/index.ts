@@ -10,4 +10,3 @@ export {
   type ScenarioInput,
 } from './scenario-schema.js';
 export { journeyEntryJson, watchJourney, type JourneyEntry, type JourneyWatcher } from './journey-timeline.js';
-export { createJourneyBooking, type JourneyBooking } from './journey-booking.js';

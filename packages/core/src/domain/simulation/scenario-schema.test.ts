@@ -68,6 +68,7 @@ describe('parseScenario', () => {
       ['events.1.type'],
     ],
     [{ ...base, events: [{ at: '+1h', type: 'reschedule', start: '+1d' }] }, ['events.0.type']],
+    [{ ...base, events: [{ at: '+1h', type: 'book', start: '+1d30s' }] }, ['events.0.start']],
   ])('names the offending field (%#)', (input, fields) => {
     expect(fieldsOf(input)).toEqual(fields);
   });

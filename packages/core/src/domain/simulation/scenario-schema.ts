@@ -74,7 +74,8 @@ export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ScenarioEvent = { readonly at: Date; readonly index: number; readonly input: ScenarioEventInput } & (
   | { readonly type: 'outbound' | 'inbound'; readonly text: string }
   | { readonly type: 'book' | 'reschedule'; readonly start: Date; readonly durationMinutes: number | undefined }
-  | { readonly type: 'cancel' | 'resume' | 'optout' }
+  | { readonly type: 'cancel' }
+  | { readonly type: 'resume' | 'optout' }
   | { readonly type: 'handoff'; readonly reason: string | undefined }
   | { readonly type: 'stage'; readonly to: z.infer<typeof stageSchema> }
 );
@@ -112,6 +113,8 @@ export function parseScenario(input: unknown): Scenario {
       const meetingStart = resolveMoment(event.start, start, `${field}.start`, errors);
       if (!meetingStart) return;
       if (meetingStart <= at) errors.push({ field: `${field}.start`, message: 'must be after the event itself' });
+      // The booking service books whole minutes only: calendars keep no seconds.
+      if (meetingStart.getTime() % 60_000 !== 0) errors.push({ field: `${field}.start`, message: 'must be on a whole minute' });
       events.push({ ...base, type: event.type, start: meetingStart, durationMinutes: event.durationMinutes });
     } else if (event.type === 'outbound' || event.type === 'inbound') {
       events.push({ ...base, type: event.type, text: event.text });
@@ -145,7 +148,9 @@ function resolveMoment(value: string, start: Date, field: string, errors: FieldE
 
 /**
  * A reschedule or cancel needs a booked meeting; another booking is refused until the current
- * meeting has ended (the lead has one meeting at a time, and two would overlap on the calendar).
+ * meeting has ended (the lead has one meeting at a time: reschedule and cancel act on it).
+ * Whether the time is actually free — buffers included — the booking service decides when the
+ * event is played, and a refusal there names the event's `start` the same way.
  */
 function checkMeetingOrder(events: readonly ScenarioEvent[], slotMinutes: number, errors: FieldError[]): void {
   let meeting: { readonly end: Date; readonly minutes: number } | null = null;

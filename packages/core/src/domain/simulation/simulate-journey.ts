@@ -1,18 +1,21 @@
 /**
  * `simulateJourney`: plays a scenario — a lead's conversation, meetings, handoffs and stage
  * moves — on a virtual clock and the in-memory doubles, through the real services (conversation
- * ingestion, the follow-up engine) and the dispatcher with the follow-up handler. Nothing takes a
- * shortcut: a re-engagement in the timeline was scheduled by the policy, claimed, re-validated,
- * sent through the messaging port and recorded exactly as in production. Days run in
- * milliseconds. Meetings go through `createJourneyBooking` (see there: interim until the booking
- * service exists).
+ * ingestion, the follow-up engine, the booking service) and the dispatcher with the follow-up
+ * handler. Nothing takes a shortcut: a re-engagement in the timeline was scheduled by the
+ * policy, claimed, re-validated, sent through the messaging port and recorded exactly as in
+ * production; a meeting was booked under the calendar lock against free/busy (see
+ * `journey-meetings.ts` for why the simulator books as an operator). Days run in milliseconds.
  */
 import { randomUUID } from 'node:crypto';
 import { SdrError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
 import type { Store } from '../../ports/repositories/repositories.js';
+import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
+import { createInMemoryLock } from '../../testing/lock/in-memory-lock.js';
 import { createInMemoryMessaging } from '../../testing/messaging/in-memory-messaging.js';
 import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { BookingService } from '../booking/booking-service.js';
 import { createConversationService, type ConversationService } from '../conversation/conversation-service.js';
 import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.js';
 import { createDomainEvents } from '../events/domain-events.js';
@@ -23,7 +26,7 @@ import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
 import type { Tenant } from '../model/tenant.js';
-import { createJourneyBooking, type JourneyBooking } from './journey-booking.js';
+import { playMeetingEvent } from './journey-meetings.js';
 import { watchJourney, type JourneyEntry } from './journey-timeline.js';
 import { parseScenario, type Scenario, type ScenarioEvent } from './scenario-schema.js';
 
@@ -61,7 +64,14 @@ export async function simulateJourney(input: unknown): Promise<JourneyResult> {
     pacing: false,
     events,
   });
-  const booking = createJourneyBooking({ store, clock, observer: followUp, events });
+  const booking = new BookingService({
+    store,
+    calendar: createInMemoryCalendar({ clock }),
+    lock: createInMemoryLock({ clock }),
+    clock,
+    observers: [followUp],
+    events,
+  });
   const now = clock.now();
   const tenant = await store.tenants.create({
     ...scenario.tenant,
@@ -106,7 +116,7 @@ interface World {
   readonly lead: Lead;
   readonly followUp: FollowUpService;
   readonly conversation: ConversationService;
-  readonly booking: JourneyBooking;
+  readonly booking: BookingService;
   /** The lead's current meeting, for reschedule and cancel. */
   meeting: Appointment | null;
 }
@@ -128,18 +138,9 @@ async function play(event: ScenarioEvent, world: World): Promise<void> {
       });
       return;
     case 'book':
-    case 'reschedule': {
-      const minutes = event.durationMinutes ?? meetingMinutes(world.meeting) ?? tenant.booking.slotMinutes;
-      const end = new Date(event.start.getTime() + minutes * 60_000);
-      world.meeting =
-        event.type === 'book' || !world.meeting
-          ? await world.booking.book({ tenant, leadId: lead.id, start: event.start, end })
-          : await world.booking.reschedule({ tenant, appointmentId: world.meeting.id, start: event.start, end });
-      return;
-    }
+    case 'reschedule':
     case 'cancel':
-      if (world.meeting) await world.booking.cancel({ tenant, appointmentId: world.meeting.id });
-      world.meeting = null;
+      world.meeting = await playMeetingEvent({ booking: world.booking, tenant, leadId: lead.id, meeting: world.meeting, event });
       return;
     case 'handoff':
       await world.followUp.handle({
@@ -158,10 +159,6 @@ async function play(event: ScenarioEvent, world: World): Promise<void> {
       await world.followUp.handle({ tenant, leadId: lead.id, event: { type: 'crm_stage_changed', to: event.to } });
       return;
   }
-}
-
-function meetingMinutes(meeting: Appointment | null): number | undefined {
-  return meeting ? Math.round((meeting.end.getTime() - meeting.start.getTime()) / 60_000) : undefined;
 }
 
 /** The earliest `dueAt` among the tenant's pending follow-ups. */

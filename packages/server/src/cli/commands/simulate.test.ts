@@ -96,6 +96,18 @@ describe('sdr simulate, bad input (exit 2)', () => {
     ['an unknown field', scenario([{ at: '+1m', type: 'inbound', text: 'Oi', mood: 'happy' }]), 'events.0.mood'],
     ['a cancel with nothing booked', scenario([{ at: '+1m', type: 'cancel' }]), 'events.0.type'],
     ['a meeting that starts before it is booked', scenario([{ at: '+2h', type: 'book', start: '+1h' }]), 'events.0.start'],
+    ['a meeting start with seconds', scenario([{ at: '+1h', type: 'book', start: '2026-03-02T17:00:30Z' }]), 'events.0.start'],
+    [
+      'a meeting within the buffer of the one before',
+      scenario(
+        [
+          { at: '+1h', type: 'book', start: '+2h' },
+          { at: '+2h40m', type: 'book', start: '+2h45m' },
+        ],
+        { tenant: { timeZone: 'America/Sao_Paulo', booking: { bufferBefore: '30m' } } },
+      ),
+      'events.1.start',
+    ],
     ['a bad time zone', scenario([], { tenant: { timeZone: 'Mars/Olympus' } }), 'tenant.timeZone'],
     ['a missing time zone', scenario([], { tenant: {} }), 'tenant.timeZone'],
     ['a bad phone', scenario([], { lead: { phone: '123' } }), 'lead.phone'],

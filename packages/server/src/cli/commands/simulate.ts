@@ -1,6 +1,6 @@
 /**
  * `sdr simulate <scenario.json> [--json]`: plays a lead's journey on a virtual clock through the
- * real follow-up engine and dispatcher, and prints the timeline — readable, in the tenant's
+ * real follow-up engine, booking service and dispatcher, and prints the timeline — readable, in the tenant's
  * local time, or with `--json` one JSON object per line in time order (a stable contract).
  */
 import { ValidationError, journeyEntryJson, simulateJourney } from '@sdr/core';
@@ -10,8 +10,10 @@ import { formatJourneyTimeline } from './simulate-timeline.js';
 const usage = `usage: sdr simulate <scenario.json> [--json]
 
 Plays the scenario's events (outbound, inbound, book, reschedule, cancel, handoff, resume,
-optout, stage) for one lead, on a virtual clock, through the real follow-up engine and
-dispatcher, and prints what happened. --json prints one JSON object per line.`;
+optout, stage) for one lead, on a virtual clock, through the real follow-up engine, booking
+service and dispatcher, and prints what happened. Meetings are booked as an operator would:
+outside business hours if need be, never over another meeting. --json prints one JSON object
+per line.`;
 
 /** The `simulate` sub-command. */
 export const simulateCommand: CliCommand = {
