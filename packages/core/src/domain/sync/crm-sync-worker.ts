@@ -21,6 +21,7 @@
  */
 import { ConflictError, ProviderUnavailableError } from '../../errors/index.js';
 import { describeError } from '../dispatch/emit-safely.js';
+import { PassesInFlight, runPassLoop } from '../dispatch/pass-loop.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import { decideRetry } from '../retry/retry-policy.js';
 import { crmAccountKey, isAccountBlocked } from './crm-account.js';
@@ -88,7 +89,7 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
   let lastRecoveryAt: number | null = null;
   let controller = new AbortController();
   let loop: Promise<void> | null = null;
-  const passes = new Set<Promise<CrmSyncRunReport>>();
+  const passes = new PassesInFlight<CrmSyncRunReport>();
 
   const runPass = async (signal: AbortSignal): Promise<CrmSyncRunReport> => {
     let recovered = 0;
@@ -127,26 +128,17 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
     };
   };
 
-  const runOnce = (): Promise<CrmSyncRunReport> => {
-    const pass = runPass(controller.signal);
-    passes.add(pass);
-    const forget = () => passes.delete(pass);
-    pass.then(forget, forget);
-    return pass;
-  };
+  const runOnce = (): Promise<CrmSyncRunReport> => passes.track(runPass(controller.signal));
 
-  const runLoop = async (signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
-      let fullBatch = false;
-      try {
-        fullBatch = (await runOnce()).leads >= settings.batchLeads;
-      } catch (error) {
-        logger.error({ workerId, error: describeError(error) }, 'CRM sync pass failed; trying again after the poll interval');
-      }
-      if (fullBatch) continue;
-      await clock.sleep(settings.pollIntervalMs, signal).catch(() => undefined);
-    }
-  };
+  const runLoop = (signal: AbortSignal): Promise<void> =>
+    runPassLoop({
+      signal,
+      clock,
+      pollIntervalMs: settings.pollIntervalMs,
+      pass: async () => (await runOnce()).leads >= settings.batchLeads,
+      onError: (error) =>
+        logger.error({ workerId, error: describeError(error) }, 'CRM sync pass failed; trying again after the poll interval'),
+    });
 
   let stopping: Promise<void> | null = null;
   return {
@@ -163,7 +155,7 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
       controller.abort(new ConflictError('the CRM sync worker was stopped', { retryable: true }));
       stopping = (async () => {
         try {
-          await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes]);
+          await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes.all()]);
         } finally {
           loop = null;
           controller = new AbortController();
@@ -184,15 +176,9 @@ interface AccountOutage {
   readonly until: number;
 }
 
-interface TenantReport {
-  readonly leads: number;
-  readonly synced: number;
-  readonly retried: number;
-  readonly dead: number;
-  readonly requests: number;
-  readonly notesCreated: number;
+type TenantReport = Pick<CrmSyncRunReport, 'leads' | 'synced' | 'retried' | 'dead' | 'requests' | 'notesCreated'> & {
   readonly blockedAccount: string | null;
-}
+};
 
 /** Syncs the claimed leads of one tenant and settles their entries, whatever happened. */
 async function syncTenant(input: {
