@@ -5,13 +5,25 @@
  * the `Retry-After` the CRM gave and asks again, a few times, before giving the failure back to
  * the caller's backoff.
  */
-import { RateLimitedError } from '../../errors/index.js';
+import { RateLimitedError, SdrError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import { acquireRate, type RateLimiter, type RateRule } from '../../ports/rate-limiter/rate-limiter.js';
 
 /** Wait after a 429 that named no `Retry-After`: one second, the width of Kommo's window. */
 const defaultThrottleWaitMs = 1000;
+
+/**
+ * A request not sent because its pass must stop taking work (its claim's lease is about to end).
+ * Internal to a sync pass, which releases the leads it was for; retryable.
+ */
+export class CrmPassHaltedError extends SdrError {
+  static override readonly kind: string = 'CrmPassHaltedError';
+
+  constructor(message: string) {
+    super(message, 'internal', { retryable: true });
+  }
+}
 
 /** Makes rate-limited requests to one CRM account and counts them. */
 export interface CrmRequester {
@@ -31,6 +43,8 @@ export function createCrmRequester(input: {
   readonly maxThrottleWaits: number;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** Epoch ms after which no request is sent any more (`CrmPassHaltedError`), however long the token took. */
+  readonly deadline?: number;
 }): CrmRequester {
   let requests = 0;
   const signal = input.signal === undefined ? {} : { signal: input.signal };
@@ -41,6 +55,9 @@ export function createCrmRequester(input: {
     async send<T>(operation: string, send: () => Promise<T>): Promise<T> {
       for (let waits = 0; ; waits += 1) {
         await acquireRate(input.limiter, input.clock, { key: input.key, rule: input.rule, ...signal });
+        if (input.deadline !== undefined && input.clock.now().getTime() >= input.deadline) {
+          throw new CrmPassHaltedError('the claim lease is about to end: the request was not sent');
+        }
         requests += 1;
         try {
           return await send();

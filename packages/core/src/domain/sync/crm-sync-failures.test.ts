@@ -198,6 +198,32 @@ describe('CRM sync worker: the loop', () => {
     expect(w.worker.lastHeartbeatAt).not.toBeNull();
   });
 
+  it('a pass stops taking work before its claim’s lease ends, and releases the rest', async () => {
+    const w = await syncWorld({ worker: { leaseMs: 3000, rateRule: () => ({ ratePerSecond: 1, burst: 1 }) } });
+    for (let index = 0; index < 6; index += 1) await w.newLead(`+55 51 9${String(83000000 + index)}`);
+    const report = await w.drive(w.worker.runOnce());
+    expect(report).toMatchObject({ leads: 6, synced: 3, retried: 3, requests: 3 });
+    const released = w.store.dump().outbox.filter((entry) => entry.status === 'pending');
+    expect(released.map((entry) => entry.lastError?.code)).toEqual(['lease_ending', 'lease_ending', 'lease_ending']);
+    await w.syncAll();
+    expect(w.crm.leads()).toHaveLength(6);
+  });
+
+  it('a tenant whose CRM cannot be built waits with backoff; the others are not held up', async () => {
+    const w = await syncWorld();
+    const broken = createCrmSyncWorker({
+      store: w.store,
+      clock: w.clock,
+      crmFor: () => {
+        throw new ProviderUnavailableError({ provider: 'kommo', operation: 'configure', message: 'no token' });
+      },
+      rateLimiter: createInMemoryRateLimiter({ clock: w.clock }),
+    });
+    await w.newLead('+55 11 98765-4321');
+    expect(await w.drive(broken.runOnce())).toMatchObject({ leads: 1, retried: 1, requests: 0 });
+    expect(w.store.dump().outbox.map((entry) => [entry.status, entry.lastError?.code])).toEqual([['pending', 'crm_unavailable']]);
+  });
+
   it('a transient failure of the store’s claim does not kill the loop', async () => {
     const w = await syncWorld();
     const failing = injectFaults(w.store.outbox);

@@ -22,6 +22,7 @@
 import { ConflictError, ProviderUnavailableError } from '../../errors/index.js';
 import { describeError } from '../dispatch/emit-safely.js';
 import { PassesInFlight, runPassLoop } from '../dispatch/pass-loop.js';
+import type { CrmPort } from '../../ports/crm/crm-port.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import { decideRetry } from '../retry/retry-policy.js';
 import { crmAccountKey, isAccountBlocked } from './crm-account.js';
@@ -200,7 +201,15 @@ async function syncTenant(input: {
     const counts = await settle(works);
     return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: null };
   }
-  const crm = options.crmFor(tenant);
+  let crm: CrmPort;
+  try {
+    crm = options.crmFor(tenant);
+  } catch (error) {
+    // A tenant whose CRM cannot be built (missing credentials): its leads wait, with backoff.
+    settings.logger.error({ tenantId: tenant.id, error: describeError(error) }, 'no CRM for the tenant');
+    const counts = await settle(groups.map((entries) => heldWork(entries, { kind: 'retry', error, code: 'crm_unavailable' })));
+    return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: null };
+  }
   const account = crmAccountKey(tenant, crm);
   if (await isAccountBlocked(store, tenant.id, account)) {
     const at = new Date(clock.now().getTime() + settings.blockedRecheckMs);
@@ -228,6 +237,7 @@ async function syncTenant(input: {
     maxThrottleWaits: settings.maxThrottleWaits,
     logger: settings.logger,
     signal: input.signal,
+    deadline: input.deadline,
   });
   const result = await runTenantPass(works, {
     tenant,

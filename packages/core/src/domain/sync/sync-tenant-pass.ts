@@ -24,7 +24,7 @@ import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import { blockAccount, isSuspectedBlock } from './crm-account.js';
 import { crmUpsertInput, diffCrmState, syncedAfterUpsert, toCrmPatch, type CrmStateDiff } from './crm-diff.js';
-import type { CrmRequester } from './crm-requester.js';
+import { CrmPassHaltedError, type CrmRequester } from './crm-requester.js';
 import { sameSyncedState } from './crm-sync-state.js';
 import type { LeadSyncWork } from './lead-sync-work.js';
 
@@ -66,7 +66,6 @@ class TenantPass {
   blocked = false;
   unavailable: unknown = undefined;
   notesCreated = 0;
-  private stopped = false;
   private readonly diffs = new Map<LeadSyncWork, CrmStateDiff>();
 
   constructor(
@@ -77,9 +76,8 @@ class TenantPass {
   async link(): Promise<void> {
     const { crm, requester } = this.context;
     for (const work of this.pending((candidate) => candidate.lead?.crmLeadId === null)) {
-      if (!this.mayContinue()) return;
       const { lead, desired } = work;
-      if (lead === null || desired === null) continue;
+      if (work.outcome.kind !== 'pending' || lead === null || desired === null || !this.mayRequest([work])) continue;
       try {
         const result = await requester.send('upsertLeadByPhone', () => crm.upsertLeadByPhone(crmUpsertInput(lead.phone, desired)));
         work.lead = await this.storeLink(lead, result.lead);
@@ -109,8 +107,9 @@ class TenantPass {
       await requester.send('updateLeads', () => crm.updateLeads(batch.map((work) => this.patchOf(work))));
       for (const work of batch) this.learn(work);
     };
-    for (const chunk of chunks(changed, crm.capabilities.batchUpdate ? crm.capabilities.maxBatchSize : 1)) {
-      if (!this.mayContinue()) return;
+    for (const all of chunks(changed, crm.capabilities.batchUpdate ? crm.capabilities.maxBatchSize : 1)) {
+      const chunk = all.filter((work) => work.outcome.kind === 'pending');
+      if (chunk.length === 0 || !this.mayRequest(chunk)) continue;
       const [only] = chunk;
       await this.attempt(chunk, () => (only !== undefined && chunk.length === 1 ? sendOne(only) : sendBatch(chunk)), sendOne);
     }
@@ -134,11 +133,11 @@ class TenantPass {
       for (const item of noteItems([work], size)) await send([item]);
     };
     for (const batch of noteBatches(this.pending(isLinked), size)) {
-      if (!this.mayContinue()) return;
-      // A lead whose earlier notes failed in this pass must not get its later ones out of order.
+      // A lead whose earlier notes failed (or were held back) in this pass must not get its later ones out of order.
       const items = batch.filter((item) => item.work.outcome.kind === 'pending');
-      if (items.length === 0) continue;
-      await this.attempt([...new Set(items.map((item) => item.work))], () => send(items), sendSingly);
+      const works = [...new Set(items.map((item) => item.work))];
+      if (works.length === 0 || !this.mayRequest(works)) continue;
+      await this.attempt(works, () => send(items), sendSingly);
     }
   }
 
@@ -151,12 +150,12 @@ class TenantPass {
     try {
       await request();
     } catch (error) {
-      if (works.length === 1 || classifyError(error).transient || isSuspectedBlock(error) || this.context.signal.aborted) {
+      if (works.length === 1 || classifyError(error).transient || isSuspectedBlock(error)) {
         await this.fail(works, error);
         return;
       }
       for (const work of works) {
-        if (!this.mayContinue()) return;
+        if (work.outcome.kind !== 'pending' || !this.mayRequest([work])) continue;
         try {
           await single(work);
         } catch (singleError) {
@@ -169,9 +168,8 @@ class TenantPass {
   /** Records why `works` failed and whether the rest of the tenant's pass goes on. */
   private async fail(works: readonly LeadSyncWork[], error: unknown): Promise<void> {
     const { signal, clock, logger, tenant } = this.context;
-    if (signal.aborted) {
-      this.release(works, error, 'stopped');
-      this.stop(error, 'stopped');
+    if (signal.aborted || CrmPassHaltedError.isInstance(error)) {
+      this.release(works, error, signal.aborted ? 'stopped' : 'lease_ending');
       return;
     }
     if (isSuspectedBlock(error)) {
@@ -179,7 +177,6 @@ class TenantPass {
       await blockAccount({ ...this.context, tenantId: tenant.id, error });
       const at = new Date(clock.now().getTime() + this.context.blockedRecheckMs);
       for (const work of [...works, ...this.pending()]) work.outcome = { kind: 'retry', error, at, code: 'crm_blocked' };
-      this.stopped = true;
       return;
     }
     if (classifyError(error).transient) {
@@ -187,7 +184,6 @@ class TenantPass {
       for (const work of works) work.outcome = { kind: 'retry', error };
       // The CRM is failing: the leads not tried yet wait with the ones that failed.
       for (const work of this.pending()) work.outcome = { kind: 'retry', error };
-      this.stopped = true;
       return;
     }
     for (const work of works) {
@@ -202,21 +198,18 @@ class TenantPass {
     }
   }
 
-  /** The pass stops taking work once stopped, aborted, or at the lease's end. */
-  private mayContinue(): boolean {
-    if (this.stopped) return false;
+  /**
+   * Whether a request for `works` may start now. After `stop()`, or once the claim's lease is
+   * about to end, it may not: those leads are released — available again at once, to this worker
+   * or another — while leads that need no more requests still finish.
+   */
+  private mayRequest(works: readonly LeadSyncWork[]): boolean {
     const { signal, clock, deadline } = this.context;
-    if (signal.aborted) this.stop(signal.reason, 'stopped');
+    if (signal.aborted) this.release(works, signal.reason, 'stopped');
     else if (clock.now().getTime() >= deadline) {
-      this.stop(new SdrError('the claim lease is about to end', 'internal', { retryable: true }), 'lease_ending');
-    }
-    return !this.stopped;
-  }
-
-  /** Releases every lead not finished yet, to be taken again at once (by this worker or another). */
-  private stop(error: unknown, code: string): void {
-    this.release(this.pending(), error, code);
-    this.stopped = true;
+      this.release(works, new CrmPassHaltedError('the claim lease is about to end'), 'lease_ending');
+    } else return true;
+    return false;
   }
 
   private release(works: readonly LeadSyncWork[], error: unknown, code: string): void {
