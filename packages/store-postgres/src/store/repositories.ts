@@ -1,5 +1,11 @@
 /** Assembles every PostgreSQL repository over one context (the plain store's, or a transaction's). */
 import type { Repositories } from '@sdr/core';
+import {
+  createApiKeyRepository,
+  createIdempotencyKeyRepository,
+  createInboundDedupeRepository,
+  createOAuthTokenRepository,
+} from './access-repositories.js';
 import { createAlertRepository } from './alert-repository.js';
 import { createAppointmentRepository } from './appointment-repository.js';
 import { createBillingCycleRepository } from './billing-cycle-repository.js';
@@ -27,5 +33,9 @@ export function createRepositories(context: StoreContext): Repositories {
     outbox: createOutboxRepository(context),
     syncStates: createSyncStateRepository(context),
     alerts: createAlertRepository(context),
+    apiKeys: createApiKeyRepository(context),
+    oauthTokens: createOAuthTokenRepository(context),
+    inboundDedupe: createInboundDedupeRepository(context),
+    idempotencyKeys: createIdempotencyKeyRepository(context),
   };
 }
