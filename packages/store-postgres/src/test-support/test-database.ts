@@ -4,7 +4,8 @@
  *   created once (under a server-wide advisory lock, so parallel vitest workers do not race),
  *   then each file gets `CREATE DATABASE sdr_test_<random> TEMPLATE <template>`, dropped after it.
  *   An unreachable server fails the file: CI must never pass by skipping these suites.
- * - PGlite (always): an in-memory instance per file, migrated.
+ * - PGlite (always): an in-memory instance per file, migrated. It takes seconds of CPU to start:
+ *   keep the number of test files that use it small.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -118,26 +119,30 @@ async function resetStatement(sql: TestDatabase['sql']): Promise<string> {
     .join('\n');
 }
 
+async function openPgliteDatabase(): Promise<TestDatabase & { close(): Promise<void> }> {
+  const pglite: OpenedPglite = await openPglite();
+  await migrate({ db: pglite });
+  const sql = async <R>(text: string, params: unknown[] = []) => (await pglite.query(text, params)).rows as R[];
+  const emptyEverything = await resetStatement(sql);
+  return {
+    driver: 'pglite',
+    db: pglite,
+    sql,
+    url: undefined,
+    reset: async () => {
+      await pglite.exec(emptyEverything);
+    },
+    newPool: () => {
+      throw new Error('PGlite is a single connection: there is no second pool');
+    },
+    close: () => pglite.close(),
+  };
+}
+
 /** Opens the file's database on `driver`. */
 export async function openTestDatabase(driver: Driver): Promise<TestDatabase & { close(): Promise<void> }> {
   if (driver === 'pglite') {
-    const pglite: OpenedPglite = await openPglite();
-    await migrate({ db: pglite });
-    const sql = async <R>(text: string, params: unknown[] = []) => (await pglite.query(text, params)).rows as R[];
-    const emptyEverything = await resetStatement(sql);
-    return {
-      driver,
-      db: pglite,
-      sql,
-      url: undefined,
-      reset: async () => {
-        await pglite.exec(emptyEverything);
-      },
-      newPool: () => {
-        throw new Error('PGlite is a single connection: there is no second pool');
-      },
-      close: () => pglite.close(),
-    };
+    return openPgliteDatabase();
   }
   const created = await createPostgresDatabase();
   const url = urlFor(created.name);
@@ -175,8 +180,12 @@ let announced = false;
  * Registers `body` once per driver, each in a `describe` that opens the file's database before
  * its tests and drops it after. Without `DATABASE_URL` the PostgreSQL block is skipped, and says so.
  */
-export function describeEachDriver(title: string, body: (database: () => TestDatabase, driver: Driver) => void): void {
-  for (const driver of ['pglite', 'postgres'] as const) {
+export function describeEachDriver(
+  title: string,
+  body: (database: () => TestDatabase, driver: Driver) => void,
+  options: { readonly drivers?: readonly Driver[] } = {},
+): void {
+  for (const driver of options.drivers ?? (['pglite', 'postgres'] as const)) {
     const skipped = driver === 'postgres' && !databaseUrl;
     if (skipped && !announced) {
       announced = true;
