@@ -13,4 +13,5 @@ export * from './domain/events/index.js';
 export * from './domain/templates/index.js';
 export * from './domain/dispatch/index.js';
 export * from './domain/booking/index.js';
+export * from './domain/billing/index.js';
 export * from './ports/index.js';

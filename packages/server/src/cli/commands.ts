@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { billingPlanCommand } from './commands/billing-plan.js';
 
 /** Every sub-command of `sdr`. Each lives in its own module under `cli/commands/`. */
-export const commands: readonly CliCommand[] = [];
+export const commands: readonly CliCommand[] = [billingPlanCommand];

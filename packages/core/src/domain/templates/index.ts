@@ -10,3 +10,4 @@ export {
   type TemplateCatalog,
 } from './template-catalog.js';
 export { localeFallbacks, renderResolved, resolveTemplate, type ResolvedTemplate } from './resolve-template.js';
+export { createTemplateService, templateKindOf, type SaveTemplateInput, type TemplateService } from './template-service.js';

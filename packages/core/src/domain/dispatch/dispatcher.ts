@@ -1,0 +1,264 @@
+/**
+ * The dispatcher (SPEC §4.6): the one worker that sends every scheduled message — follow-ups,
+ * reminders, billing steps — through the handlers registered for their kinds.
+ *
+ * A pass claims up to `batchSize` due rows of the handled kinds and processes them concurrently:
+ * rows of different channel instances never wait on each other, rows of one instance are paced.
+ * Each row is re-validated by its handler just before the send (and again after a pacing wait),
+ * held back outside business hours or while its channel instance is down (no attempt counted),
+ * retried with backoff on transient failures and failed at once on permanent ones. Leases are
+ * extended while the pass runs; expired ones are recovered at start and periodically.
+ *
+ * **Virtual time.** Everything waits on the `Clock`: pacing gaps, heartbeats, the idle poll and
+ * the stop deadline. On a `VirtualClock` a pass that has to wait (two messages on one instance
+ * with pacing on) stays pending until the clock is advanced, so a driver starts `runOnce()`
+ * without awaiting it, advances the clock (e.g. to `clock.nextTimerAt()` repeatedly), then
+ * awaits it. With `pacing: false` a pass over a responsive channel never waits on the clock.
+ */
+import { ConflictError, ValidationError } from '../../errors/index.js';
+import { noopLogger } from '../../ports/logger/logger.js';
+import type { Tenant } from '../model/tenant.js';
+import { BusinessCalendar } from '../time/business-calendar.js';
+import { createChannelHealthGate } from './channel-health-gate.js';
+import { emptyRunCounters, type DispatchRunReport } from './dispatch-report.js';
+import { resolveDispatcherSettings, type DispatcherOptions } from './dispatcher-options.js';
+import { describeError } from './emit-safely.js';
+import { createInstancePacer } from './instance-pacer.js';
+import { startLeaseKeeper } from './lease-keeper.js';
+import { processClaimedMessage, type DispatchDependencies, type DispatchPass } from './process-claimed-message.js';
+
+/** The running dispatcher. */
+export interface Dispatcher {
+  /** The `lockedBy` of this dispatcher's claims. */
+  readonly workerId: string;
+  /**
+   * One pass: stuck recovery when it is due (on the first pass, then every
+   * `stuckRecoveryIntervalMs`), then claim up to `batchSize` due rows of the handled kinds,
+   * process each, report. Throws only when the claim itself fails (the store is down).
+   */
+  runOnce(): Promise<DispatchRunReport>;
+  /** Returns `sending` rows whose lease expired to `pending`; returns how many (also done by the passes). */
+  recoverStuck(): Promise<number>;
+  /**
+   * Starts the background loop: stuck recovery on its first pass, then `runOnce` repeatedly,
+   * sleeping `pollIntervalMs` after a pass that claimed less than a full batch. A failed pass is
+   * logged and the loop goes on. Does nothing when the loop already runs.
+   */
+  start(): void;
+  /**
+   * Graceful stop: no more claims; rows not yet sent go back to `pending`, due now, without
+   * counting an attempt; sends (and `perform`s) already in flight may finish within `deadlineMs`
+   * (default 30 s, on the clock). Sends still in flight at the deadline are abandoned: their rows
+   * stay `sending` until the lease expires and stuck recovery returns them (the idempotency key
+   * lets a deduplicating provider drop the repeat). Resolves when the loop and every pass have
+   * exited; the dispatcher can then be started (or run) again.
+   */
+  stop(options?: { readonly deadlineMs?: number }): Promise<void>;
+  /** When a pass last completed (loop or `runOnce`): a heartbeat for health checks and alerts; `null` before the first. */
+  readonly lastHeartbeatAt: Date | null;
+}
+
+interface Deferred {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+function deferred(): Deferred {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
+}
+
+const defaultStopDeadlineMs = 30_000;
+
+/** Creates a dispatcher; bad options (two handlers for one kind, a zero lease, …) are a `ValidationError`. */
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const settings = resolveDispatcherSettings(options);
+  const { store, clock, messaging } = options;
+  const { workerId } = settings;
+  const logger = options.logger ?? noopLogger;
+  const random = options.random ?? Math.random;
+  const events = options.events;
+  const kinds = [...settings.handlers.keys()];
+  const deps: DispatchDependencies = {
+    store,
+    messaging,
+    clock,
+    settings,
+    gate: createChannelHealthGate({ messaging, store, clock, settings: settings.channelHealth, events, logger }),
+    pacer: createInstancePacer({ clock, pacing: settings.pacing, random }),
+    events,
+    logger,
+    random,
+  };
+
+  let lastHeartbeatAt: Date | null = null;
+  let lastRecoveryAt: number | null = null;
+  let loop: Promise<void> | null = null;
+  let stopping: Promise<void> | null = null;
+  // Aborted by `stop()`; replaced once the stop completed.
+  let stopController = new AbortController();
+  // Resolved when the stop deadline passes: passes then stop waiting for sends in flight.
+  let deadline = deferred();
+  const passes = new Set<Promise<DispatchRunReport>>();
+
+  const recoverStuck = async (): Promise<number> => {
+    const now = clock.now();
+    const recovered = await store.scheduledMessages.recoverStuck({ now });
+    lastRecoveryAt = now.getTime();
+    if (recovered.length > 0) {
+      logger.warn(
+        { workerId, recovered: recovered.length, ids: recovered.map((row) => row.id) },
+        'recovered scheduled messages whose lease expired',
+      );
+    }
+    return recovered.length;
+  };
+
+  const openPass = (signal: AbortSignal, leases: DispatchPass['leases'], counters: DispatchPass['counters']): DispatchPass => {
+    const tenants = new Map<string, Promise<Tenant | null>>();
+    const calendars = new Map<string, BusinessCalendar>();
+    return {
+      stopping: signal,
+      leases,
+      counters,
+      tenant: (tenantId) => {
+        let tenant = tenants.get(tenantId);
+        if (tenant === undefined) {
+          tenant = store.tenants.get(tenantId);
+          tenants.set(tenantId, tenant);
+        }
+        return tenant;
+      },
+      calendar: (tenant) => {
+        let calendar = calendars.get(tenant.id);
+        if (calendar === undefined) {
+          calendar = BusinessCalendar.fromTenant(tenant, { logger });
+          calendars.set(tenant.id, calendar);
+        }
+        return calendar;
+      },
+    };
+  };
+
+  const runPass = async (): Promise<DispatchRunReport> => {
+    const counters = emptyRunCounters();
+    const signal = stopController.signal;
+    const abandoned = deadline.promise;
+    if (signal.aborted) return { ...counters };
+    if (lastRecoveryAt === null || clock.now().getTime() - lastRecoveryAt >= settings.stuckRecoveryIntervalMs) {
+      try {
+        counters.recovered = await recoverStuck();
+      } catch (error) {
+        logger.error({ workerId, error: describeError(error) }, 'stuck recovery failed; the next pass tries again');
+      }
+    }
+    // Recovery took time: a stop that arrived meanwhile must not be followed by a claim.
+    if (signal.aborted) return { ...counters };
+    const claimed = await store.scheduledMessages.claimDue({
+      now: clock.now(),
+      limit: settings.batchSize,
+      workerId,
+      leaseMs: settings.leaseMs,
+      kinds,
+    });
+    counters.claimed = claimed.length;
+    if (claimed.length > 0) {
+      const leases = startLeaseKeeper({
+        scheduler: store.scheduledMessages,
+        clock,
+        workerId,
+        leaseMs: settings.leaseMs,
+        rows: claimed,
+        logger,
+      });
+      const pass = openPass(signal, leases, counters);
+      let unsettled = claimed.length;
+      const work = Promise.all(
+        claimed.map(async (row) => {
+          await processClaimedMessage(row, pass, deps);
+          leases.release(row.id);
+          unsettled -= 1;
+        }),
+      );
+      try {
+        await Promise.race([work, abandoned]);
+      } finally {
+        leases.stop();
+      }
+      if (unsettled > 0)
+        logger.warn({ workerId, unsettled }, 'stop deadline passed with sends in flight; stuck recovery will return their rows');
+    }
+    lastHeartbeatAt = clock.now();
+    return { ...counters };
+  };
+
+  const runOnce = (): Promise<DispatchRunReport> => {
+    const pass = runPass();
+    passes.add(pass);
+    const forget = () => {
+      passes.delete(pass);
+    };
+    pass.then(forget, forget);
+    return pass;
+  };
+
+  const runLoop = async (signal: AbortSignal): Promise<void> => {
+    while (!signal.aborted) {
+      let fullBatch = false;
+      try {
+        fullBatch = (await runOnce()).claimed >= settings.batchSize;
+      } catch (error) {
+        logger.error({ workerId, error: describeError(error) }, 'dispatcher pass failed; trying again after the poll interval');
+      }
+      if (fullBatch || signal.aborted) continue;
+      try {
+        await clock.sleep(settings.pollIntervalMs, signal);
+      } catch {
+        return;
+      }
+    }
+  };
+
+  const stop = async (stopOptions: { readonly deadlineMs?: number } = {}): Promise<void> => {
+    if (stopping !== null) return stopping;
+    const deadlineMs = stopOptions.deadlineMs ?? defaultStopDeadlineMs;
+    if (!Number.isFinite(deadlineMs) || deadlineMs < 0) throw ValidationError.forField('deadlineMs', 'must be 0 or more milliseconds');
+    const current = deadline;
+    const timer = new AbortController();
+    stopController.abort();
+    if (deadlineMs === 0) current.resolve();
+    else clock.sleep(deadlineMs, timer.signal).then(current.resolve, () => undefined);
+    stopping = (async () => {
+      try {
+        await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes]);
+      } finally {
+        timer.abort();
+        loop = null;
+        stopController = new AbortController();
+        deadline = deferred();
+        stopping = null;
+      }
+    })();
+    return stopping;
+  };
+
+  return {
+    workerId,
+    runOnce,
+    recoverStuck,
+    start: () => {
+      if (loop !== null) return;
+      if (stopping !== null) throw new ConflictError('the dispatcher is stopping: await stop() before starting it again');
+      // The loop's first pass recovers stuck rows, whatever earlier `runOnce` calls did.
+      lastRecoveryAt = null;
+      loop = runLoop(stopController.signal);
+    },
+    stop,
+    get lastHeartbeatAt() {
+      return lastHeartbeatAt === null ? null : new Date(lastHeartbeatAt.getTime());
+    },
+  };
+}
