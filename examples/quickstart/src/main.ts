@@ -1,69 +1,61 @@
-import { BusinessCalendar, PhoneNumber, VirtualClock, formatLocal, parseOrThrow, tenantConfigSchema } from '@sdr/core';
-import { createInMemoryMessaging, createInMemoryStore } from '@sdr/core/testing';
+import {
+  VirtualClock,
+  createConversationService,
+  createFollowUpService,
+  formatLocal,
+  parseOrThrow,
+  simulateJourney,
+  tenantSchema,
+} from '@sdr/core';
+import { createInMemoryStore } from '@sdr/core/testing';
 
-// A tenant in São Paulo, open Mon–Fri 09:00–18:00 with a lunch break.
-const config = parseOrThrow(tenantConfigSchema, {
-  timeZone: 'America/Sao_Paulo',
-  businessHours: {
-    mon: [
-      ['09:00', '12:00'],
-      ['13:00', '18:00'],
-    ],
-    tue: [
-      ['09:00', '12:00'],
-      ['13:00', '18:00'],
-    ],
-    wed: [
-      ['09:00', '12:00'],
-      ['13:00', '18:00'],
-    ],
-    thu: [
-      ['09:00', '12:00'],
-      ['13:00', '18:00'],
-    ],
-    fri: [
-      ['09:00', '12:00'],
-      ['13:00', '18:00'],
-    ],
-  },
-});
-
-// Phone identity: the Brazilian 9th digit is normalised, so both forms are the same lead.
-const phone = PhoneNumber.parse('(11) 8765-4321', { defaultCountry: config.defaultCountry });
-console.log(`lead phone ${phone.masked()} equals +55 11 98765-4321: ${phone.equals(PhoneNumber.parse('+55 11 98765-4321'))}`);
-
-// Friday 17:50 local: a re-engagement due 30 minutes later falls outside business hours.
-const clock = new VirtualClock('2026-03-06T20:50:00Z');
-const calendar = BusinessCalendar.fromTenant(config);
-const due = calendar.nextOpening(new Date(clock.now().getTime() + config.followUp.firstAfter));
-console.log(`re-engagement #1 moves to ${formatLocal(due, config.timeZone, { locale: 'pt-BR', style: 'weekday-datetime' })}`);
-
-// Schedule it (idempotently: the same dedupe key twice keeps one row), then claim and send it when due.
+// A tenant in São Paulo, open Mon–Fri 09:00–18:00, on the in-memory store and a virtual clock
+// that starts on Friday at 17:45 local time.
+const clock = new VirtualClock('2026-03-06T20:45:00Z');
 const store = createInMemoryStore({ clock });
-const messaging = createInMemoryMessaging({ clock });
-const tenantId = crypto.randomUUID();
-const leadId = crypto.randomUUID();
-const input = { tenantId, leadId, kind: 'reengage_1' as const, dedupeKey: `reengage_1:${leadId}:1`, dueAt: due };
-await store.scheduledMessages.schedule(input);
-const again = await store.scheduledMessages.schedule(input);
-console.log(`scheduled once (second call created a row: ${again.created})`);
+const weekday = [['09:00', '18:00']];
+const tenant = await store.tenants.create(
+  parseOrThrow(tenantSchema, {
+    id: crypto.randomUUID(),
+    name: 'Acme',
+    timeZone: 'America/Sao_Paulo',
+    businessHours: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
+    version: 0,
+  }),
+);
+const followUp = createFollowUpService({ store, clock });
+const conversation = createConversationService({ store, clock, followUp });
 
-await clock.set(due);
-const [claimed] = await store.scheduledMessages.claimDue({ now: clock.now(), limit: 10, workerId: 'quickstart', leaseMs: 60_000 });
-if (claimed) {
-  const sent = await messaging.sendText({
-    instance: config.messaging.instance,
-    to: phone,
-    text: 'Oi! Ficou alguma dúvida?',
-    idempotencyKey: claimed.id,
-  });
-  await store.scheduledMessages.markSent({
-    id: claimed.id,
-    workerId: 'quickstart',
-    now: clock.now(),
-    providerMessageId: sent.providerMessageId,
-  });
-  console.log(
-    `sent ${messaging.sent.length} message to ${phone.masked()} at ${formatLocal(clock.now(), config.timeZone, { locale: 'pt-BR' })}`,
-  );
+// A lead writes on WhatsApp. The number arrives without the Brazilian 9th digit; the webhook is
+// delivered twice. One lead, one message.
+const webhook = { tenant, from: '(11) 8765-4321', senderName: 'Ana Souza', providerMessageId: 'wamid-1', body: 'Oi! Quanto custa?' };
+await conversation.recordInbound(webhook);
+const again = await conversation.recordInbound(webhook);
+const { lead, created } = await conversation.findOrCreateLead({ tenant, from: '+55 11 98765-4321' });
+console.log(`lead ${lead.phone.masked()} (found again with the 9th digit: ${!created}); the re-delivery was a ${again.outcome}`);
+
+// The agent answers at 17:50: a silence starts, and re-engagement #1 is due 30 minutes later —
+// outside business hours, so at the next opening. The row explains why.
+await clock.advance(5 * 60_000);
+await conversation.recordOutbound({ tenant, leadId: lead.id, body: 'Oi Ana! O plano começa em R$ 99.' });
+const [reengagement] = await store.scheduledMessages.list({ tenantId: tenant.id, statuses: ['pending'] });
+if (reengagement) {
+  const due = formatLocal(reengagement.dueAt, tenant.timeZone, { locale: tenant.locale, style: 'weekday-datetime' });
+  console.log(`${reengagement.kind} due ${due}: ${JSON.stringify(reengagement.explanation)}`);
 }
+
+// Whole journeys run in milliseconds through the same services and the dispatcher.
+const journey = await simulateJourney({
+  tenant: { timeZone: 'America/Sao_Paulo', quietHours: ['22:00', '08:00'] },
+  lead: { name: 'Ana', phone: '+55 11 98765-4321' },
+  start: '2026-03-02T13:00:00Z',
+  until: '+3d',
+  events: [
+    { at: '+0m', type: 'outbound', text: 'Oi Ana! Podemos conversar amanhã?' },
+    { at: '+45m', type: 'inbound', text: 'Pode ser às 9h' },
+    { at: '+1h', type: 'book', start: '2026-03-03T12:00:00Z' },
+  ],
+});
+for (const entry of journey.entries) if (entry.type === 'message.sent') console.log(`${entry.at} ${entry.kind}: ${entry.text}`);

@@ -14,4 +14,7 @@ export * from './domain/templates/index.js';
 export * from './domain/dispatch/index.js';
 export * from './domain/booking/index.js';
 export * from './domain/billing/index.js';
+export * from './domain/follow-up/index.js';
+export * from './domain/conversation/index.js';
+export * from './domain/simulation/index.js';
 export * from './ports/index.js';

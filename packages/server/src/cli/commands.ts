@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
+import { simulateCommand } from './commands/simulate.js';
 
 /** Every sub-command of `sdr`. Each lives in its own module under `cli/commands/`. */
-export const commands: readonly CliCommand[] = [billingPlanCommand];
+export const commands: readonly CliCommand[] = [simulateCommand, billingPlanCommand];

@@ -18,6 +18,12 @@ export interface AppointmentChangeContext {
   readonly tx: Repositories;
   readonly tenant: Tenant;
   readonly now: Date;
+  /**
+   * Registers work to run once the transaction committed — domain events the observer's
+   * changes produce, which must not be heard if the booking rolls back. Callers that can
+   * should pass it; an observer given none runs such work at once.
+   */
+  readonly afterCommit?: (effect: () => void) => void;
 }
 
 export interface AppointmentObserver {

@@ -50,19 +50,27 @@ export const builtinTemplates: TemplateCatalog = {
     },
     en: { body: '{{leadName}}, checking in to see if it still makes sense to talk. Can I help with anything?', variables: ['leadName'] },
   },
+  // Reminders name the date as well as the time: quiet hours may move a reminder to the evening
+  // before, and the offsets are configurable, so "tomorrow" or "today" could be wrong.
   reminder_24h: {
     'pt-BR': {
-      body: 'Oi {{leadName}}! Lembrete: nossa reunião é amanhã, {{meetingDate}}, às {{meetingTime}}.',
+      body: 'Oi {{leadName}}! Lembrete da nossa reunião em {{meetingDate}}, às {{meetingTime}}. Até lá!',
       variables: ['leadName', 'meetingDate', 'meetingTime'],
     },
     en: {
-      body: 'Hi {{leadName}}! Reminder: our meeting is tomorrow, {{meetingDate}}, at {{meetingTime}}.',
+      body: 'Hi {{leadName}}! A reminder of our meeting on {{meetingDate}} at {{meetingTime}}. See you then!',
       variables: ['leadName', 'meetingDate', 'meetingTime'],
     },
   },
   reminder_2h: {
-    'pt-BR': { body: '{{leadName}}, nossa reunião começa hoje às {{meetingTime}}. Até já!', variables: ['leadName', 'meetingTime'] },
-    en: { body: '{{leadName}}, our meeting starts today at {{meetingTime}}. See you soon!', variables: ['leadName', 'meetingTime'] },
+    'pt-BR': {
+      body: '{{leadName}}, nossa reunião começa em breve: {{meetingDate}}, às {{meetingTime}}. Até já!',
+      variables: ['leadName', 'meetingDate', 'meetingTime'],
+    },
+    en: {
+      body: '{{leadName}}, our meeting starts soon: {{meetingDate}} at {{meetingTime}}. See you shortly!',
+      variables: ['leadName', 'meetingDate', 'meetingTime'],
+    },
   },
   billing_step: {
     'pt-BR': {

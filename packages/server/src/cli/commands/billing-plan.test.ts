@@ -1,26 +1,14 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { exitCodes, type CliIo } from '../command.js';
-import { commands } from '../commands.js';
-import { runCli } from '../run-cli.js';
+import { runCommandLine } from '../__fixtures__/run-command-line.js';
+import { exitCodes } from '../command.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../../../../../examples/billing/${name}`, import.meta.url));
 const batchPath = example('batch.json');
 const tenantPath = example('tenant.json');
 const now = '2026-03-02T12:00:00Z';
 
-async function run(argv: readonly string[], files: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (text) => out.push(text),
-    stderr: (text) => err.push(text),
-    readFile: (path) => (path in files ? Promise.resolve(files[path] ?? '') : readFile(path, 'utf8')),
-  };
-  const code = await runCli(argv, io, commands);
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const run = runCommandLine;
 
 interface PlanOutput {
   planHash: string;
