@@ -20,7 +20,7 @@ export { migrate, type MigrateOptions, type MigrateResult } from './migrations/m
 export { loadMigrations, type MigrationFile } from './migrations/migration-files.js';
 export { openPglite, type OpenPgliteOptions, type OpenedPglite } from './database/open-pglite.js';
 export type { DatabaseConnection } from './database/open-database.js';
-export type { PgPoolClientLike, PgPoolLike } from './database/pg-pool-database.js';
+export type { PgPoolClientLike, PgPoolLike, PgQueryConfig } from './database/pg-pool-database.js';
 export type { PgliteLike, PgliteTransactionLike } from './database/pglite-database.js';
 export { defaultSchema } from './store/schema-name.js';
 export { mapDatabaseError } from './postgres-errors.js';
