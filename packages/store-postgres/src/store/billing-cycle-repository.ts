@@ -5,7 +5,7 @@
  */
 import { billingCycleSchema, parseOrThrow, type BillingCycle, type BillingCycleRepository, type BillingPlanStep } from '@sdr/core';
 import type { Row } from '../database/database.js';
-import { pageLimit, pageStart, toPage } from './paging.js';
+import { keysetCondition, pageLimit, pageStart, toPage } from './paging.js';
 import { Parameters, instant, isUuid, json, toDate, toInteger } from './sql-values.js';
 import type { StoreContext } from './store-context.js';
 import { updateVersioned } from './versioned-update.js';
@@ -104,10 +104,8 @@ export function createBillingCycleRepository(context: StoreContext): BillingCycl
       const conditions = [`tenant_id = ${params.push(tenantId)}`];
       if (page?.status !== undefined) conditions.push(`status = ${params.push(page.status)}`);
       if (page?.contactId !== undefined) conditions.push(`contact_id = ${params.push(page.contactId)}`);
-      if (after)
-        conditions.push(
-          `(created_at, id) < (${params.push(new Date(after[0]).toISOString())}::timestamptz, ${params.push(after[1])}::uuid)`,
-        );
+      const keyset = keysetCondition({ after, instantColumn: 'created_at', direction: '<', push: (value) => params.push(value) });
+      if (keyset) conditions.push(keyset);
       const rows = await context.exec.query(
         'billingCycles.list',
         `SELECT ${selectColumns} FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.push(limit + 1)}`,

@@ -4,7 +4,7 @@
  */
 import { PhoneNumber, leadSchema, parseOrThrow, type Lead, type LeadRepository } from '@sdr/core';
 import type { Row } from '../database/database.js';
-import { pageLimit, pageStart, toPage } from './paging.js';
+import { keysetCondition, pageLimit, pageStart, toPage } from './paging.js';
 import { Parameters, instant, instantOrNull, isUuid, json, textOrNull, toDate, toDateOrNull, toInteger } from './sql-values.js';
 import type { StoreContext } from './store-context.js';
 import { updateVersioned } from './versioned-update.js';
@@ -69,10 +69,8 @@ export function createLeadRepository(context: StoreContext): LeadRepository {
       const params = new Parameters();
       const conditions = [`tenant_id = ${params.push(tenantId)}`];
       if (page?.stage !== undefined) conditions.push(`stage = ${params.push(page.stage)}`);
-      if (after)
-        conditions.push(
-          `(created_at, id) < (${params.push(new Date(after[0]).toISOString())}::timestamptz, ${params.push(after[1])}::uuid)`,
-        );
+      const keyset = keysetCondition({ after, instantColumn: 'created_at', direction: '<', push: (value) => params.push(value) });
+      if (keyset) conditions.push(keyset);
       const rows = await context.exec.query(
         'leads.list',
         `SELECT * FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${params.push(limit + 1)}`,
@@ -91,10 +89,8 @@ export function createLeadRepository(context: StoreContext): LeadRepository {
         `updated_at >= ${params.push(instant(from))}::timestamptz`,
         `updated_at < ${params.push(instant(to))}::timestamptz`,
       ];
-      if (after)
-        conditions.push(
-          `(updated_at, id) > (${params.push(new Date(after[0]).toISOString())}::timestamptz, ${params.push(after[1])}::uuid)`,
-        );
+      const keyset = keysetCondition({ after, instantColumn: 'updated_at', direction: '>', push: (value) => params.push(value) });
+      if (keyset) conditions.push(keyset);
       const rows = await context.exec.query(
         'leads.listUpdatedBetween',
         `SELECT * FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY updated_at, id LIMIT ${params.push(limit + 1)}`,

@@ -9,9 +9,9 @@
  * cost little next to the CRM calls that follow (7 requests per second per account).
  */
 import { randomUUID } from 'node:crypto';
-import { newOutboxEntrySchema, parseOrThrow, storedErrorSchema, type OutboxEntry, type OutboxRepository } from '@sdr/core';
+import { newOutboxEntrySchema, parseOrThrow, type OutboxEntry, type OutboxRepository } from '@sdr/core';
 import type { Row } from '../database/database.js';
-import { toStoredError } from './scheduled-message-rows.js';
+import { lostLeaseErrorSql, storedErrorParameter, toStoredError } from './stored-errors.js';
 import { Parameters, assertCount, instant, isUuid, json, textOrNull, toDate, toDateOrNull, toInteger } from './sql-values.js';
 import type { StoreContext } from './store-context.js';
 
@@ -97,8 +97,7 @@ export function createOutboxRepository(context: StoreContext): OutboxRepository 
       whileHeld('outbox.complete', input, `status = 'done', lease_expires_at = NULL, processed_at = $3::timestamptz`, [instant(input.now)]),
 
     fail: (input) => {
-      const error = parseOrThrow(storedErrorSchema, input.error, 'error');
-      const stored = json({ ...error, at: instant(error.at) });
+      const stored = storedErrorParameter(input.error);
       if (input.retryAt === null) {
         return whileHeld(
           'outbox.fail',
@@ -122,11 +121,7 @@ export function createOutboxRepository(context: StoreContext): OutboxRepository 
         'outbox.recoverStuck',
         `UPDATE ${table}
          SET status = 'pending', attempts = attempts + 1,
-             last_error = jsonb_build_object(
-               'code', 'lease_expired',
-               'message', 'the lease of worker ' || COALESCE(locked_by, 'unknown') || ' expired while processing',
-               'transient', true,
-               'at', $2::text),
+             last_error = ${lostLeaseErrorSql('processing')},
              locked_by = NULL, locked_at = NULL, lease_expires_at = NULL
          WHERE status = 'processing' AND lease_expires_at <= $1::timestamptz
          RETURNING id`,

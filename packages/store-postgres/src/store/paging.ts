@@ -56,3 +56,19 @@ export function toPage<T>(input: {
     nextCursor: more ? Buffer.from(JSON.stringify({ list: input.list, key: input.keyOf(last) }), 'utf8').toString('base64url') : null,
   };
 }
+
+/**
+ * The keyset condition that starts a page strictly after `after` in the order of `columns`
+ * (an instant column, then `id`): `<` for newest-first lists, `>` for oldest-first ones. `null` on
+ * the first page.
+ */
+export function keysetCondition(input: {
+  readonly after: SortKey | undefined;
+  readonly instantColumn: string;
+  readonly direction: '<' | '>';
+  readonly push: (value: unknown) => string;
+}): string | null {
+  if (!input.after) return null;
+  const [ms, id] = input.after;
+  return `(${input.instantColumn}, id) ${input.direction} (${input.push(new Date(ms).toISOString())}::timestamptz, ${input.push(id)}::uuid)`;
+}

@@ -1,14 +1,8 @@
 /** Reading scheduled-message rows, and the filter every criterion-based statement shares. */
-import type { ScheduledMessage, ScheduledMessageFilter, StoredError } from '@sdr/core';
+import type { ScheduledMessage, ScheduledMessageFilter } from '@sdr/core';
 import type { Row } from '../database/database.js';
 import { isUuid, type Parameters, textOrNull, toDate, toDateOrNull, toInteger } from './sql-values.js';
-
-/** A stored error as it sits in a `jsonb` column (its instant as ISO text). */
-export function toStoredError(value: unknown): StoredError | null {
-  if (value === null || value === undefined) return null;
-  const stored = value as Omit<StoredError, 'at'> & { readonly at: string };
-  return { code: stored.code, message: stored.message, transient: stored.transient, at: toDate(stored.at) };
-}
+import { toStoredError } from './stored-errors.js';
 
 /** The row as the domain sees it. */
 export function toScheduledMessage(row: Row): ScheduledMessage {

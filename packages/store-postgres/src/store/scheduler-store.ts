@@ -9,18 +9,11 @@
  * - `schedule` is `INSERT … ON CONFLICT (tenant_id, dedupe_key) DO NOTHING`.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  SdrError,
-  ValidationError,
-  newScheduledMessageSchema,
-  parseOrThrow,
-  skipReasonSchema,
-  storedErrorSchema,
-  type SchedulerStore,
-} from '@sdr/core';
+import { SdrError, ValidationError, newScheduledMessageSchema, parseOrThrow, skipReasonSchema, type SchedulerStore } from '@sdr/core';
 import { byDueAt, filterCondition, toScheduledMessage } from './scheduled-message-rows.js';
 import { Parameters, assertCount, instant, isUuid, json, jsonOrNull } from './sql-values.js';
 import type { StoreContext } from './store-context.js';
+import { lostLeaseErrorSql, storedErrorParameter } from './stored-errors.js';
 
 const defaultListLimit = 1000;
 
@@ -184,8 +177,7 @@ export function createSchedulerStore(context: StoreContext): SchedulerStore {
     },
 
     markFailed: (input) => {
-      const error = parseOrThrow(storedErrorSchema, input.error, 'error');
-      const stored = json({ ...error, at: instant(error.at) });
+      const stored = storedErrorParameter(input.error);
       if (input.retryAt === null) {
         return whileHeld(
           'scheduledMessages.markFailed',
@@ -217,11 +209,7 @@ export function createSchedulerStore(context: StoreContext): SchedulerStore {
         'scheduledMessages.recoverStuck',
         `UPDATE ${table}
          SET status = 'pending', attempts = attempts + 1,
-             last_error = jsonb_build_object(
-               'code', 'lease_expired',
-               'message', 'the lease of worker ' || COALESCE(locked_by, 'unknown') || ' expired while sending',
-               'transient', true,
-               'at', $2::text),
+             last_error = ${lostLeaseErrorSql('sending')},
              locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = $1::timestamptz
          WHERE status = 'sending' AND lease_expires_at <= $1::timestamptz
          RETURNING *`,

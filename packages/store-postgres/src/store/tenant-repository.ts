@@ -1,8 +1,8 @@
 /** PostgreSQL `TenantRepository`: the configuration is one `jsonb` column, read back through the schema. */
 import { parseOrThrow, tenantSchema, type Tenant, type TenantRepository } from '@sdr/core';
 import type { Row } from '../database/database.js';
-import { pageLimit, pageStart, toPage } from './paging.js';
-import { instant, isUuid, json, toDate, toInteger } from './sql-values.js';
+import { keysetCondition, pageLimit, pageStart, toPage } from './paging.js';
+import { Parameters, instant, isUuid, json, toDate, toInteger } from './sql-values.js';
 import type { StoreContext } from './store-context.js';
 import { updateVersioned } from './versioned-update.js';
 
@@ -47,12 +47,12 @@ export function createTenantRepository(context: StoreContext): TenantRepository 
     async list(page) {
       const limit = pageLimit(page);
       const after = pageStart('tenants', page);
+      const params = new Parameters();
+      const keyset = keysetCondition({ after, instantColumn: 'created_at', direction: '>', push: (value) => params.push(value) });
       const rows = await context.exec.query(
         'tenants.list',
-        `SELECT * FROM ${table}
-         WHERE $1::timestamptz IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid)
-         ORDER BY created_at, id LIMIT $3`,
-        [after ? new Date(after[0]).toISOString() : null, after ? after[1] : null, limit + 1],
+        `SELECT * FROM ${table} ${keyset ? `WHERE ${keyset}` : ''} ORDER BY created_at, id LIMIT ${params.push(limit + 1)}`,
+        params.values,
       );
       return toPage({ list: 'tenants', rows: rows.map(toTenant), limit, keyOf: (tenant) => [tenant.createdAt.getTime(), tenant.id] });
     },
