@@ -258,6 +258,25 @@ export function runCalendarConformance<Subject extends CalendarSubject>(options:
     );
 
     it(
+      'freeBusy reports events that straddle the range: a meeting across midnight, a whole-day block',
+      async () => {
+        const world = await setup();
+        await world.create({ start: world.at(23), end: world.at(25) });
+        await world.create({ start: world.at(48), end: world.at(72) });
+        const query = (fromHours: number, toHours: number) =>
+          world.calendar.freeBusy({ calendarId: world.calendarId, timeMin: world.at(fromHours), timeMax: world.at(toHours) });
+        const firstDay = await query(0, 24);
+        expect(covers(firstDay, world.at(23), world.at(24))).toBe(true);
+        expect(overlaps(firstDay, world.at(0), world.at(23))).toBe(false);
+        const secondDay = await query(24, 48);
+        expect(covers(secondDay, world.at(24), world.at(25))).toBe(true);
+        expect(overlaps(secondDay, world.at(25), world.at(48))).toBe(false);
+        expect(covers(await query(50, 60), world.at(50), world.at(60))).toBe(true);
+      },
+      options.timeoutMs,
+    );
+
+    it(
       'freeBusy and listEvents keep to [timeMin, timeMax): an event ending at timeMin or starting at timeMax is outside',
       async () => {
         const world = await setup();

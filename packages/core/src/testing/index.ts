@@ -50,3 +50,10 @@ export {
   type FaultError,
   type MethodName,
 } from './faults/inject-faults.js';
+export {
+  percentile,
+  runBookingContention,
+  type BookingContentionOptions,
+  type BookingContentionResult,
+  type BookingContentionScenario,
+} from './booking/booking-contention.js';

@@ -86,12 +86,25 @@ export interface FormatLocalOptions {
 
 /** A human label of an instant in a zone and locale (`02/03/2026 10:00`, `Mon, Mar 2, 2026, 10:00 AM`). */
 export function formatLocal(at: Date, timeZone: string, options: FormatLocalOptions = {}): string {
-  const style = options.style ?? 'datetime';
+  return formatterFor(timeZone, options.locale ?? 'en', options.style ?? 'datetime').format(at);
+}
+
+// Building an `Intl.DateTimeFormat` costs far more than formatting with one (a month of
+// 15-minute slots is thousands of labels): formatters are kept per zone, locale and style.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string, locale: string, style: NonNullable<FormatLocalOptions['style']>): Intl.DateTimeFormat {
+  const key = `${timeZone}\u0000${locale}\u0000${style}`;
+  const cached = formatters.get(key);
+  if (cached) return cached;
   const parts: Intl.DateTimeFormatOptions = { timeZone };
   if (style !== 'time') Object.assign(parts, { year: 'numeric', month: '2-digit', day: '2-digit' });
   if (style === 'weekday-datetime') Object.assign(parts, { weekday: 'short', month: 'short', day: 'numeric' });
   if (style !== 'date') Object.assign(parts, { hour: '2-digit', minute: '2-digit' });
-  return new Intl.DateTimeFormat(options.locale ?? 'en', parts).format(at);
+  const formatter = new Intl.DateTimeFormat(locale, parts);
+  if (formatters.size >= 256) formatters.clear();
+  formatters.set(key, formatter);
+  return formatter;
 }
 
 function pad(value: number): string {

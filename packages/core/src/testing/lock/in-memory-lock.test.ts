@@ -76,6 +76,27 @@ describe('createInMemoryLock', () => {
     expect(clock.now().getTime() - start).toBe(300);
   });
 
+  it('a release hands the key to a waiter at once, not at its next poll', async () => {
+    const { clock, lock } = setup();
+    let current = await acquired(lock.acquire('k', { ttlMs: 10_000 }));
+    const waiters = Array.from({ length: 5 }, () => lock.acquire('k', { ttlMs: 1000, waitMs: 5000 }));
+    await clock.advance(10);
+    const releasedAt = clock.now().getTime();
+    const owners = new Set<string>();
+    for (let handover = 0; handover < 5; handover += 1) {
+      await lock.release(current);
+      await clock.advance(0);
+      const next = lock.holder('k');
+      expect(next?.expiresAt.getTime()).toBe(releasedAt + 1000);
+      owners.add(next!.owner);
+      current = next!;
+    }
+    expect(owners.size).toBe(5);
+    expect((await Promise.all(waiters)).map((lease) => lease?.owner).sort()).toEqual([...owners].sort());
+    expect(clock.now().getTime()).toBe(releasedAt);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
   it('concurrent single tries: exactly one wins', async () => {
     const { lock } = setup();
     const leases = await Promise.all(Array.from({ length: 10 }, () => lock.acquire('k', { ttlMs: 1000 })));

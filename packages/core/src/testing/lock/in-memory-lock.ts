@@ -28,6 +28,29 @@ export function createInMemoryLock(options: InMemoryLockOptions): InMemoryLock {
   const { clock } = options;
   const leases = new Map<string, Lease>();
   const lastTokens = new Map<string, number>();
+  /** Wake-ups of the callers waiting for each key, called when it is released. */
+  const waiters = new Map<string, Set<() => void>>();
+
+  /**
+   * Waits until `key` is released or `ms` pass. Waking on release matters: waiters that only
+   * polled would all wake in the same tick and all but one fall asleep again, so a contended key
+   * would change hands once per poll interval.
+   */
+  const waitForRelease = async (key: string, ms: number): Promise<void> => {
+    const controller = new AbortController();
+    const wake = () => controller.abort();
+    const keyWaiters = waiters.get(key) ?? new Set<() => void>();
+    waiters.set(key, keyWaiters);
+    keyWaiters.add(wake);
+    try {
+      await clock.sleep(ms, controller.signal);
+    } catch {
+      // Woken by a release: try again at once.
+    } finally {
+      keyWaiters.delete(wake);
+      if (keyWaiters.size === 0 && waiters.get(key) === keyWaiters) waiters.delete(key);
+    }
+  };
 
   const liveLease = (key: string): Lease | undefined => {
     const lease = leases.get(key);
@@ -66,8 +89,8 @@ export function createInMemoryLock(options: InMemoryLockOptions): InMemoryLock {
         if (lease !== null) return lease;
         const remaining = deadline - clock.now().getTime();
         if (remaining <= 0) return null;
-        // Small steps, so that a key released meanwhile is taken soon after, not at the deadline.
-        await clock.sleep(Math.min(lockPollIntervalMs, remaining));
+        // Woken by a release; the bounded wait also notices a lease that simply expired.
+        await waitForRelease(key, Math.min(lockPollIntervalMs, remaining));
       }
     },
 
@@ -85,6 +108,7 @@ export function createInMemoryLock(options: InMemoryLockOptions): InMemoryLock {
       settle(() => {
         if (ownLease(lease) === undefined) return false;
         leases.delete(lease.key);
+        for (const wake of [...(waiters.get(lease.key) ?? [])]) wake();
         return true;
       }),
 

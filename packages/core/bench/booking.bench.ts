@@ -1,0 +1,99 @@
+/**
+ * `pnpm bench booking [--store memory] [--attempts 100] [--max-latency-ms 20]`
+ *
+ * Booking contention through the real `BookingService`: `--attempts` concurrent `book` calls for
+ * one slot, then as many for overlapping slots of different lengths, with every calendar call
+ * (and, on the in-memory store, every transaction) delayed by a random 1..max-latency ms on the
+ * real clock. Prints one line per scenario, then the required summary line, summed over both
+ * scenarios (p50/p99 over all their attempts):
+ *
+ *   booking-contention: attempts=<n> succeeded=<n> conflicts=<n> p50_ms=… p99_ms=…
+ *
+ * Exits 1 when a scenario had other than exactly one success, or left an event without its
+ * appointment. A store is a mode below: `--store postgres` is added with the PostgreSQL store.
+ */
+import { parseArgs } from 'node:util';
+import { systemClock, type Clock, type Store } from '@sdr/core';
+import {
+  createInMemoryCalendar,
+  createInMemoryLock,
+  createInMemoryStore,
+  injectFaults,
+  percentile,
+  runBookingContention,
+  type BookingContentionResult,
+  type BookingContentionScenario,
+} from '@sdr/core/testing';
+
+interface StoreMode {
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+type Latency = () => number;
+
+/** How each `--store` is built. A PostgreSQL mode builds its `Store` on a pool from `DATABASE_URL` here. */
+const storeModes: Record<string, (clock: Clock, latency: Latency) => Promise<StoreMode>> = {
+  memory: (clock, latency) => {
+    const { port, faults } = injectFaults(createInMemoryStore({ clock }), { clock });
+    // A database round trip per transaction, so that the store is not infinitely fast.
+    faults.delay('transaction', latency);
+    return Promise.resolve({ store: port, close: () => Promise.resolve() });
+  },
+};
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'memory' },
+    attempts: { type: 'string', default: '100' },
+    'max-latency-ms': { type: 'string', default: '20' },
+  },
+});
+const mode = values.store;
+const attempts = Number(values.attempts);
+const maxLatencyMs = Number(values['max-latency-ms']);
+const buildStore = storeModes[mode];
+if (buildStore === undefined || !Number.isInteger(attempts) || attempts < 2 || !(maxLatencyMs >= 1)) {
+  console.error(`usage: pnpm bench booking [--store ${Object.keys(storeModes).join('|')}] [--attempts N>=2] [--max-latency-ms N>=1]`);
+  process.exit(2);
+}
+
+const clock = systemClock;
+const latency: Latency = () => 1 + Math.random() * (maxLatencyMs - 1);
+const results: BookingContentionResult[] = [];
+for (const scenario of ['same-slot', 'overlapping-slots'] satisfies BookingContentionScenario[]) {
+  const storeMode = await buildStore(clock, latency);
+  const { port: calendar, faults } = injectFaults(createInMemoryCalendar({ clock }), { clock });
+  for (const method of ['freeBusy', 'createEvent', 'getEvent', 'deleteEvent', 'listEvents'] as const) faults.delay(method, latency);
+  try {
+    const result = await runBookingContention({
+      store: storeMode.store,
+      calendar,
+      lock: createInMemoryLock({ clock }),
+      clock,
+      attempts,
+      scenario,
+      now: () => performance.now(),
+    });
+    results.push(result);
+    console.log(
+      `booking-contention[${scenario}]: store=${mode} attempts=${result.attempts} succeeded=${result.succeeded} conflicts=${result.conflicts}` +
+        ` lock_timeouts=${result.lockTimeouts} failures=${result.failures} orphan_events=${result.orphanEvents}` +
+        ` missing_events=${result.missingEvents} p50_ms=${result.p50Ms.toFixed(1)} p99_ms=${result.p99Ms.toFixed(1)}`,
+    );
+    for (const message of result.errors) console.log(`  failure: ${message}`);
+  } finally {
+    await storeMode.close();
+  }
+}
+
+const sum = (pick: (result: BookingContentionResult) => number) => results.reduce((total, result) => total + pick(result), 0);
+const latencies = results.flatMap((result) => result.latenciesMs).sort((a, b) => a - b);
+console.log(
+  `booking-contention: attempts=${sum((result) => result.attempts)} succeeded=${sum((result) => result.succeeded)}` +
+    ` conflicts=${sum((result) => result.conflicts)} p50_ms=${percentile(latencies, 50).toFixed(1)} p99_ms=${percentile(latencies, 99).toFixed(1)}`,
+);
+const broken = results.some(
+  (result) => result.succeeded !== 1 || result.orphanEvents > 0 || result.missingEvents > 0 || result.failures > 0,
+);
+process.exit(broken ? 1 : 0);

@@ -1,0 +1,201 @@
+/**
+ * Calendar work that must happen eventually: deleting the event of an appointment that was
+ * cancelled or moved. The entry is written in the same transaction as the cancellation, so a
+ * crash, a calendar outage or a lost answer can delay the deletion but never forget it — a
+ * moved meeting is never left double-booked silently. Deleting is idempotent (an event already
+ * gone counts as deleted), so the worker may repeat what the service already did.
+ */
+import { z } from 'zod';
+import { ValidationError, classifyError } from '../../errors/index.js';
+import type { CalendarPort } from '../../ports/calendar/calendar-port.js';
+import type { Clock } from '../../ports/clock/clock.js';
+import { noopLogger, type Logger } from '../../ports/logger/logger.js';
+import type { Store } from '../../ports/repositories/repositories.js';
+import type { NewOutboxEntryInput, OutboxEntry } from '../model/outbox.js';
+import type { StoredError } from '../model/scheduled-message.js';
+import { parseOrThrow } from '../model/parse.js';
+import { decideRetry, type RetryPolicy } from '../retry/retry-policy.js';
+
+/** Outbox `type` of an event deletion. */
+export const deleteEventOutboxType = 'appointment.delete_event';
+
+const deleteEventPayloadSchema = z.object({ calendarId: z.string().min(1), eventId: z.string().min(1) });
+
+/** The outbox entry that deletes an appointment's calendar event. */
+export function eventDeletionEntry(input: {
+  readonly tenantId: string;
+  readonly appointmentId: string;
+  readonly calendarId: string;
+  readonly eventId: string;
+  /** When the worker may first try (the service tries right away itself). */
+  readonly availableAt?: Date;
+}): NewOutboxEntryInput {
+  return {
+    tenantId: input.tenantId,
+    topic: 'calendar',
+    aggregateType: 'appointment',
+    aggregateId: input.appointmentId,
+    type: deleteEventOutboxType,
+    payload: { calendarId: input.calendarId, eventId: input.eventId },
+    ...(input.availableAt === undefined ? {} : { availableAt: input.availableAt }),
+  };
+}
+
+/** Options of `processCalendarOutbox` and `CalendarOutboxWorker`. */
+export interface CalendarOutboxOptions {
+  readonly store: Store;
+  readonly calendar: CalendarPort;
+  readonly clock: Clock;
+  /** Identifies this worker in the entries it holds. */
+  readonly workerId: string;
+  /** How long a claim is held before another worker may take the entries over (default 60 s). */
+  readonly leaseMs?: number;
+  /** Aggregates (appointments) claimed per run (default 50). */
+  readonly maxAggregates?: number;
+  /** Backoff between attempts; default: 30 s doubling up to 1 h, with no limit on attempts. */
+  readonly retryPolicy?: RetryPolicy;
+  readonly random?: () => number;
+  readonly logger?: Logger;
+}
+
+/** What one run did. */
+export interface CalendarOutboxRun {
+  readonly claimed: number;
+  readonly completed: number;
+  /** Failed and scheduled for another attempt. */
+  readonly retried: number;
+  /** Failed for good (permanent error, or out of attempts). */
+  readonly dead: number;
+}
+
+/**
+ * Transient failures are retried until the event is gone (SPEC §4.3: a moved meeting is never
+ * left double-booked silently), at most hourly once the backoff has grown; a stuck entry shows
+ * as outbox lag. Permanent failures end in `dead` and are logged as errors — the consistency
+ * check then reports the event as an orphan.
+ */
+const defaultCalendarRetryPolicy: RetryPolicy = Object.freeze({
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 30_000,
+  maxDelayMs: 3_600_000,
+  factor: 2,
+});
+
+/**
+ * Claims available `calendar` entries and applies them, per appointment in order. A failure
+ * retries the entry with backoff (`decideRetry`) — the entries after it, of the same
+ * appointment, wait with it — or, when permanent or out of attempts, marks it dead.
+ */
+export async function processCalendarOutbox(options: CalendarOutboxOptions): Promise<CalendarOutboxRun> {
+  const now = options.clock.now();
+  const entries = await options.store.outbox.claim({
+    topic: 'calendar',
+    now,
+    workerId: options.workerId,
+    leaseMs: options.leaseMs ?? 60_000,
+    maxAggregates: options.maxAggregates ?? 50,
+  });
+  const counts = { claimed: entries.length, completed: 0, retried: 0, dead: 0 };
+  for (const group of byAggregate(entries)) {
+    for (const [index, entry] of group.entries()) {
+      try {
+        await applyEntry(options.calendar, entry);
+        counts.completed += await options.store.outbox.complete({ ids: [entry.id], workerId: options.workerId, now: options.clock.now() });
+      } catch (error) {
+        const decision = decideRetry({
+          error,
+          attemptsMade: entry.attempts + 1,
+          policy: options.retryPolicy ?? defaultCalendarRetryPolicy,
+          ...(options.random === undefined ? {} : { random: options.random }),
+        });
+        const failedAt = options.clock.now();
+        const retryAt = decision.retry ? new Date(failedAt.getTime() + decision.delayMs) : null;
+        const stored = storedErrorOf(error, failedAt);
+        const waiting = group.slice(index).map((pending) => pending.id);
+        const failed = await options.store.outbox.fail({ ids: waiting, workerId: options.workerId, now: failedAt, error: stored, retryAt });
+        if (retryAt === null) counts.dead += failed;
+        else counts.retried += failed;
+        (options.logger ?? noopLogger)[retryAt === null ? 'error' : 'warn'](
+          { outboxEntryId: entry.id, appointmentId: entry.aggregateId, attempts: entry.attempts + 1, error: stored.message },
+          retryAt === null ? 'calendar outbox entry failed for good' : 'calendar outbox entry failed; it will be retried',
+        );
+        break;
+      }
+    }
+  }
+  return counts;
+}
+
+/** Runs one entry; unknown types and malformed payloads are permanent failures. */
+async function applyEntry(calendar: CalendarPort, entry: OutboxEntry): Promise<void> {
+  if (entry.type !== deleteEventOutboxType) {
+    throw ValidationError.forField('type', `unknown calendar outbox entry type "${entry.type}"`);
+  }
+  const payload = parseOrThrow(deleteEventPayloadSchema, entry.payload, 'payload');
+  // `deleted: false` (already gone) is as good as deleted.
+  await calendar.deleteEvent(payload);
+}
+
+function byAggregate(entries: readonly OutboxEntry[]): OutboxEntry[][] {
+  const groups = new Map<string, OutboxEntry[]>();
+  for (const entry of [...entries].sort((a, b) => a.sequence - b.sequence)) {
+    const key = `${entry.tenantId}\u0000${entry.aggregateType}\u0000${entry.aggregateId}`;
+    groups.set(key, [...(groups.get(key) ?? []), entry]);
+  }
+  return [...groups.values()];
+}
+
+function storedErrorOf(error: unknown, at: Date): StoredError {
+  const classification = classifyError(error);
+  return { code: classification.code, message: classification.message.slice(0, 2000), transient: classification.transient, at };
+}
+
+/**
+ * Runs `processCalendarOutbox` in a loop: recovers entries whose worker died, processes a batch,
+ * and sleeps `intervalMs` on the clock when there was nothing left to do.
+ */
+export class CalendarOutboxWorker {
+  private readonly options: CalendarOutboxOptions & { readonly intervalMs: number };
+  private running: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
+
+  constructor(options: CalendarOutboxOptions & { readonly intervalMs?: number }) {
+    this.options = { ...options, intervalMs: options.intervalMs ?? 5_000 };
+  }
+
+  /** One pass: stuck entries recovered, then one batch processed. */
+  async runOnce(): Promise<CalendarOutboxRun> {
+    await this.options.store.outbox.recoverStuck({ now: this.options.clock.now() });
+    return processCalendarOutbox(this.options);
+  }
+
+  /** Starts the loop (once); `stop` ends it. */
+  start(): void {
+    if (this.running !== undefined) return;
+    const controller = new AbortController();
+    this.running = { controller, done: this.loop(controller.signal) };
+  }
+
+  /** Stops the loop and waits for the batch in progress to finish. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    this.running = undefined;
+    running.controller.abort();
+    await running.done;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    const logger = this.options.logger ?? noopLogger;
+    while (!signal.aborted) {
+      let busy = false;
+      try {
+        const run = await this.runOnce();
+        busy = run.claimed > 0 && run.claimed === run.completed;
+      } catch (error) {
+        logger.error({ error: classifyError(error).message }, 'calendar outbox run failed');
+      }
+      // A batch that went through completely may have left more behind: go again at once.
+      if (!busy) await this.options.clock.sleep(this.options.intervalMs, signal).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `cancel` (SPEC §4.3): only a `scheduled` appointment. The store is the source of truth: the
+ * appointment is cancelled, the deletion of its event queued in the calendar outbox and the
+ * observers told (reminders cancelled), all in one transaction; then the event is deleted at
+ * once — an event already gone (Google's 404/410) counts as deleted — and, if the calendar is
+ * unreachable, by the outbox worker later.
+ */
+import type { Appointment } from '../model/appointment.js';
+import { parseOrThrow } from '../model/parse.js';
+import {
+  assertScheduled,
+  deleteEventNow,
+  emitAfterCommit,
+  loadAppointmentFor,
+  loadTenant,
+  notifyObservers,
+  queueEventDeletion,
+  transactionWithEffects,
+  type BookingContext,
+} from './booking-context.js';
+import { appointmentRefInputSchema, type AppointmentRefInput } from './booking-inputs.js';
+
+/** What `cancel` returns. */
+export interface CancelResult {
+  /** The appointment, now `cancelled`. */
+  readonly appointment: Appointment;
+  /** Whether the event is known to be gone; when `false` the calendar outbox deletes it later. */
+  readonly eventDeleted: boolean;
+}
+
+/** Cancels a lead's `scheduled` appointment; see the module comment. */
+export async function cancelAppointment(context: BookingContext, rawInput: AppointmentRefInput): Promise<CancelResult> {
+  const input = parseOrThrow(appointmentRefInputSchema, rawInput, 'cancel');
+  const tenant = await loadTenant(context, input.tenantId);
+  const appointment = await loadAppointmentFor(context, input);
+  assertScheduled(appointment);
+  const now = context.clock.now();
+  const cancelled = await transactionWithEffects(context, async ({ tx, afterCommit }) => {
+    // Optimistic: a concurrent move or cancel of the same appointment makes this a VersionConflictError.
+    const stored = await tx.appointments.update({ ...appointment, status: 'cancelled', updatedAt: now });
+    await queueEventDeletion(context, { tx, appointment: stored, now });
+    await notifyObservers(context, { change: { type: 'cancelled', appointment: stored }, tx, tenant, now, afterCommit });
+    return stored;
+  });
+  const eventDeleted = await deleteEventNow(context, cancelled);
+  emitAfterCommit(context, (events) =>
+    events?.emit('appointment.cancelled', {
+      tenantId: tenant.id,
+      at: now,
+      leadId: cancelled.leadId,
+      appointmentId: cancelled.id,
+      status: cancelled.status,
+    }),
+  );
+  return { appointment: cancelled, eventDeleted };
+}
