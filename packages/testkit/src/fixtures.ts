@@ -2,10 +2,12 @@
  * Entity builders: valid entities parsed through the domain's own zod schemas, with fresh ids
  * and phones so that tests never collide, and any field overridable.
  */
+import { Buffer } from 'node:buffer';
 import { randomInt, randomUUID } from 'node:crypto';
 import {
   PhoneNumber,
   alertSchema,
+  apiKeySchema,
   appointmentSchema,
   billingCycleSchema,
   calendarEventIdFor,
@@ -13,12 +15,14 @@ import {
   leadSchema,
   messageSchema,
   newOutboxEntrySchema,
+  oauthTokenSchema,
   newScheduledMessageSchema,
   parseOrThrow,
   syncStateSchema,
   templateSchema,
   tenantSchema,
   type Alert,
+  type ApiKey,
   type Appointment,
   type BillingCycle,
   type Contact,
@@ -26,6 +30,7 @@ import {
   type Message,
   type NewOutboxEntry,
   type NewScheduledMessage,
+  type OAuthToken,
   type SyncState,
   type Template,
   type Tenant,
@@ -283,4 +288,41 @@ export function buildAlertInput(
   const now = new Date();
   parseOrThrow(alertSchema, { ...input, id: newId(), raisedAt: now, lastSeenAt: now, resolvedAt: null }, 'alert');
   return input;
+}
+
+/** An active API key with a fresh, unique prefix and a placeholder hash. */
+export function buildApiKey(overrides: Overrides<typeof apiKeySchema> = {}): ApiKey {
+  return parseOrThrow(
+    apiKeySchema,
+    {
+      id: newId(),
+      tenantId: newId(),
+      name: 'conformance key',
+      prefix: `sdr_${newId().replace(/-/g, '').slice(0, 12)}`,
+      hash: `sha256:${newId().replace(/-/g, '')}`,
+      scopes: ['leads:read'],
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+      ...overrides,
+    },
+    'apiKey',
+  );
+}
+
+/** A never-saved (version 0) encrypted token set for the `kommo` provider. */
+export function buildOAuthToken(overrides: Overrides<typeof oauthTokenSchema> = {}): OAuthToken {
+  return parseOrThrow(
+    oauthTokenSchema,
+    {
+      tenantId: newId(),
+      provider: 'kommo',
+      ciphertext: Buffer.from(`encrypted:${newId()}`).toString('base64'),
+      expiresAt: null,
+      updatedAt: new Date(),
+      version: 0,
+      ...overrides,
+    },
+    'oauthToken',
+  );
 }

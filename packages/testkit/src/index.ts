@@ -37,12 +37,14 @@ export { createPacer, pacedCrm, type Pacer } from './pacing.js';
 
 export {
   buildAlertInput,
+  buildApiKey,
   buildAppointment,
   buildBillingCycle,
   buildCalendarEventId,
   buildContact,
   buildLead,
   buildMessage,
+  buildOAuthToken,
   buildOutboxEntryInput,
   buildPhoneNumber,
   buildScheduledMessageInput,

@@ -4,6 +4,7 @@
  * paging — and that its transactions are atomic (packages/core/src/ports/repositories/repositories.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { registerAccessTests } from './repository-access.js';
 import { registerContactAndBillingTests } from './repository-billing.js';
 import { storeSetup, type RepositoryConformanceOptions, type StoreSubject } from './repository-context.js';
 import { registerMessageAndAppointmentTests } from './repository-messages-appointments.js';
@@ -39,5 +40,6 @@ export function runRepositoryConformance<Subject extends StoreSubject>(options: 
     registerRecordTests(setup, options);
     registerOutboxTests(setup, options);
     registerTransactionTests(setup, options);
+    registerAccessTests(setup, options);
   });
 }

@@ -42,6 +42,12 @@ export type {
   TemplateRepository,
   TenantRepository,
 } from './repositories/repositories.js';
+export type {
+  ApiKeyRepository,
+  IdempotencyKeyRepository,
+  InboundDedupeRepository,
+  OAuthTokenRepository,
+} from './repositories/access-repositories.js';
 export type { BlobStore, StoredBlob } from './blob/blob-store.js';
 export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';

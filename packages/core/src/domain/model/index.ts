@@ -8,3 +8,4 @@ export * from './scheduled-message.js';
 export * from './billing.js';
 export * from './template.js';
 export * from './outbox.js';
+export * from './access.js';

@@ -33,6 +33,7 @@ import type { StoredError } from '../../domain/model/scheduled-message.js';
 import type { Template } from '../../domain/model/template.js';
 import type { Tenant } from '../../domain/model/tenant.js';
 import type { SchedulerStore } from '../scheduler/scheduler-store.js';
+import type { ApiKeyRepository, IdempotencyKeyRepository, InboundDedupeRepository, OAuthTokenRepository } from './access-repositories.js';
 
 /** A page of results; pass `nextCursor` back to get the next one (`null`: no more). */
 export interface Page<T> {
@@ -203,6 +204,10 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly syncStates: SyncStateRepository;
   readonly alerts: AlertRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly oauthTokens: OAuthTokenRepository;
+  readonly inboundDedupe: InboundDedupeRepository;
+  readonly idempotencyKeys: IdempotencyKeyRepository;
 }
 
 /** The store: the repositories outside a transaction, and the unit of work. */

@@ -33,7 +33,8 @@ import { cloneValue } from '../internal/clone.js';
 import { settle } from '../internal/settle.js';
 import { createRepositories } from './repositories.js';
 import type { StoreRuntime } from './store-runtime.js';
-import { CommittedTables, UnitOfWork, type TableName, type TableRows } from './tables.js';
+import { CommittedTables, UnitOfWork, type IdempotencyRow, type InboundEventRow, type TableName, type TableRows } from './tables.js';
+import type { ApiKey, OAuthToken } from '../../domain/model/access.js';
 
 /** Options of `createInMemoryStore`. */
 export interface InMemoryStoreOptions {
@@ -54,6 +55,10 @@ export interface InMemoryStoreDump {
   readonly outbox: OutboxEntry[];
   readonly syncStates: SyncState[];
   readonly alerts: Alert[];
+  readonly apiKeys: ApiKey[];
+  readonly oauthTokens: OAuthToken[];
+  readonly inboundEvents: InboundEventRow[];
+  readonly idempotencyKeys: IdempotencyRow[];
 }
 
 /** The in-memory `Store`, plus inspection for tests. */
@@ -145,6 +150,10 @@ export function createInMemoryStore(options: InMemoryStoreOptions = {}): InMemor
       outbox: dumpTable(committed, 'outbox'),
       syncStates: dumpTable(committed, 'syncStates'),
       alerts: dumpTable(committed, 'alerts'),
+      apiKeys: dumpTable(committed, 'apiKeys'),
+      oauthTokens: dumpTable(committed, 'oauthTokens'),
+      inboundEvents: dumpTable(committed, 'inboundEvents'),
+      idempotencyKeys: dumpTable(committed, 'idempotencyKeys'),
     }),
 
     clear: () => committed.clear(),

@@ -1,5 +1,11 @@
 /** Assembles every in-memory repository over one runtime (the plain store's, or a transaction's). */
 import type { Repositories } from '../../ports/repositories/repositories.js';
+import {
+  createApiKeyRepository,
+  createIdempotencyKeyRepository,
+  createInboundDedupeRepository,
+  createOAuthTokenRepository,
+} from './access-repositories.js';
 import { createAlertRepository } from './alert-repository.js';
 import { createAppointmentRepository } from './appointment-repository.js';
 import { createBillingCycleRepository } from './billing-cycle-repository.js';
@@ -27,5 +33,9 @@ export function createRepositories(runtime: StoreRuntime): Repositories {
     outbox: createOutboxRepository(runtime),
     syncStates: createSyncStateRepository(runtime),
     alerts: createAlertRepository(runtime),
+    apiKeys: createApiKeyRepository(runtime),
+    oauthTokens: createOAuthTokenRepository(runtime),
+    inboundDedupe: createInboundDedupeRepository(runtime),
+    idempotencyKeys: createIdempotencyKeyRepository(runtime),
   };
 }

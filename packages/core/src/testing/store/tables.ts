@@ -15,6 +15,26 @@ import type { Alert, OutboxEntry, SyncState } from '../../domain/model/outbox.js
 import type { ScheduledMessage } from '../../domain/model/scheduled-message.js';
 import type { Template } from '../../domain/model/template.js';
 import type { Tenant } from '../../domain/model/tenant.js';
+import type { ApiKey, IdempotentResponse, OAuthToken } from '../../domain/model/access.js';
+
+/** A remembered inbound event (webhook dedupe). */
+export interface InboundEventRow {
+  readonly tenantId: string;
+  readonly source: string;
+  readonly eventId: string;
+  readonly receivedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** A stored `Idempotency-Key` response. */
+export interface IdempotencyRow {
+  readonly tenantId: string;
+  readonly key: string;
+  readonly requestHash: string;
+  readonly response: IdempotentResponse;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+}
 
 /** Row type of every table. */
 export interface TableRows {
@@ -29,6 +49,10 @@ export interface TableRows {
   outbox: OutboxEntry;
   syncStates: SyncState;
   alerts: Alert;
+  apiKeys: ApiKey;
+  oauthTokens: OAuthToken;
+  inboundEvents: InboundEventRow;
+  idempotencyKeys: IdempotencyRow;
 }
 
 /** Name of a table of the store. */
@@ -83,6 +107,10 @@ function emptyMaps(): TableMaps {
     outbox: new Map(),
     syncStates: new Map(),
     alerts: new Map(),
+    apiKeys: new Map(),
+    oauthTokens: new Map(),
+    inboundEvents: new Map(),
+    idempotencyKeys: new Map(),
   };
 }
 

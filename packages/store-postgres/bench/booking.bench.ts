@@ -1,19 +1,22 @@
 /**
- * `pnpm bench booking [--store memory] [--attempts 100] [--max-latency-ms 20]`
+ * `pnpm bench booking [--store memory|postgres|pglite] [--attempts 100] [--max-latency-ms 20]`
  *
  * Booking contention through the real `BookingService`: `--attempts` concurrent `book` calls for
  * one slot, then as many for overlapping slots of different lengths, with every calendar call
  * (and, on the in-memory store, every transaction) delayed by a random 1..max-latency ms on the
- * real clock. Prints one line per scenario, then the required summary line, summed over both
+ * real clock. `--store postgres` runs on real PostgreSQL (`DATABASE_URL`, or the local server; a
+ * throw-away database per scenario) with the PostgreSQL lock, where the exclusion constraint —
+ * not the lock alone — is what refuses the second booking; `--store pglite` on embedded PGlite.
+ * Prints one line per scenario, then the required summary line, summed over both
  * scenarios (p50/p99 over all their attempts):
  *
  *   booking-contention: attempts=<n> succeeded=<n> conflicts=<n> p50_ms=… p99_ms=…
  *
  * Exits 1 when a scenario had other than exactly one success, or left an event without its
- * appointment. A store is a mode below: `--store postgres` is added with the PostgreSQL store.
+ * appointment. The bench lives here rather than in core: core depends on no store.
  */
 import { parseArgs } from 'node:util';
-import { systemClock, type Clock, type Store } from '@sdr/core';
+import { systemClock, type Clock, type LockPort, type Store } from '@sdr/core';
 import {
   createInMemoryCalendar,
   createInMemoryLock,
@@ -24,21 +27,48 @@ import {
   type BookingContentionResult,
   type BookingContentionScenario,
 } from '@sdr/core/testing';
+import { openPglite } from '../src/database/open-pglite.js';
+import { createPostgresLock } from '../src/lock/postgres-lock.js';
+import { migrate } from '../src/migrations/migrate.js';
+import { createPostgresStore } from '../src/store/postgres-store.js';
+import { benchPool, createBenchDatabase } from './bench-support.js';
 
 interface StoreMode {
   readonly store: Store;
+  readonly lock: LockPort;
   close(): Promise<void>;
 }
 
 type Latency = () => number;
 
-/** How each `--store` is built. A PostgreSQL mode builds its `Store` on a pool from `DATABASE_URL` here. */
+/** How each `--store` is built, with the lock that goes with it. */
 const storeModes: Record<string, (clock: Clock, latency: Latency) => Promise<StoreMode>> = {
   memory: (clock, latency) => {
     const { port, faults } = injectFaults(createInMemoryStore({ clock }), { clock });
     // A database round trip per transaction, so that the store is not infinitely fast.
     faults.delay('transaction', latency);
-    return Promise.resolve({ store: port, close: () => Promise.resolve() });
+    return Promise.resolve({ store: port, lock: createInMemoryLock({ clock }), close: () => Promise.resolve() });
+  },
+  postgres: async (clock) => {
+    const database = await createBenchDatabase('sdr_bench_booking');
+    const pool = benchPool(database.url, 20);
+    return {
+      store: createPostgresStore({ db: pool, clock }),
+      lock: createPostgresLock({ db: pool, clock }),
+      close: async () => {
+        await pool.end();
+        await database.drop();
+      },
+    };
+  },
+  pglite: async (clock) => {
+    const pglite = await openPglite();
+    await migrate({ db: pglite });
+    return {
+      store: createPostgresStore({ db: pglite, clock }),
+      lock: createPostgresLock({ db: pglite, clock }),
+      close: () => pglite.close(),
+    };
   },
 };
 
@@ -69,7 +99,7 @@ for (const scenario of ['same-slot', 'overlapping-slots'] satisfies BookingConte
     const result = await runBookingContention({
       store: storeMode.store,
       calendar,
-      lock: createInMemoryLock({ clock }),
+      lock: storeMode.lock,
       clock,
       attempts,
       scenario,

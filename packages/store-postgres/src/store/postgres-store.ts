@@ -1,0 +1,49 @@
+/**
+ * `createPostgresStore`: the core `Store` on PostgreSQL (a `pg.Pool`) or embedded PGlite — one
+ * code path for both. The invariants live in the schema (see `migrations/`); the repositories
+ * turn constraint violations into the errors the ports promise.
+ *
+ * The store never creates, ends or closes the connection it is given, and expects the schema to
+ * be migrated (`migrate({ db })`) before use.
+ */
+import { systemClock, type Clock, type Repositories, type Store } from '@sdr/core';
+import { openDatabase, type DatabaseConnection } from '../database/open-database.js';
+import { createRepositories } from './repositories.js';
+import { defaultSchema, quoteSchema } from './schema-name.js';
+import { rootContext, transactionContext } from './store-context.js';
+
+/** Options of `createPostgresStore`. */
+export interface PostgresStoreOptions {
+  /** A `pg.Pool` the application created (and ends), or a PGlite instance it opened (and closes). */
+  readonly db: DatabaseConnection;
+  /**
+   * Stamps store-assigned instants (`createdAt` of scheduled messages and outbox entries).
+   * Default: the system clock. Claims and leases use the `now` each call is given.
+   */
+  readonly clock?: Clock;
+  /** The schema the tables live in (default `sdr`), as given to `migrate`. */
+  readonly schema?: string;
+}
+
+/** The PostgreSQL `Store`. */
+export interface PostgresStore extends Store {
+  /** `postgres` on a pg.Pool, `pglite` on an embedded instance. */
+  readonly provider: 'postgres' | 'pglite';
+  /** The schema the tables live in. */
+  readonly schema: string;
+}
+
+/** Creates the store over `options.db`. */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const database = openDatabase(options.db);
+  const schemaName = options.schema ?? defaultSchema;
+  const root = rootContext({ database, schema: quoteSchema(schemaName), schemaName, clock: options.clock ?? systemClock });
+  return {
+    contractVersion: 'v1',
+    provider: database.driver,
+    schema: schemaName,
+    ...createRepositories(root),
+    transaction: <T>(fn: (tx: Repositories) => Promise<T>): Promise<T> =>
+      database.transaction((tx) => fn(createRepositories(transactionContext(root, tx)))),
+  };
+}
