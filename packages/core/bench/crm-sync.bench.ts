@@ -20,7 +20,7 @@ import {
   tenantSchema,
   type CrmSyncWorker,
 } from '@sdr/core';
-import { createInMemoryCrm, createInMemoryRateLimiter, createInMemoryStore } from '@sdr/core/testing';
+import { awaitOnVirtualClock, createInMemoryCrm, createInMemoryRateLimiter, createInMemoryStore } from '@sdr/core/testing';
 
 const leadCount = Number(process.argv[2] ?? 1000);
 const clock = new VirtualClock('2031-03-05T14:00:00Z');
@@ -51,15 +51,7 @@ const worker = createCrmSyncWorker({
 
 /** Runs passes until the outbox is drained, advancing the virtual clock while a pass waits on it. */
 async function drain(sync: CrmSyncWorker): Promise<void> {
-  for (;;) {
-    let settled = false;
-    const pass = sync.runOnce().finally(() => (settled = true));
-    while (!settled) {
-      const next = clock.nextTimerAt();
-      await (next === undefined ? clock.advance(0) : clock.advanceTo(next));
-    }
-    if ((await pass).claimed === 0) return;
-  }
+  while ((await awaitOnVirtualClock(clock, sync.runOnce())).claimed > 0);
 }
 
 function phase(

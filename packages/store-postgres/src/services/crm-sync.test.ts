@@ -13,10 +13,9 @@ import {
   createHandoffService,
   parseOrThrow,
   tenantSchema,
-  type CrmSyncRunReport,
   type Store,
 } from '@sdr/core';
-import { createInMemoryCrm, createInMemoryRateLimiter } from '@sdr/core/testing';
+import { awaitOnVirtualClock, createInMemoryCrm, createInMemoryRateLimiter } from '@sdr/core/testing';
 import { beforeEach, expect, it } from 'vitest';
 import { createPostgresStore } from '../store/postgres-store.js';
 import { describeEachDriver, type TestDatabase } from '../test-support/test-database.js';
@@ -48,19 +47,8 @@ async function syncWorld(database: TestDatabase) {
     rateLimiter: createInMemoryRateLimiter({ clock }),
     random: () => 0.5,
   });
-  const syncAll = async (): Promise<CrmSyncRunReport[]> => {
-    const reports: CrmSyncRunReport[] = [];
-    for (;;) {
-      let settled = false;
-      const pass = worker.runOnce().finally(() => (settled = true));
-      while (!settled) {
-        const next = clock.nextTimerAt();
-        await (next === undefined ? clock.advance(0) : clock.advanceTo(next));
-      }
-      const report = await pass;
-      reports.push(report);
-      if (report.claimed === 0) return reports;
-    }
+  const syncAll = async (): Promise<void> => {
+    while ((await awaitOnVirtualClock(clock, worker.runOnce())).claimed > 0);
   };
   return { clock, store, crm, tenant, followUp, conversation, handoff, inbound, syncAll };
 }

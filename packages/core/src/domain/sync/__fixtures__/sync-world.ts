@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { VirtualClock } from '../../../ports/clock/clock.js';
 import type { CrmPort } from '../../../ports/crm/crm-port.js';
 import { createInMemoryCrm, type InMemoryCrm, type InMemoryCrmOptions } from '../../../testing/crm/in-memory-crm.js';
+import { awaitOnVirtualClock } from '../../../testing/clock/await-on-virtual-clock.js';
 import { createInMemoryRateLimiter } from '../../../testing/rate-limiter/in-memory-rate-limiter.js';
 import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
 import { createConversationService, type ConversationService } from '../../conversation/conversation-service.js';
@@ -117,19 +118,7 @@ export async function syncWorld(
     ...options.worker,
   });
 
-  const drive = async <T>(promise: Promise<T>): Promise<T> => {
-    let settled = false;
-    promise.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    for (let step = 0; !settled; step += 1) {
-      if (step > 200_000) throw new Error('the promise did not settle on the virtual clock');
-      const next = clock.nextTimerAt();
-      await (next === undefined ? clock.advance(0) : clock.advanceTo(next));
-    }
-    return promise;
-  };
+  const drive = <T>(promise: Promise<T>): Promise<T> => awaitOnVirtualClock(clock, promise);
 
   return {
     clock,
