@@ -16,5 +16,7 @@ export * from './domain/booking/index.js';
 export * from './domain/billing/index.js';
 export * from './domain/follow-up/index.js';
 export * from './domain/conversation/index.js';
+export * from './domain/sync/index.js';
+export * from './domain/handoff/index.js';
 export * from './domain/simulation/index.js';
 export * from './ports/index.js';

@@ -167,6 +167,88 @@ export function registerCrmUpdateTests<Subject extends CrmSubject>(
     );
   });
 
+  describe('addNotes', () => {
+    it(
+      'writes the notes of several leads once per key, reporting in input order which it created',
+      async () => {
+        const world = await setup();
+        const first = await world.newLead();
+        const second = await world.newLead();
+        const [existing, fresh, other] = [`note-${randomUUID()}`, `note-${randomUUID()}`, `note-${randomUUID()}`];
+        await world.crm.addNote({ leadId: first.leadId, text: 'Written before', idempotencyKey: existing });
+        const results = await world.crm.addNotes([
+          { leadId: first.leadId, text: 'Written before', idempotencyKey: existing },
+          { leadId: first.leadId, text: 'Fresh note', idempotencyKey: fresh },
+          { leadId: second.leadId, text: 'Other lead', idempotencyKey: other },
+        ]);
+        expect(results.map((result) => [result.leadId, result.idempotencyKey, result.created])).toEqual([
+          [first.leadId, existing, false],
+          [first.leadId, fresh, true],
+          [second.leadId, other, true],
+        ]);
+        expect(results.every((result) => result.noteId.length > 0)).toBe(true);
+        expect([...(await world.read(first.leadId)).noteKeys].sort()).toEqual([existing, fresh].sort());
+        expect((await world.read(second.leadId)).noteKeys).toEqual([other]);
+        expect(await world.crm.addNotes([])).toEqual([]);
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'with batchNotes, several notes are one request (inspect.requestCount)',
+      async (context) => {
+        const world = await setup();
+        if (!world.capabilities.batchNotes) context.skip(skipReason('the one-request check', 'capabilities.batchNotes is false'));
+        const inspect = options.inspect;
+        if (!inspect?.requestCount) return context.skip(skipReason('the one-request check', 'no inspect.requestCount side door'));
+        if (world.capabilities.maxBatchSize < 2) context.skip(skipReason('the one-request check', 'capabilities.maxBatchSize is below 2'));
+        const lead = await world.newLead();
+        const before = await inspect.requestCount(world.subject);
+        await world.crm.addNotes([
+          { leadId: lead.leadId, text: 'One', idempotencyKey: `note-${randomUUID()}` },
+          { leadId: lead.leadId, text: 'Two', idempotencyKey: `note-${randomUUID()}` },
+        ]);
+        expect((await inspect.requestCount(world.subject)) - before).toBe(1);
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'more notes than capabilities.maxBatchSize is a ValidationError, and none of them is written',
+      async () => {
+        const world = await setup();
+        const lead = await world.newLead();
+        const notes = Array.from({ length: world.capabilities.maxBatchSize + 1 }, (_, index) => ({
+          leadId: lead.leadId,
+          text: `Too many ${index}`,
+          idempotencyKey: `note-${randomUUID()}`,
+        }));
+        await expectSdrError(world.crm.addNotes(notes), ValidationError);
+        expect((await world.read(lead.leadId)).noteKeys).toEqual([]);
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'with batchNotes, a batch naming an unknown lead throws and writes none of its notes',
+      async (context) => {
+        const world = await setup();
+        if (!world.capabilities.batchNotes) context.skip(skipReason('whole-batch failure', 'capabilities.batchNotes is false'));
+        if (world.capabilities.maxBatchSize < 2) context.skip(skipReason('a two-note batch', 'capabilities.maxBatchSize is below 2'));
+        const lead = await world.newLead();
+        await expectSdrError(
+          world.crm.addNotes([
+            { leadId: lead.leadId, text: 'Kept out', idempotencyKey: `note-${randomUUID()}` },
+            { leadId: world.unknownLeadId, text: 'Unknown', idempotencyKey: `note-${randomUUID()}` },
+          ]),
+          SdrError,
+        );
+        expect((await world.read(lead.leadId)).noteKeys).toEqual([]);
+      },
+      options.timeoutMs,
+    );
+  });
+
   describe('updateLeads', () => {
     it(
       'applies every patch of a batch, leaving other tags alone',

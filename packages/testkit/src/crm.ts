@@ -32,6 +32,7 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
       expect(crm.contractVersion).toBe('v1');
       expect(crm.provider.length).toBeGreaterThan(0);
       expect(typeof crm.capabilities.batchUpdate).toBe('boolean');
+      expect(typeof crm.capabilities.batchNotes).toBe('boolean');
       expect(Number.isInteger(crm.capabilities.maxBatchSize)).toBe(true);
       expect(crm.capabilities.maxBatchSize).toBeGreaterThanOrEqual(1);
       expect(crm.capabilities.requestsPerSecond).toBeGreaterThan(0);

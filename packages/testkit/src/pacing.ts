@@ -55,6 +55,12 @@ export function pacedCrm(crm: CrmPort, pacer: Pacer): CrmPort {
     updateLeads: paced((patches) => crm.updateLeads(patches)),
     moveStage: paced((input) => crm.moveStage(input)),
     addNote: paced((input) => crm.addNote(input)),
+    // One slot per request: one for a batch, one per note without `batchNotes`.
+    addNotes: async (notes) => {
+      const requests = crm.capabilities.batchNotes ? 1 : notes.length;
+      for (let index = 0; index < requests; index += 1) await pacer.slot();
+      return crm.addNotes(notes);
+    },
     listPipelines: paced(() => crm.listPipelines()),
     health: paced(() => crm.health()),
   };

@@ -17,6 +17,8 @@ export type {
   CrmLead,
   CrmLeadPatch,
   CrmLeadSnapshot,
+  CrmNoteInput,
+  CrmNoteResult,
   CrmPipeline,
   CrmPort,
   UpsertCrmLeadInput,

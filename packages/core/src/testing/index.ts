@@ -42,6 +42,7 @@ export {
   type ScriptedReply,
   type ScriptedStep,
 } from './conversation-model/scripted-conversation-model.js';
+export { awaitOnVirtualClock } from './clock/await-on-virtual-clock.js';
 export {
   injectFaults,
   type FaultCall,

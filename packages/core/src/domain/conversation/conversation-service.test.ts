@@ -139,6 +139,7 @@ describe('lead lifecycle', () => {
     expect(again.optedOutAt).toEqual(at('2026-03-02T13:00:00Z'));
     expect(pending(w)).toEqual([]);
     expect(heardNames(w).filter((name) => name === 'lead.opted_out')).toHaveLength(1);
+    expect(w.store.dump().outbox.filter((entry) => entry.type === 'lead.opted_out')).toHaveLength(1);
     await w.conversation.recordOutbound({ tenant: w.tenant, leadId: w.lead.id, body: 'Mais uma coisa' });
     expect(pending(w)).toEqual([]);
   });
@@ -165,6 +166,13 @@ describe('lead lifecycle', () => {
       .catch((caught: unknown) => caught);
     expect(ValidationError.isInstance(error) && error.fieldErrors[0]?.field).toBe('fields.notes');
     expect(w.store.dump().outbox).toEqual([]);
+  });
+
+  it('naming a nameless lead writes its CRM entry; linking a WhatsApp alias alone does not', async () => {
+    const w = await world({ lead: { name: null } });
+    await w.conversation.findOrCreateLead({ tenant: w.tenant, from: '+55 11 98765-4321', whatsappLid: '999' });
+    await w.conversation.findOrCreateLead({ tenant: w.tenant, from: '+55 11 98765-4321', name: 'Ana' });
+    expect(w.store.dump().outbox.map((entry) => entry.type)).toEqual(['lead.name_changed']);
   });
 
   it('findOrCreateLead finds by phone and creates otherwise', async () => {

@@ -69,6 +69,8 @@ export async function findOrCreateLeadWithin(
       ...(nameIt ? { name } : {}),
       updatedAt: now,
     });
+    // The CRM shows the lead's name; the WhatsApp alias is ours alone.
+    if (nameIt) await appendLeadCrmEntry(tx, { tenantId: tenant.id, leadId: lead.id, type: 'lead.name_changed' });
     return { lead, created: false, events: [] };
   }
   if (identity.kind !== 'phone') {

@@ -1,10 +1,12 @@
 /**
  * Opting a lead out (rule 6 of SPEC §4.2: opted-out leads get nothing): the flag, the
  * cancellation of every pending message and the end of automation are one unit of work.
- * Opting out twice keeps the first `optedOutAt`.
+ * Opting out twice keeps the first `optedOutAt`. The CRM reflects it (the sync tags the lead),
+ * so the flag writes its `lead.opted_out` outbox entry in the same unit.
  */
 import { NotFoundError } from '../../errors/index.js';
 import { deferred, emitDeferred } from '../follow-up/deferred-events.js';
+import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
 import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
@@ -21,7 +23,10 @@ export async function optOut(
     const current = await tx.leads.get(tenant.id, leadId);
     if (!current) throw new NotFoundError('lead', leadId);
     const newly = !current.optedOut;
-    if (newly) await tx.leads.update({ ...current, optedOut: true, optedOutAt: at, updatedAt: at });
+    if (newly) {
+      await tx.leads.update({ ...current, optedOut: true, optedOutAt: at, updatedAt: at });
+      await appendLeadCrmEntry(tx, { tenantId: tenant.id, leadId, type: 'lead.opted_out' });
+    }
     const followUp = await deps.followUp.handleWithin(tx, { tenant, leadId, event: { type: 'opted_out' }, now: at });
     const optedOut = newly ? [deferred('lead.opted_out', { tenantId: tenant.id, at, leadId })] : [];
     return { lead: followUp.lead, events: [...optedOut, ...followUp.events] };

@@ -25,6 +25,7 @@ import { resolveDispatcherSettings, type DispatcherOptions } from './dispatcher-
 import { describeError } from './emit-safely.js';
 import { createInstancePacer } from './instance-pacer.js';
 import { startLeaseKeeper } from './lease-keeper.js';
+import { PassesInFlight, runPassLoop } from './pass-loop.js';
 import { processClaimedMessage, type DispatchDependencies, type DispatchPass } from './process-claimed-message.js';
 
 /** The running dispatcher. */
@@ -102,7 +103,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let stopController = new AbortController();
   // Resolved when the stop deadline passes: passes then stop waiting for sends in flight.
   let deadline = deferred();
-  const passes = new Set<Promise<DispatchRunReport>>();
+  const passes = new PassesInFlight<DispatchRunReport>();
 
   const recoverStuck = async (): Promise<number> => {
     const now = clock.now();
@@ -195,32 +196,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return { ...counters };
   };
 
-  const runOnce = (): Promise<DispatchRunReport> => {
-    const pass = runPass();
-    passes.add(pass);
-    const forget = () => {
-      passes.delete(pass);
-    };
-    pass.then(forget, forget);
-    return pass;
-  };
+  const runOnce = (): Promise<DispatchRunReport> => passes.track(runPass());
 
-  const runLoop = async (signal: AbortSignal): Promise<void> => {
-    while (!signal.aborted) {
-      let fullBatch = false;
-      try {
-        fullBatch = (await runOnce()).claimed >= settings.batchSize;
-      } catch (error) {
-        logger.error({ workerId, error: describeError(error) }, 'dispatcher pass failed; trying again after the poll interval');
-      }
-      if (fullBatch || signal.aborted) continue;
-      try {
-        await clock.sleep(settings.pollIntervalMs, signal);
-      } catch {
-        return;
-      }
-    }
-  };
+  const runLoop = (signal: AbortSignal): Promise<void> =>
+    runPassLoop({
+      signal,
+      clock,
+      pollIntervalMs: settings.pollIntervalMs,
+      pass: async () => (await runOnce()).claimed >= settings.batchSize,
+      onError: (error) =>
+        logger.error({ workerId, error: describeError(error) }, 'dispatcher pass failed; trying again after the poll interval'),
+    });
 
   const stop = async (stopOptions: { readonly deadlineMs?: number } = {}): Promise<void> => {
     if (stopping !== null) return stopping;
@@ -233,7 +219,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     else clock.sleep(deadlineMs, timer.signal).then(current.resolve, () => undefined);
     stopping = (async () => {
       try {
-        await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes]);
+        await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes.all()]);
       } finally {
         timer.abort();
         loop = null;

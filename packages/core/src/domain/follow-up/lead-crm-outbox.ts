@@ -7,8 +7,21 @@ import type { JsonValue } from '../model/common.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
 
-/** The lead changes the CRM must reflect. */
-export type LeadCrmChange = 'lead.created' | 'lead.stage_changed' | 'lead.fields_changed' | 'lead.tags_changed';
+/**
+ * The lead changes the CRM must reflect, plus what the CRM sync itself records: a note to append
+ * (`lead.note_added`, the one entry that carries text), the stage a human put the card in
+ * (`lead.crm_stage_observed`) and a repair asked for by reconciliation (`lead.resync`).
+ */
+export type LeadCrmChange =
+  | 'lead.created'
+  | 'lead.name_changed'
+  | 'lead.stage_changed'
+  | 'lead.fields_changed'
+  | 'lead.tags_changed'
+  | 'lead.opted_out'
+  | 'lead.note_added'
+  | 'lead.crm_stage_observed'
+  | 'lead.resync';
 
 /** Appends the `crm` outbox entry of a change to a lead. */
 export function appendLeadCrmEntry(

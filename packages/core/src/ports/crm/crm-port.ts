@@ -15,6 +15,11 @@
  *   reconciliation's read-back catches them).
  * - `addNote` is idempotent on `idempotencyKey`: the same key twice leaves one note and reports
  *   `created: false`. Read-back reports the keys of notes present (`noteKeys`).
+ * - `addNotes` appends up to `capabilities.maxBatchSize` notes (of one or several leads) with the
+ *   same idempotency per key, in **one request** when `capabilities.batchNotes` is true (Kommo:
+ *   one `POST /api/v4/leads/notes`), otherwise one request per note. It reports, in input order,
+ *   which notes it created; it succeeds or throws as a whole (a batch naming an unknown lead
+ *   writes none of its notes).
  * - `updateLeads` applies up to `capabilities.maxBatchSize` patches in **one request** when
  *   `capabilities.batchUpdate` is true; it succeeds or throws as a whole.
  * - Every method is one request against the provider's rate limit (`capabilities.requestsPerSecond`);
@@ -72,6 +77,21 @@ export interface UpsertCrmLeadInput {
   readonly tags?: readonly string[];
 }
 
+/** One note of an `addNotes` batch. */
+export interface CrmNoteInput {
+  readonly leadId: string;
+  readonly text: string;
+  readonly idempotencyKey: string;
+}
+
+/** What `addNotes` did with one note: `created: false` when a note with that key already existed. */
+export interface CrmNoteResult {
+  readonly leadId: string;
+  readonly idempotencyKey: string;
+  readonly noteId: string;
+  readonly created: boolean;
+}
+
 export interface CrmPipeline {
   readonly pipelineId: string;
   readonly name: string;
@@ -81,8 +101,10 @@ export interface CrmPipeline {
 export interface CrmCapabilities {
   /** `updateLeads` sends several patches in one request. */
   readonly batchUpdate: boolean;
-  /** Most patches `updateLeads` accepts at once (Kommo: 50 by default, configurable). */
+  /** Most patches `updateLeads` (and notes `addNotes`) accepts at once (Kommo: 50 by default, configurable). */
   readonly maxBatchSize: number;
+  /** `addNotes` sends several notes in one request. */
+  readonly batchNotes: boolean;
   /** Requests per second the provider tolerates per account (Kommo: 7). */
   readonly requestsPerSecond: number;
 }
@@ -127,6 +149,12 @@ export interface CrmPort {
     readonly noteId: string;
     readonly created: boolean;
   }>;
+
+  /**
+   * Appends up to `capabilities.maxBatchSize` notes, once per `idempotencyKey` each (one request
+   * when `batchNotes`); results in input order. `ValidationError` beyond the size limit.
+   */
+  addNotes(notes: readonly CrmNoteInput[]): Promise<CrmNoteResult[]>;
 
   listPipelines(): Promise<CrmPipeline[]>;
 

@@ -3,6 +3,11 @@
  * account applies to writes. Every method is synchronous and validates **everything** before
  * changing anything, so a refused write leaves the board untouched. Requests, rate limits and
  * outages are the gate's business (`crm-request-gate.ts`), not the board's.
+ *
+ * Like Kommo, the board also has a **replacing** tag write — Kommo's `_embedded.tags`, which
+ * drops every tag not listed, those a person added included. The port never asks for it; a
+ * caller can reach it only through `providerOptions['in-memory-crm'].tags`, and the request log
+ * marks such requests (`replacedTags`), so a test can prove a client never replaces tags.
  */
 import { NotFoundError, ValidationError } from '../../errors/index.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
@@ -13,6 +18,8 @@ import type {
   CrmLead,
   CrmLeadPatch,
   CrmLeadSnapshot,
+  CrmNoteInput,
+  CrmNoteResult,
   CrmPipeline,
   UpsertCrmLeadInput,
 } from '../../ports/crm/crm-port.js';
@@ -44,6 +51,9 @@ interface BoardContact {
   readonly phone: string;
   email: string | null;
 }
+
+/** The `providerOptions` namespace of the in-memory CRM (its provider name). */
+export const inMemoryCrmOptionsKey = 'in-memory-crm';
 
 /** The account's data and write rules; see the module comment. */
 export class CrmBoard {
@@ -166,6 +176,8 @@ export class CrmBoard {
       if (patch.name !== undefined) lead.name = patch.name;
       if (patch.stage !== undefined) lead.stage = { ...patch.stage };
       if (patch.fields !== undefined) lead.fields = withoutNulls({ ...lead.fields, ...patch.fields });
+      const replacement = replacingTags(patch, '');
+      if (replacement !== undefined) lead.tags = addTags([], replacement);
       const removed = trimmed(patch.tagsToRemove);
       lead.tags = addTags(lead.tags, patch.tagsToAdd ?? []).filter((tag) => !removed.includes(tag));
       lead.updatedAt = now;
@@ -176,16 +188,34 @@ export class CrmBoard {
     this.applyPatches([{ leadId, stage }]);
   }
 
-  addNote(input: { readonly leadId: string; readonly text: string; readonly idempotencyKey: string }): {
-    noteId: string;
-    created: boolean;
-  } {
+  addNote(input: CrmNoteInput): { noteId: string; created: boolean } {
+    this.assertNote(input, '');
+    const { noteId, created } = this.appendNote(input);
+    return { noteId, created };
+  }
+
+  /** Appends every note (once per key), or — when one of them is invalid — none. */
+  addNotes(notes: readonly CrmNoteInput[]): CrmNoteResult[] {
+    notes.forEach((note, index) => this.assertNote(note, `notes.${index}.`));
+    return notes.map((note) => this.appendNote(note));
+  }
+
+  /** Whether any of `patches` replaces the tags (the Kommo-like replacing write). */
+  replacesTags(patches: readonly CrmLeadPatch[]): boolean {
+    return patches.some((patch) => patch.providerOptions?.[inMemoryCrmOptionsKey]?.['tags'] !== undefined);
+  }
+
+  private assertNote(input: CrmNoteInput, prefix: string): void {
     this.requireLead(input.leadId);
-    if (input.text.trim() === '') throw ValidationError.forField('text', 'must not be empty');
-    if (input.idempotencyKey.trim() === '') throw ValidationError.forField('idempotencyKey', 'must not be empty');
+    if (input.text.trim() === '') throw ValidationError.forField(`${prefix}text`, 'must not be empty');
+    if (input.idempotencyKey.trim() === '') throw ValidationError.forField(`${prefix}idempotencyKey`, 'must not be empty');
+  }
+
+  private appendNote(input: CrmNoteInput): CrmNoteResult {
     const notes = this.notesByLead.get(input.leadId) ?? [];
     const existing = notes.find((note) => note.idempotencyKey === input.idempotencyKey);
-    if (existing !== undefined) return { noteId: existing.noteId, created: false };
+    const result = { leadId: input.leadId, idempotencyKey: input.idempotencyKey };
+    if (existing !== undefined) return { ...result, noteId: existing.noteId, created: false };
     const note: InMemoryCrmNote = {
       noteId: String(this.nextNoteId++),
       leadId: input.leadId,
@@ -194,7 +224,7 @@ export class CrmBoard {
       createdAt: this.clock.now(),
     };
     this.notesByLead.set(input.leadId, [...notes, note]);
-    return { noteId: note.noteId, created: true };
+    return { ...result, noteId: note.noteId, created: true };
   }
 
   notes(leadId: string): InMemoryCrmNote[] {
@@ -207,6 +237,7 @@ export class CrmBoard {
     this.assertFields(patch.fields, `${prefix}fields`);
     this.assertTags(patch.tagsToAdd, `${prefix}tagsToAdd`);
     this.assertTags(patch.tagsToRemove, `${prefix}tagsToRemove`);
+    this.assertTags(replacingTags(patch, prefix), `${prefix}providerOptions.${inMemoryCrmOptionsKey}.tags`);
     const removed = trimmed(patch.tagsToRemove);
     const both = trimmed(patch.tagsToAdd).find((tag) => removed.includes(tag));
     if (both !== undefined) throw ValidationError.forField(`${prefix}tagsToAdd`, `tag "${both}" is both added and removed`);
@@ -272,6 +303,16 @@ export class CrmBoard {
   private toSnapshot(lead: BoardLead): CrmLeadSnapshot {
     return { ...this.toLead(lead), noteKeys: (this.notesByLead.get(lead.leadId) ?? []).map((note) => note.idempotencyKey) };
   }
+}
+
+/** The tags a patch replaces the lead's with, or `undefined` when it does not replace them. */
+function replacingTags(patch: CrmLeadPatch, prefix: string): readonly string[] | undefined {
+  const tags = patch.providerOptions?.[inMemoryCrmOptionsKey]?.['tags'];
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string')) {
+    throw ValidationError.forField(`${prefix}providerOptions.${inMemoryCrmOptionsKey}.tags`, 'must be a list of tags');
+  }
+  return tags as string[];
 }
 
 /** Adds tags not present yet, keeping the existing ones and their order (tags are never replaced). */

@@ -25,11 +25,23 @@ export interface CrmRequestRecord {
   readonly method: string;
   /** 200 done, 400 invalid, 403 blocked, 404 not found, 429 rate limited, 503 outage, 500 other failure. */
   readonly status: number;
+  /** Patches, notes or ids the request carried (1 for single-item requests). */
+  readonly items: number;
+  /** The request asked to replace a lead's tags wholesale (Kommo's `_embedded.tags`). */
+  readonly replacedTags: boolean;
+}
+
+/** What a request carries, for the log. */
+export interface CrmRequestDetails {
+  readonly items?: number;
+  readonly replacedTags?: boolean;
 }
 
 interface LoggedRequest {
   readonly at: number;
   readonly method: string;
+  readonly items: number;
+  readonly replacedTags: boolean;
   status: number;
   /** Reached the account (counts against the rate limit): everything but 429, 403 and 503. */
   readonly accepted: boolean;
@@ -40,7 +52,7 @@ const windowMs = 1000;
 /** The request path of the in-memory CRM and its controls. */
 export interface CrmRequestGate {
   /** Runs `operation` as one request of `method`, or refuses it. */
-  handle<T>(method: string, operation: () => T): Promise<T>;
+  handle<T>(method: string, operation: () => T, details?: CrmRequestDetails): Promise<T>;
   readonly requests: readonly CrmRequestRecord[];
   maxRequestsPerSecond(): number;
   clearRequests(): void;
@@ -65,8 +77,8 @@ export function createCrmRequestGate(options: {
   let latencyMs = 0;
 
   /** Logs a refused request and returns the error to throw. */
-  const refused = (at: number, method: string, status: number, error: SdrError): SdrError => {
-    log.push({ at, method, status, accepted: false });
+  const refused = (request: Omit<LoggedRequest, 'status' | 'accepted'>, status: number, error: SdrError): SdrError => {
+    log.push({ ...request, status, accepted: false });
     return error;
   };
 
@@ -74,16 +86,12 @@ export function createCrmRequestGate(options: {
   const acceptedWithin = (at: number) => log.filter((request) => request.accepted && request.at > at - windowMs && request.at <= at);
 
   return {
-    async handle<T>(method: string, operation: () => T): Promise<T> {
+    async handle<T>(method: string, operation: () => T, details: CrmRequestDetails = {}): Promise<T> {
       const at = clock.now().getTime();
-      if (down) throw refused(at, method, 503, new ProviderUnavailableError({ provider, operation: method, message: 'the CRM is down' }));
+      const seen = { at, method, items: details.items ?? 1, replacedTags: details.replacedTags ?? false };
+      if (down) throw refused(seen, 503, new ProviderUnavailableError({ provider, operation: method, message: 'the CRM is down' }));
       if (blocked) {
-        throw refused(
-          at,
-          method,
-          403,
-          new ProviderError({ provider, operation: method, status: 403, retryable: false, message: 'Forbidden' }),
-        );
+        throw refused(seen, 403, new ProviderError({ provider, operation: method, status: 403, retryable: false, message: 'Forbidden' }));
       }
       if (options.enforceRateLimit) {
         const recent = acceptedWithin(at);
@@ -91,10 +99,10 @@ export function createCrmRequestGate(options: {
           // Enough of the oldest requests must leave the window for one more to fit.
           const leaving = recent[recent.length - options.requestsPerSecond];
           const retryAfterMs = Math.max(1, (leaving?.at ?? at) + windowMs - at);
-          throw refused(at, method, 429, new RateLimitedError(`${provider} ${method}: too many requests`, { retryAfterMs, provider }));
+          throw refused(seen, 429, new RateLimitedError(`${provider} ${method}: too many requests`, { retryAfterMs, provider }));
         }
       }
-      const request: LoggedRequest = { at, method, status: 0, accepted: true };
+      const request: LoggedRequest = { ...seen, status: 0, accepted: true };
       log.push(request);
       if (latencyMs > 0) await clock.sleep(latencyMs);
       try {
@@ -108,7 +116,13 @@ export function createCrmRequestGate(options: {
     },
 
     get requests() {
-      return log.map((request) => ({ at: new Date(request.at), method: request.method, status: request.status }));
+      return log.map((request) => ({
+        at: new Date(request.at),
+        method: request.method,
+        status: request.status,
+        items: request.items,
+        replacedTags: request.replacedTags,
+      }));
     },
 
     maxRequestsPerSecond() {

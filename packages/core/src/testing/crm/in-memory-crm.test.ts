@@ -59,6 +59,51 @@ describe('createInMemoryCrm: the board', () => {
     expect((await crm.getLead(lead.leadId))?.tags).toEqual([]);
   });
 
+  it('addNotes writes a batch in one request, once per key, reporting what it created in input order', async () => {
+    const { crm } = setup({ maxBatchSize: 3 });
+    const first = (await crm.upsertLeadByPhone({ phone: newPhone() })).lead;
+    const second = (await crm.upsertLeadByPhone({ phone: newPhone() })).lead;
+    await crm.addNote({ leadId: first.leadId, text: 'Old', idempotencyKey: 'k-1' });
+    crm.clearRequests();
+    const results = await crm.addNotes([
+      { leadId: first.leadId, text: 'Again', idempotencyKey: 'k-1' },
+      { leadId: first.leadId, text: 'New', idempotencyKey: 'k-2' },
+      { leadId: second.leadId, text: 'Other', idempotencyKey: 'k-2' },
+    ]);
+    expect(results.map((result) => [result.leadId, result.idempotencyKey, result.created])).toEqual([
+      [first.leadId, 'k-1', false],
+      [first.leadId, 'k-2', true],
+      [second.leadId, 'k-2', true],
+    ]);
+    expect(crm.requests).toEqual([expect.objectContaining({ method: 'addNotes', status: 200, items: 3 })]);
+    expect(crm.notes(first.leadId).map((note) => note.text)).toEqual(['Old', 'New']);
+  });
+
+  it('addNotes over maxBatchSize, or naming an unknown lead, writes nothing', async () => {
+    const { crm } = setup({ maxBatchSize: 2 });
+    const { lead } = await crm.upsertLeadByPhone({ phone: newPhone() });
+    const note = { leadId: lead.leadId, text: 'x', idempotencyKey: 'k' };
+    expect(ValidationError.isInstance(await rejection(crm.addNotes([note, note, note])))).toBe(true);
+    expect(NotFoundError.isInstance(await rejection(crm.addNotes([note, { ...note, leadId: '404' }])))).toBe(true);
+    expect(crm.notes(lead.leadId)).toEqual([]);
+  });
+
+  it("Kommo's replacing tag write exists only behind providerOptions, drops the human's tags, and is marked in the log", async () => {
+    const { crm } = setup();
+    const { lead } = await crm.upsertLeadByPhone({ phone: newPhone(), tags: ['human'] });
+    await crm.updateLead({ leadId: lead.leadId, tagsToAdd: ['bot'] });
+    await crm.updateLeads([{ leadId: lead.leadId, providerOptions: { 'in-memory-crm': { tags: ['bot', 'other'] } } }]);
+    expect((await crm.getLead(lead.leadId))?.tags).toEqual(['bot', 'other']);
+    expect(crm.requests.map((request) => [request.method, request.replacedTags])).toEqual([
+      ['upsertLeadByPhone', false],
+      ['updateLead', false],
+      ['updateLeads', true],
+      ['getLead', false],
+    ]);
+    const malformed = await rejection(crm.updateLead({ leadId: lead.leadId, providerOptions: { 'in-memory-crm': { tags: 'x' } } }));
+    expect(ValidationError.isInstance(malformed)).toBe(true);
+  });
+
   it('moveStageAsHuman changes the board without a request', async () => {
     const { crm } = setup();
     const { lead } = await crm.upsertLeadByPhone({ phone: newPhone() });

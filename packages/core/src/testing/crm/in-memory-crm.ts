@@ -1,9 +1,10 @@
 /**
  * `createInMemoryCrm`: a `CrmPort` modelling a Kommo account closely enough that the CRM sync
  * can be proven against it — pipelines with the fixed won/lost statuses, custom fields checked
- * by id, tags only added and removed, idempotent notes, batch updates up to a size limit, and
- * the account's request budget: every call is one request, logged, and refused with a 429
- * beyond `requestsPerSecond` in any one-second window.
+ * by id, tags added and removed (and Kommo's replacing tag write, reachable only through
+ * `providerOptions['in-memory-crm'].tags` and marked in the log), idempotent notes, batch
+ * updates and batch notes up to a size limit, and the account's request budget: every call is
+ * one request, logged, and refused with a 429 beyond `requestsPerSecond` in any one-second window.
  *
  * Tests drive it from the side: `setOutage`, `blockIp`, `setLatency`, and `moveStageAsHuman`
  * (a change a person makes in the CRM's UI, which costs no API request).
@@ -13,7 +14,7 @@ import type { CrmStageRef } from '../../domain/model/tenant.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmContact, CrmLeadSnapshot, CrmPipeline, CrmPort } from '../../ports/crm/crm-port.js';
 import type { PortHealth } from '../../ports/health.js';
-import { CrmBoard, type InMemoryCrmNote } from './crm-board.js';
+import { CrmBoard, inMemoryCrmOptionsKey, type InMemoryCrmNote } from './crm-board.js';
 import { createCrmRequestGate, type CrmRequestRecord } from './crm-request-gate.js';
 import { defaultCrmPipeline, withClosingStatuses } from './default-pipelines.js';
 
@@ -25,7 +26,7 @@ export interface InMemoryCrmOptions {
   readonly pipelines?: readonly CrmPipeline[];
   /** Custom field ids the account has; when given, any other id is a `ValidationError`. */
   readonly customFieldIds?: readonly string[];
-  /** Most patches `updateLeads` accepts (default 50). */
+  /** Most patches `updateLeads` (and notes `addNotes`) accepts (default 50). */
   readonly maxBatchSize?: number;
   /** Requests per second the account tolerates (default 7, Kommo's limit). */
   readonly requestsPerSecond?: number;
@@ -57,8 +58,12 @@ export interface InMemoryCrm extends CrmPort {
   moveStageAsHuman(leadId: string, stage: CrmStageRef): void;
 }
 
-/** The `provider` name of the in-memory CRM (also in its errors). */
-export const inMemoryCrmProvider = 'in-memory-crm';
+/** The `provider` name of the in-memory CRM (also in its errors and its `providerOptions` key). */
+export const inMemoryCrmProvider = inMemoryCrmOptionsKey;
+
+function assertBatchSize(field: string, count: number, maxBatchSize: number): void {
+  if (count > maxBatchSize) throw ValidationError.forField(field, `at most ${maxBatchSize} ${field} per request (got ${count})`);
+}
 
 /** Creates an in-memory CRM account with an empty board. */
 export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
@@ -82,24 +87,35 @@ export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
   return {
     contractVersion: 'v1',
     provider: inMemoryCrmProvider,
-    capabilities: Object.freeze({ batchUpdate: true, maxBatchSize, requestsPerSecond }),
+    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond }),
 
     findLeadByPhone: (phone) => gate.handle('findLeadByPhone', () => board.findLeadByPhone(phone)),
     upsertLeadByPhone: (input) => gate.handle('upsertLeadByPhone', () => board.upsertLead(input)),
     findContactByPhone: (phone) => gate.handle('findContactByPhone', () => board.findContact(phone)),
     upsertContactByPhone: (input) => gate.handle('upsertContactByPhone', () => board.upsertContact(input)),
     getLead: (leadId) => gate.handle('getLead', () => board.snapshot(leadId)),
-    getLeads: (leadIds) => gate.handle('getLeads', () => board.snapshots(leadIds)),
-    updateLead: (patch) => gate.handle('updateLead', () => board.applyPatches([patch])),
+    getLeads: (leadIds) => gate.handle('getLeads', () => board.snapshots(leadIds), { items: leadIds.length }),
+    updateLead: (patch) => gate.handle('updateLead', () => board.applyPatches([patch]), { replacedTags: board.replacesTags([patch]) }),
     updateLeads: (patches) =>
-      gate.handle('updateLeads', () => {
-        if (patches.length > maxBatchSize) {
-          throw ValidationError.forField('patches', `at most ${maxBatchSize} patches per request (got ${patches.length})`);
-        }
-        board.applyPatches(patches);
-      }),
+      gate.handle(
+        'updateLeads',
+        () => {
+          assertBatchSize('patches', patches.length, maxBatchSize);
+          board.applyPatches(patches);
+        },
+        { items: patches.length, replacedTags: board.replacesTags(patches) },
+      ),
     moveStage: (input) => gate.handle('moveStage', () => board.moveStage(input.leadId, input.stage)),
     addNote: (input) => gate.handle('addNote', () => board.addNote(input)),
+    addNotes: (notes) =>
+      gate.handle(
+        'addNotes',
+        () => {
+          assertBatchSize('notes', notes.length, maxBatchSize);
+          return board.addNotes(notes);
+        },
+        { items: notes.length },
+      ),
     listPipelines: () => gate.handle('listPipelines', () => board.pipelines()),
 
     // Health reports rather than throws: it is what `/readyz` and the sync worker's gate read.
