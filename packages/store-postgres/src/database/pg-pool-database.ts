@@ -7,6 +7,7 @@ import { SdrError } from '@sdr/core';
 import { mapDatabaseError } from '../postgres-errors.js';
 import type { Database, Row, SqlExecutor } from './database.js';
 import { createTransactionExecutor } from './transaction-executor.js';
+import { retryOnDeadlock } from './deadlock-retry.js';
 import { currentTransaction, nestedTransactionError, runInTransactionScope, writeOutsideUnitError } from './transaction-scope.js';
 
 /** A statement as node-postgres takes it; `name` makes it a prepared statement of the connection. */
@@ -56,7 +57,7 @@ export function isPgPool(db: unknown): db is PgPoolLike {
 export function createPgPoolDatabase(pool: PgPoolLike): Database {
   const run = async (operation: string, sql: string, params: readonly unknown[]): Promise<Row[]> => {
     try {
-      return (await pool.query(prepared(sql, params))).rows as Row[];
+      return await retryOnDeadlock(async () => (await pool.query(prepared(sql, params))).rows as Row[]);
     } catch (error) {
       throw mapDatabaseError(error, operation);
     }

@@ -4,6 +4,7 @@
  * transaction has ended.
  */
 import { mapDatabaseError } from '../postgres-errors.js';
+import { retryOnDeadlock } from './deadlock-retry.js';
 import type { Row, SqlExecutor } from './database.js';
 import { transactionEndedError } from './transaction-scope.js';
 
@@ -35,6 +36,14 @@ export function createTransactionExecutor(run: RunStatement, runScript: RunScrip
 
   const guardedWrite = async (operation: string, sql: string, params: readonly unknown[]): Promise<Row[]> => {
     assertActive(operation);
+    try {
+      return await retryOnDeadlock(() => savepointWrite(sql, params));
+    } catch (error) {
+      throw mapDatabaseError(error, operation);
+    }
+  };
+
+  const savepointWrite = async (sql: string, params: readonly unknown[]): Promise<Row[]> => {
     await run(`SAVEPOINT ${savepoint}`, []);
     try {
       const rows = await run(sql, params);
@@ -46,7 +55,7 @@ export function createTransactionExecutor(run: RunStatement, runScript: RunScrip
       await run(`ROLLBACK TO SAVEPOINT ${savepoint}`, [])
         .then(() => run(`RELEASE SAVEPOINT ${savepoint}`, []))
         .catch(() => undefined);
-      throw mapDatabaseError(error, operation);
+      throw error;
     }
   };
 
