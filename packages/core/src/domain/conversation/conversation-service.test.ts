@@ -179,7 +179,12 @@ describe('lead lifecycle', () => {
     });
     expect(updated).toMatchObject({ name: 'Ana Maria Souza', fields: { budget: 5000 }, tags: ['vip'], version: w.lead.version + 1 });
     expect(w.store.dump().outbox.map((entry) => entry.type)).toEqual(['lead.name_changed', 'lead.fields_changed', 'lead.tags_changed']);
-    const again = await w.conversation.updateLead({ tenant: w.tenant, leadId: w.lead.id, name: 'Ana Maria Souza', fields: { budget: 5000 } });
+    const again = await w.conversation.updateLead({
+      tenant: w.tenant,
+      leadId: w.lead.id,
+      name: 'Ana Maria Souza',
+      fields: { budget: 5000 },
+    });
     expect(again.version).toBe(updated.version);
     expect(w.store.dump().outbox).toHaveLength(3);
   });
