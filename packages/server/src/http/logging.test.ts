@@ -41,7 +41,8 @@ describe('request logging', () => {
     expect(completed[1]).toMatchObject({ tenantId: w.acme.tenant.id, leadId: lead.body.id, route: '/v1/leads/:id/messages' });
     expect(completed[2]?.path).toBe(`/v1/leads/${lead.body.id}/messages`);
     const all = JSON.stringify(lines);
-    for (const secret of ['987654321', '98765-4321', 'Ana Souza', 'cpf', w.acme.key, 'limit=5', '11 5555']) expect(all).not.toContain(secret);
+    for (const secret of ['987654321', '98765-4321', 'Ana Souza', 'cpf', w.acme.key, 'limit=5', '11 5555'])
+      expect(all).not.toContain(secret);
   });
 
   it('logs a server error with its request id, masked, and answers without internals', async () => {
