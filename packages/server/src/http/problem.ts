@@ -88,14 +88,7 @@ export function problemFor(error: unknown, origin: ProblemOrigin): ProblemRespon
   if (SdrError.isInstance(error)) return sdrProblem(error, error.message, origin);
   const framework = frameworkProblem(error, origin);
   if (framework) return framework;
-  return {
-    problem: problem(origin, {
-      status: 500,
-      code: 'internal',
-      detail: 'An unexpected error occurred. Quote the request id when reporting it.',
-    }),
-    headers: {},
-  };
+  return internalProblem(origin);
 }
 
 // `error` stays `unknown`: the classes are structurally alike, so narrowing a typed error through
@@ -135,6 +128,11 @@ function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): Prob
   }
   // A provider answered with an error: the gateway's failure, not ours — its message is already redacted.
   if (ProviderError.isInstance(error)) return { problem: problem(origin, { status: 502, code: 'provider_error', detail }), headers: {} };
+  return internalProblem(origin);
+}
+
+/** A 500 that says nothing of what failed: the logs have it, under the request id. */
+function internalProblem(origin: ProblemOrigin): ProblemResponse {
   return {
     problem: problem(origin, {
       status: 500,

@@ -263,25 +263,10 @@ describe('scheduled messages, alerts and templates', () => {
   it('lists open alerts of the tenant only', async () => {
     const w = await createTestWorld();
     const now = w.clock.now();
-    await w.store.alerts.raise({
-      tenantId: w.acme.tenant.id,
-      kind: 'channel_down',
-      key: 'default',
-      severity: 'critical',
-      message: 'down',
-      details: {},
-      now,
-    });
-    await w.store.alerts.raise({
-      tenantId: w.globex.tenant.id,
-      kind: 'channel_down',
-      key: 'default',
-      severity: 'critical',
-      message: 'down',
-      details: {},
-      now,
-    });
-    await w.store.alerts.raise({ tenantId: null, kind: 'process', key: 'x', severity: 'warning', message: 'global', details: {}, now });
+    const alert = { kind: 'channel_down', key: 'default', severity: 'critical', message: 'down', details: {}, now } as const;
+    await w.store.alerts.raise({ ...alert, tenantId: w.acme.tenant.id });
+    await w.store.alerts.raise({ ...alert, tenantId: w.globex.tenant.id });
+    await w.store.alerts.raise({ ...alert, tenantId: null, kind: 'process', severity: 'warning' });
     const alerts = await call<ItemsJson<{ kind: string }>>(w.app, { method: 'GET', url: '/v1/alerts', key: w.acme.key });
     expect(alerts.body.items.map((alert) => alert.kind)).toEqual(['channel_down']);
   });

@@ -31,6 +31,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { HttpSettings, ServerContext } from '../../context.js';
 import { createTenantApiKey, sha256Hex } from '../auth/api-keys.js';
 import { createHttpApp } from '../create-http-app.js';
+import type { Problem } from '../problem.js';
 
 /** The operator key of the test context. */
 export const operatorKey = 'operator-key-for-tests-only-0123456789';
@@ -134,18 +135,7 @@ export interface CallResult<Body = unknown> {
 }
 
 /** A problem document, as tests read it. */
-export interface ProblemJson {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly code: string;
-  readonly instance: string;
-  readonly requestId: string;
-  readonly errors?: readonly { readonly field: string; readonly message: string }[];
-  readonly alternatives?: readonly { readonly start: string; readonly end: string }[];
-  readonly retryAfterMs?: number;
-}
+export type ProblemJson = Problem;
 
 /** A resource with an id, as tests read it. */
 export interface IdJson {
