@@ -12,7 +12,7 @@ export {
   sha256Hex,
   type GeneratedApiKey,
 } from './auth/api-keys.js';
-export { touchIntervalMs } from './auth/authenticate.js';
+export { operatorAuthentication, tenantAuthentication, touchIntervalMs } from './auth/authenticate.js';
 export { idempotencyTtlMs, replayedHeader } from './idempotency.js';
 export { httpLogRedactPaths } from './logging.js';
 export { problemContentType, problemType, type Problem } from './problem.js';

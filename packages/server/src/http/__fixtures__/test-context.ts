@@ -27,7 +27,7 @@ import {
   type InMemoryRateLimiter,
   type InMemoryStore,
 } from '@sdr/core/testing';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { HttpSettings, ServerContext } from '../../context.js';
 import { createTenantApiKey, sha256Hex } from '../auth/api-keys.js';
 import { createHttpApp } from '../create-http-app.js';
@@ -63,7 +63,11 @@ export interface TestWorld {
 
 /** Builds the world; `http` overrides the HTTP settings, `loggerInstance` captures logs. */
 export async function createTestWorld(
-  options: { readonly http?: Partial<HttpSettings>; readonly loggerInstance?: FastifyBaseLogger } = {},
+  options: {
+    readonly http?: Partial<HttpSettings>;
+    readonly loggerInstance?: FastifyBaseLogger;
+    readonly extraRoutes?: (context: ServerContext) => readonly FastifyPluginAsync[];
+  } = {},
 ): Promise<TestWorld> {
   const clock = new VirtualClock(testStart);
   const store = createInMemoryStore({ clock });
@@ -96,7 +100,10 @@ export async function createTestWorld(
       ...options.http,
     },
   };
-  const app = await createHttpApp(context, options.loggerInstance === undefined ? {} : { loggerInstance: options.loggerInstance });
+  const app = await createHttpApp(context, {
+    ...(options.loggerInstance === undefined ? {} : { loggerInstance: options.loggerInstance }),
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes(context) }),
+  });
   const seed = async (name: string): Promise<TestTenant> => {
     const now = clock.now();
     const tenant = await store.tenants.create(
