@@ -116,6 +116,7 @@ const cases: readonly Case[] = [
       body: { start: '2026-03-07T13:00:00Z', override: { availability: true } },
     }),
     status: 400,
+    fields: ['body.override'],
     code: 'validation_failed',
   },
   {

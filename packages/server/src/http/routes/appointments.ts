@@ -23,23 +23,38 @@ const book = bookInputSchema.shape;
 const move = rescheduleInputSchema.shape;
 const slots = findSlotsInputSchema.shape;
 
-const bookBody = z.strictObject({
-  start: book.start,
-  durationMinutes: book.durationMinutes,
-  appointmentId: book.appointmentId,
-  description: book.description,
-  override: book.override,
-  actor: actorField,
-});
+/** The override is an operator's: the bot books only what availability offers (core's rule, named under `body`). */
+function overrideNeedsOperator(body: { readonly actor: 'lead' | 'operator'; readonly override?: unknown }, context: z.RefinementCtx): void {
+  if (body.override !== undefined && body.actor !== 'operator') {
+    context.addIssue({
+      code: 'custom',
+      path: ['override'],
+      message: 'only an operator may override availability: send "actor": "operator"',
+    });
+  }
+}
 
-const rescheduleBody = z.strictObject({
-  start: move.start,
-  durationMinutes: move.durationMinutes,
-  newAppointmentId: move.newAppointmentId,
-  description: move.description,
-  override: move.override,
-  actor: actorField,
-});
+const bookBody = z
+  .strictObject({
+    start: book.start,
+    durationMinutes: book.durationMinutes,
+    appointmentId: book.appointmentId,
+    description: book.description,
+    override: book.override,
+    actor: actorField,
+  })
+  .superRefine(overrideNeedsOperator);
+
+const rescheduleBody = z
+  .strictObject({
+    start: move.start,
+    durationMinutes: move.durationMinutes,
+    newAppointmentId: move.newAppointmentId,
+    description: move.description,
+    override: move.override,
+    actor: actorField,
+  })
+  .superRefine(overrideNeedsOperator);
 
 const slotsQuery = z.strictObject({
   from: slots.from,
