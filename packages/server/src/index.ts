@@ -5,3 +5,4 @@
 export { runCli } from './cli/run-cli.js';
 export { exitCodes, type CliCommand, type CliIo } from './cli/command.js';
 export { commands } from './cli/commands.js';
+export * from './http/index.js';

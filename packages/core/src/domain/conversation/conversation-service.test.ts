@@ -168,6 +168,37 @@ describe('lead lifecycle', () => {
     expect(w.store.dump().outbox).toEqual([]);
   });
 
+  it('updateLead renames and changes fields and tags in one write, one CRM entry per change', async () => {
+    const w = await world();
+    const updated = await w.conversation.updateLead({
+      tenant: w.tenant,
+      leadId: w.lead.id,
+      name: ' Ana Maria Souza ',
+      fields: { budget: 5000 },
+      tags: { add: ['vip'] },
+    });
+    expect(updated).toMatchObject({ name: 'Ana Maria Souza', fields: { budget: 5000 }, tags: ['vip'], version: w.lead.version + 1 });
+    expect(w.store.dump().outbox.map((entry) => entry.type)).toEqual(['lead.name_changed', 'lead.fields_changed', 'lead.tags_changed']);
+    const again = await w.conversation.updateLead({
+      tenant: w.tenant,
+      leadId: w.lead.id,
+      name: 'Ana Maria Souza',
+      fields: { budget: 5000 },
+    });
+    expect(again.version).toBe(updated.version);
+    expect(w.store.dump().outbox).toHaveLength(3);
+  });
+
+  it('updateLead validates every part first: one bad part writes nothing', async () => {
+    const w = await world();
+    const error = await w.conversation
+      .updateLead({ tenant: w.tenant, leadId: w.lead.id, name: 'Ana', tags: { add: ['ok', ''] } })
+      .catch((caught: unknown) => caught);
+    expect(ValidationError.isInstance(error) && error.fieldErrors[0]?.field).toBe('tags.add.1');
+    expect(w.store.dump().outbox).toEqual([]);
+    expect((await w.store.leads.get(w.tenant.id, w.lead.id))?.name).toBe(w.lead.name);
+  });
+
   it('naming a nameless lead writes its CRM entry; linking a WhatsApp alias alone does not', async () => {
     const w = await world({ lead: { name: null } });
     await w.conversation.findOrCreateLead({ tenant: w.tenant, from: '+55 11 98765-4321', whatsappLid: '999' });

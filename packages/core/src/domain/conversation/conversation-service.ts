@@ -14,7 +14,7 @@ import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ConversationDeps } from './conversation-deps.js';
 import { findOrCreateLead, type FindOrCreateLeadInput, type FoundLead } from './lead-directory.js';
-import { updateLeadFields, updateLeadTags } from './lead-updates.js';
+import { updateLead, updateLeadFields, updateLeadTags, type UpdateLeadInput } from './lead-updates.js';
 import { optOut } from './opt-out.js';
 import { recordInbound, type RecordInboundInput, type RecordInboundResult } from './record-inbound.js';
 import { recordOutbound, type RecordOutboundInput, type RecordOutboundResult } from './record-outbound.js';
@@ -52,6 +52,8 @@ export interface ConversationService {
     readonly add?: readonly string[];
     readonly remove?: readonly string[];
   }): Promise<Lead>;
+  /** Renames the lead and changes its fields and tags together: all of it, or nothing. */
+  updateLead(input: UpdateLeadInput): Promise<Lead>;
   /** The lead opted out: nothing more is sent to it. */
   optOut(input: { readonly tenant: Tenant; readonly leadId: string; readonly at?: Date }): Promise<Lead>;
 }
@@ -72,6 +74,7 @@ export function createConversationService(options: ConversationServiceOptions): 
     findOrCreateLead: (input) => findOrCreateLead(deps, input),
     updateFields: (input) => updateLeadFields(deps, input),
     updateTags: (input) => updateLeadTags(deps, input),
+    updateLead: (input) => updateLead(deps, input),
     optOut: (input) => optOut(deps, input),
   };
 }

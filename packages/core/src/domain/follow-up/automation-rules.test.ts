@@ -107,3 +107,25 @@ describe('stage moved by a human in the CRM (SPEC §4.1)', () => {
     expect(run({ type: 'crm_stage_changed', to: 'qualifying' }).ignored).toBe('unchanged');
   });
 });
+
+describe('stage set by an operator (SPEC §4.1, from our side)', () => {
+  it.each([
+    ['won', 'stopped', 'automation_stopped'],
+    ['lost', 'stopped', 'automation_stopped'],
+    ['human_handoff', 'paused_handoff', 'automation_paused'],
+  ] as const)('%s: stage follows (source operator, so the CRM is told), automation %s', (to, automation, reason) => {
+    const decision = run({ type: 'operator_stage_changed', to }, { pending: somePending });
+    expect(decision.commands).toEqual([
+      expect.objectContaining({ type: 'change_stage', from: 'qualifying', to, source: 'operator' }),
+      expect.objectContaining({ type: 'change_automation', from: 'active', to: automation, reason: 'operator_stage' }),
+      expect.objectContaining({ type: 'cancel', filter: { kinds: silenceKinds }, reason }),
+    ]);
+    expect(decision.commands[0]?.explanation).toMatchObject({ rule: '4.1', summary: `an operator moved the lead to ${to}` });
+  });
+
+  it('other stages only move the stage; the stage it already has changes nothing', () => {
+    const decision = run({ type: 'operator_stage_changed', to: 'meeting_scheduled' }, { pending: somePending });
+    expect(decision.commands.map((command) => command.type)).toEqual(['change_stage']);
+    expect(run({ type: 'operator_stage_changed', to: 'qualifying' }).ignored).toBe('unchanged');
+  });
+});

@@ -68,14 +68,33 @@ export function onOptedOut(input: FollowUpPolicyInput): FollowUpDecision {
  * echoed back); `won`/`lost` stop automation, `human_handoff` pauses it as a handoff would.
  */
 export function onCrmStageChanged(input: FollowUpPolicyInput, to: Stage): FollowUpDecision {
+  return onHumanStageChange(input, { to, source: 'crm', summary: `a human moved the lead to ${to} in the CRM` });
+}
+
+/**
+ * §4.1, from our side: an operator set the stage through the app or the API. The consequences
+ * are those of a CRM move; the change is marked `operator`, so the CRM sync writes it to the CRM.
+ */
+export function onOperatorStageChanged(input: FollowUpPolicyInput, to: Stage): FollowUpDecision {
+  return onHumanStageChange(input, { to, source: 'operator', summary: `an operator moved the lead to ${to}` });
+}
+
+function onHumanStageChange(
+  input: FollowUpPolicyInput,
+  change: { readonly to: Stage; readonly source: 'crm' | 'operator'; readonly summary: string },
+): FollowUpDecision {
   const { lead, config, pending } = input;
+  const { to } = change;
   if (lead.stage === to) return ignore('unchanged');
-  const explanation = explain('4.1', `a human moved the lead to ${to} in the CRM`, { from: lead.stage, to });
-  const commands: FollowUpCommand[] = [{ type: 'change_stage', from: lead.stage, to, source: 'crm', explanation }];
+  const explanation = explain('4.1', change.summary, { from: lead.stage, to });
+  const cause = change.source === 'crm' ? 'crm_stage' : 'operator_stage';
+  const commands: FollowUpCommand[] = [{ type: 'change_stage', from: lead.stage, to, source: change.source, explanation }];
   if (to === 'won' || to === 'lost') {
-    commands.push(...stopAutomation({ pending, from: lead.automation, to: 'stopped', kinds: kindsCancelledOnStop(config), explanation }));
+    commands.push(
+      ...stopAutomation({ pending, from: lead.automation, to: 'stopped', kinds: kindsCancelledOnStop(config), cause, explanation }),
+    );
   } else if (to === 'human_handoff' && lead.automation === 'active') {
-    commands.push(...stopAutomation({ pending, from: lead.automation, to: 'paused_handoff', kinds: silenceKinds, explanation }));
+    commands.push(...stopAutomation({ pending, from: lead.automation, to: 'paused_handoff', kinds: silenceKinds, cause, explanation }));
   }
   return decide(commands);
 }
@@ -85,12 +104,14 @@ function stopAutomation(input: {
   readonly from: AutomationState;
   readonly to: 'stopped' | 'paused_handoff';
   readonly kinds: readonly ScheduledKind[];
+  /** Why automation changed, as `automation.changed` reports it. */
+  readonly cause: 'crm_stage' | 'operator_stage';
   readonly explanation: FollowUpExplanation;
 }): FollowUpCommand[] {
   const reason = input.to === 'stopped' ? 'automation_stopped' : 'automation_paused';
   const commands: FollowUpCommand[] = [];
   if (input.from !== input.to) {
-    commands.push({ type: 'change_automation', from: input.from, to: input.to, reason: 'crm_stage', explanation: input.explanation });
+    commands.push({ type: 'change_automation', from: input.from, to: input.to, reason: input.cause, explanation: input.explanation });
   }
   commands.push(...cancelPendingKinds({ pending: input.pending, kinds: input.kinds, reason, explanation: input.explanation }));
   return commands;

@@ -5,7 +5,7 @@
  * loads the state, asks, and applies the answer.
  */
 import type { FollowUpDecision, FollowUpPolicyInput } from './follow-up-types.js';
-import { onCrmStageChanged, onHandoff, onOptedOut, onResume } from './automation-rules.js';
+import { onCrmStageChanged, onHandoff, onOperatorStageChanged, onOptedOut, onResume } from './automation-rules.js';
 import { onMeetingBooked, onMeetingCancelled, onMeetingRescheduled } from './meeting-rules.js';
 import { onGiveUpDue, onInboundReceived, onOutboundSent, onReengagementSent } from './silence-rules.js';
 
@@ -35,5 +35,7 @@ export function decideFollowUp(input: FollowUpPolicyInput): FollowUpDecision {
       return onOptedOut(input);
     case 'crm_stage_changed':
       return onCrmStageChanged(input, event.to);
+    case 'operator_stage_changed':
+      return onOperatorStageChanged(input, event.to);
   }
 }

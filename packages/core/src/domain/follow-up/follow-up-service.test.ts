@@ -78,6 +78,15 @@ describe('FollowUpService.handle', () => {
     expect(world.heard.find(([name]) => name === 'stage.changed')?.[1]).toMatchObject({ source: 'crm', to: 'won' });
   });
 
+  it('a stage set by an operator is recorded with source operator, so that the sync writes it to the CRM', async () => {
+    const world = await followUpWorld();
+    const { tenant, lead } = world;
+    const result = await world.followUp.handle({ tenant, leadId: lead.id, event: { type: 'operator_stage_changed', to: 'lost' } });
+    expect(result.lead).toMatchObject({ stage: 'lost', automation: 'stopped' });
+    expect(world.store.dump().outbox[0]?.payload).toEqual({ from: 'qualifying', to: 'lost', source: 'operator' });
+    expect(world.heard.find(([name]) => name === 'automation.changed')?.[1]).toMatchObject({ reason: 'operator_stage' });
+  });
+
   it('handoff and resume announce themselves', async () => {
     const world = await followUpWorld();
     const { tenant, lead } = world;

@@ -51,7 +51,12 @@ export type FollowUpEvent =
   /** The lead was marked opted out (the flag is already set on the lead the policy reads). */
   | { readonly type: 'opted_out' }
   /** A human moved the lead's card in the CRM (SPEC §4.1). */
-  | { readonly type: 'crm_stage_changed'; readonly to: Stage };
+  | { readonly type: 'crm_stage_changed'; readonly to: Stage }
+  /**
+   * An operator set the stage through the app or the REST API: a human decision like a CRM move
+   * (SPEC §4.1), but ours — so the CRM is told (source `operator`, not `crm`).
+   */
+  | { readonly type: 'operator_stage_changed'; readonly to: Stage };
 
 /** Everything the policy decides from. */
 export interface FollowUpPolicyInput {
