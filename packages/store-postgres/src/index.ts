@@ -19,7 +19,8 @@ export { createPostgresLock, type PostgresLock, type PostgresLockOptions } from 
 export { migrate, type MigrateOptions, type MigrateResult } from './migrations/migrate.js';
 export { loadMigrations, type MigrationFile } from './migrations/migration-files.js';
 export { openPglite, type OpenPgliteOptions, type OpenedPglite } from './database/open-pglite.js';
-export type { DatabaseConnection } from './database/open-database.js';
+export { openDatabase, type DatabaseConnection } from './database/open-database.js';
+export type { Database, Row, SqlExecutor } from './database/database.js';
 export type { PgPoolClientLike, PgPoolLike, PgQueryConfig } from './database/pg-pool-database.js';
 export type { PgliteLike, PgliteTransactionLike } from './database/pglite-database.js';
 export { defaultSchema } from './store/schema-name.js';

@@ -57,6 +57,16 @@ describeEachDriver('migrate', (database) => {
     expect(error.message).toMatch(/999999_from_the_future.sql/);
   });
 
+  it("applies an application's own migrations in a schema of their own, recorded apart from the store's", async () => {
+    const schema = freshSchema();
+    const own = [{ id: 1, name: '000001_notes.sql', checksum: 'c1', sql: 'CREATE TABLE :SDR_SCHEMA.notes (id integer PRIMARY KEY);' }];
+    expect(await migrate({ db: database().db, schema, migrations: own })).toEqual({ applied: ['000001_notes.sql'], version: 1 });
+    expect(await migrate({ db: database().db, schema, migrations: own })).toEqual({ applied: [], version: 1 });
+    const recorded = await database().sql<{ name: string }>(`SELECT name FROM ${schema}.migrations`);
+    expect(recorded).toEqual([{ name: '000001_notes.sql' }]);
+    await database().sql(`INSERT INTO ${schema}.notes (id) VALUES (1)`);
+  });
+
   it('a schema name that is not a plain identifier is a ValidationError, before any SQL runs', async () => {
     const error = await expectSdrError(migrate({ db: database().db, schema: 'sdr"; DROP TABLE x; --' }), SdrError);
     expect(error.code).toBe('validation_failed');

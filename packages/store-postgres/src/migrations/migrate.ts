@@ -16,6 +16,12 @@ export interface MigrateOptions {
   readonly db: DatabaseConnection;
   /** The schema of the store's tables (default `sdr`). */
   readonly schema?: string;
+  /**
+   * The migrations to apply (default: the store's own, `loadMigrations()`). An application that
+   * keeps tables of its own beside the store's passes its files (`loadMigrations(itsFolder)`) with
+   * a schema of its own: each schema records and locks its migrations separately.
+   */
+  readonly migrations?: readonly MigrationFile[];
 }
 
 /** What `migrate` did. */
@@ -36,7 +42,7 @@ interface AppliedRow extends Record<string, unknown> {
 export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   const schemaName = options.schema ?? defaultSchema;
   const schema = quoteSchema(schemaName);
-  const migrations = loadMigrations();
+  const migrations = options.migrations ?? loadMigrations();
   const database = openDatabase(options.db);
   return database.transaction(async (tx) => {
     // Per schema: stores in two schemas of one database migrate independently.
@@ -71,7 +77,7 @@ function assertAppliedMatch(applied: readonly AppliedRow[], migrations: readonly
     const file = migrations[index];
     if (file === undefined || file.id !== row.id) {
       throw new SdrError(
-        `the database has migration ${row.name} applied, which this version of @sdr/store-postgres does not know: it is older than the schema`,
+        `the database has migration ${row.name} applied, which this version of the code does not know: it is older than the schema`,
       );
     }
     if (file.checksum !== row.checksum) {
