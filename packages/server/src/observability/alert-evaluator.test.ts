@@ -1,6 +1,15 @@
 import { ValidationError, createDomainEvents, type DomainEventMap, type Store } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
-import { appendCrmChange, describeEachDriver, hour, minute, schedule, seedLead, seedTenant, testStart } from './__fixtures__/observability-database.js';
+import {
+  appendCrmChange,
+  describeEachDriver,
+  hour,
+  minute,
+  schedule,
+  seedLead,
+  seedTenant,
+  testStart,
+} from './__fixtures__/observability-database.js';
 import { createAlertEvaluator } from './alert-evaluator.js';
 import { resolveAlertThresholds } from './alert-thresholds.js';
 import { createHeartbeats } from './heartbeats.js';
@@ -77,7 +86,8 @@ describeEachDriver('createAlertEvaluator', (database) => {
       for (let index = 0; index < count; index += 1) events.emit('scheduled.sent', { ...base, at: clock.now(), providerMessageId: null });
     };
     const fail = (count: number) => {
-      for (let index = 0; index < count; index += 1) events.emit('scheduled.failed', { ...base, at: clock.now(), error: 'e', final: false });
+      for (let index = 0; index < count; index += 1)
+        events.emit('scheduled.failed', { ...base, at: clock.now(), error: 'e', final: false });
     };
     send(10);
     fail(9);
@@ -120,7 +130,11 @@ describeEachDriver('createAlertEvaluator', (database) => {
     expect((await evaluator.evaluate()).raised).toEqual(heartbeatAlert);
     const [alert] = await store.alerts.listOpen({ tenantId: null });
     expect(alert?.message).toContain('the last dispatcher heartbeat is from');
-    expect(seen).toEqual(['raised:dispatcher_heartbeat:global', 'resolved:dispatcher_heartbeat:global', 'raised:dispatcher_heartbeat:global']);
+    expect(seen).toEqual([
+      'raised:dispatcher_heartbeat:global',
+      'resolved:dispatcher_heartbeat:global',
+      'raised:dispatcher_heartbeat:global',
+    ]);
   });
 
   it('raises crm_sync_lag when the oldest pending CRM change is older than 15 min, and resolves it once applied', async () => {
@@ -150,13 +164,20 @@ describeEachDriver('createAlertEvaluator', (database) => {
     let broken = false;
     const flaky: Store = {
       ...store,
-      outbox: { ...store.outbox, stats: (input) => (broken ? Promise.reject(new Error('connection terminated')) : store.outbox.stats(input)) },
+      outbox: {
+        ...store.outbox,
+        stats: (input) => (broken ? Promise.reject(new Error('connection terminated')) : store.outbox.stats(input)),
+      },
     };
     const evaluator = createAlertEvaluator({ store: flaky, clock, heartbeats });
     expect((await evaluator.evaluate()).raised).toHaveLength(1);
     broken = true;
     const report = await evaluator.evaluate();
-    expect(report).toMatchObject({ raised: [], resolved: [], failures: [{ rule: 'crm_sync_lag', tenantId: lead.tenantId, error: 'connection terminated' }] });
+    expect(report).toMatchObject({
+      raised: [],
+      resolved: [],
+      failures: [{ rule: 'crm_sync_lag', tenantId: lead.tenantId, error: 'connection terminated' }],
+    });
     expect(await openKinds(store, lead.tenantId)).toEqual(['crm_sync_lag']);
   });
 });

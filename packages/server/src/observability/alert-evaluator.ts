@@ -110,7 +110,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       check: () => {
         const counts = window?.counts() ?? { sent: 0, failed: 0 };
         const attempts = counts.sent + counts.failed;
-        if (attempts < thresholds.errorRateMinSamples || counts.failed / attempts <= thresholds.errorRateThreshold) return Promise.resolve(quiet);
+        if (attempts < thresholds.errorRateMinSamples || counts.failed / attempts <= thresholds.errorRateThreshold)
+          return Promise.resolve(quiet);
         const rate = counts.failed / attempts;
         return Promise.resolve({
           firing: true,
@@ -220,11 +221,21 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
             const verdict = await rule.check({ now, tenantId });
             if (verdict.firing) {
               firing.push(ref);
-              const { opened } = await store.alerts.raise({ ...ref, severity: verdict.severity, message: verdict.message, details: verdict.details, now });
+              const { opened } = await store.alerts.raise({
+                ...ref,
+                severity: verdict.severity,
+                message: verdict.message,
+                details: verdict.details,
+                now,
+              });
               if (!opened) continue;
               raised.push(ref);
-              (verdict.severity === 'critical' ? logger.error : logger.warn).call(logger, { ...ref, ...verdict.details }, `alert raised: ${verdict.message}`);
-              emitSafely('alert.raised', (bus) => bus.emit('alert.raised', { ...ref, at: now, severity: verdict.severity, message: verdict.message }));
+              const logContext = { ...ref, ...verdict.details };
+              if (verdict.severity === 'critical') logger.error(logContext, `alert raised: ${verdict.message}`);
+              else logger.warn(logContext, `alert raised: ${verdict.message}`);
+              emitSafely('alert.raised', (bus) =>
+                bus.emit('alert.raised', { ...ref, at: now, severity: verdict.severity, message: verdict.message }),
+              );
             } else if (open.has(`${rule.kind}|${rule.key}`)) {
               if ((await store.alerts.resolve({ ...ref, now })) === null) continue;
               resolved.push(ref);

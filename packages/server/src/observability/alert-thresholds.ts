@@ -38,10 +38,12 @@ export function resolveAlertThresholds(overrides: Partial<AlertThresholds> = {})
   const thresholds: AlertThresholds = { ...defaultAlertThresholds, ...overrides };
   for (const field of durationFields) {
     const value = thresholds[field];
-    if (!Number.isSafeInteger(value) || value <= 0) throw ValidationError.forField(`thresholds.${field}`, 'must be a positive whole number of milliseconds');
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw ValidationError.forField(`thresholds.${field}`, 'must be a positive whole number of milliseconds');
   }
   const rate = thresholds.errorRateThreshold;
-  if (!Number.isFinite(rate) || rate <= 0 || rate >= 1) throw ValidationError.forField('thresholds.errorRateThreshold', 'must be a fraction between 0 and 1, exclusive');
+  if (!Number.isFinite(rate) || rate <= 0 || rate >= 1)
+    throw ValidationError.forField('thresholds.errorRateThreshold', 'must be a fraction between 0 and 1, exclusive');
   if (!Number.isSafeInteger(thresholds.errorRateMinSamples) || thresholds.errorRateMinSamples < 1) {
     throw ValidationError.forField('thresholds.errorRateMinSamples', 'must be a whole number of at least 1');
   }

@@ -12,7 +12,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Metrics } from './metrics.js';
 
 /** The `onResponse` hook that records a request. */
-export function httpMetricsHook(metrics: Pick<Metrics, 'recordHttpRequest'>): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
+export function httpMetricsHook(
+  metrics: Pick<Metrics, 'recordHttpRequest'>,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return (request, reply) => {
     metrics.recordHttpRequest({
       method: request.method,

@@ -27,9 +27,4 @@ export {
   type BuiltInAlertKind,
 } from './alert-evaluator.js';
 export { defaultAlertThresholds, resolveAlertThresholds, type AlertThresholds } from './alert-thresholds.js';
-export {
-  createProbeRoutes,
-  type ProbeRoutesOptions,
-  type ReadinessCheckResult,
-  type ReadinessChecks,
-} from './probe-routes.js';
+export { createProbeRoutes, type ProbeRoutesOptions, type ReadinessCheckResult, type ReadinessChecks } from './probe-routes.js';

@@ -15,7 +15,10 @@ const countedOperations: ReadonlySet<string> = new Set(['book', 'reschedule']);
 type AnyMethod = (...args: unknown[]) => unknown;
 
 /** Returns `service` with its slot refusals counted. */
-export function instrumentBookingService(service: BookingService, options: { readonly metrics: Pick<Metrics, 'recordBookingConflict'> }): BookingService {
+export function instrumentBookingService(
+  service: BookingService,
+  options: { readonly metrics: Pick<Metrics, 'recordBookingConflict'> },
+): BookingService {
   const { metrics } = options;
   return new Proxy(service, {
     get(target, property) {

@@ -1,4 +1,12 @@
-import { PhoneNumber, ProviderUnavailableError, VirtualClock, classifyError, createDomainEvents, SlotUnavailableError, type MessagingPort } from '@sdr/core';
+import {
+  PhoneNumber,
+  ProviderUnavailableError,
+  VirtualClock,
+  classifyError,
+  createDomainEvents,
+  SlotUnavailableError,
+  type MessagingPort,
+} from '@sdr/core';
 import { createInMemoryMessaging, createInMemoryStore } from '@sdr/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createTestWorld } from '../http/__fixtures__/test-context.js';
@@ -30,7 +38,12 @@ describe('instrumentPort', () => {
     expect(port.provider).toBe(messaging.provider);
     expect(port.channel).toBe(messaging.channel);
     expect(port.capabilities).toBe(messaging.capabilities);
-    expect(port.sendText).toBe(port.sendText);
+    // The same wrapper each time a method is read (it is created once per method).
+    const { proxiedOnce, proxiedTwice } = {
+      proxiedOnce: Reflect.get(port, 'sendText') as unknown,
+      proxiedTwice: Reflect.get(port, 'sendText') as unknown,
+    };
+    expect(proxiedOnce).toBe(proxiedTwice);
 
     const result = await port.sendText({ instance: 'main', to: PhoneNumber.fromE164('+5511999990000'), text: 'hi', idempotencyKey: 'k1' });
     expect(result.providerMessageId).toBe(messaging.sent[0]?.providerMessageId);
@@ -60,15 +73,30 @@ describe('instrumentPort', () => {
     expect((wrapped as Error).message).toBe((direct as Error).message);
 
     const thrown = new TypeError('boom');
-    const failing = { contractVersion: 'v1' as const, provider: 'kommo', capabilities: { batchUpdate: false }, getLead: () => Promise.reject(thrown) };
+    const failing = {
+      contractVersion: 'v1' as const,
+      provider: 'kommo',
+      capabilities: { batchUpdate: false },
+      getLead: () => Promise.reject(thrown),
+    };
     const crm = instrumentPort(failing, { kind: 'crm', metrics, now: ticking(100) });
     await expect(crm.getLead()).rejects.toBe(thrown);
     expect(crm.capabilities).toBe(failing.capabilities);
 
     const text = await metrics.render();
-    expect(sample(text, 'sdr_provider_errors_total', { provider: messaging.provider, operation: 'sendText', code: (wrapped as ProviderUnavailableError).code })).toBe(1);
-    expect(sample(text, 'sdr_provider_errors_total', { provider: 'kommo', operation: 'getLead', code: classifyError(thrown).code })).toBe(1);
-    expect(sample(text, 'sdr_provider_request_duration_seconds_count', { provider: 'kommo', operation: 'getLead', outcome: 'error' })).toBe(1);
+    expect(
+      sample(text, 'sdr_provider_errors_total', {
+        provider: messaging.provider,
+        operation: 'sendText',
+        code: (wrapped as ProviderUnavailableError).code,
+      }),
+    ).toBe(1);
+    expect(sample(text, 'sdr_provider_errors_total', { provider: 'kommo', operation: 'getLead', code: classifyError(thrown).code })).toBe(
+      1,
+    );
+    expect(sample(text, 'sdr_provider_request_duration_seconds_count', { provider: 'kommo', operation: 'getLead', outcome: 'error' })).toBe(
+      1,
+    );
   });
 });
 
@@ -78,13 +106,18 @@ describe('instrumentBookingService', () => {
     const metrics = metricsOnMemory();
     const booking = instrumentBookingService(world.context.services.booking, { metrics });
     const tenantId = world.acme.tenant.id;
-    const [first, second] = [await seedLead(world.store, tenantId, world.clock.now()), await seedLead(world.store, tenantId, world.clock.now())];
+    const [first, second] = [
+      await seedLead(world.store, tenantId, world.clock.now()),
+      await seedLead(world.store, tenantId, world.clock.now()),
+    ];
     const [slot] = await booking.findSlots({ tenantId, actor: { kind: 'operator' } });
     if (slot === undefined) throw new Error('the test tenant has no free slot');
 
     const booked = await booking.book({ tenantId, leadId: first.id, actor: { kind: 'operator' }, start: slot.start });
     expect(booked.created).toBe(true);
-    const refused = await booking.book({ tenantId, leadId: second.id, actor: { kind: 'operator' }, start: slot.start }).catch((error: unknown) => error);
+    const refused = await booking
+      .book({ tenantId, leadId: second.id, actor: { kind: 'operator' }, start: slot.start })
+      .catch((error: unknown) => error);
     expect(SlotUnavailableError.isInstance(refused)).toBe(true);
     await expect(booking.cancel({ tenantId, appointmentId: crypto.randomUUID(), actor: { kind: 'operator' } })).rejects.toThrow();
 

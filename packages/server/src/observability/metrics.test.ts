@@ -1,6 +1,15 @@
 import { createDomainEvents, type Logger, type Store } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
-import { appendCrmChange, describeEachDriver, hour, minute, schedule, seedLead, seedTenant, testStart } from './__fixtures__/observability-database.js';
+import {
+  appendCrmChange,
+  describeEachDriver,
+  hour,
+  minute,
+  schedule,
+  seedLead,
+  seedTenant,
+  testStart,
+} from './__fixtures__/observability-database.js';
 import { sample } from './__fixtures__/prometheus-text.js';
 import { createHeartbeats } from './heartbeats.js';
 import { createMetrics } from './metrics.js';
@@ -67,9 +76,33 @@ describeEachDriver('createMetrics', (database) => {
     await appendCrmChange(store, acme);
     await appendCrmChange(store, globex);
     await heartbeats.beat('dispatcher-1', 'dispatcher');
-    await store.alerts.raise({ tenantId: acme.tenantId, kind: 'messages_stuck', key: 'k', severity: 'critical', message: 'm', details: {}, now: clock.now() });
-    await store.alerts.raise({ tenantId: globex.tenantId, kind: 'messages_stuck', key: 'k', severity: 'critical', message: 'm', details: {}, now: clock.now() });
-    await store.alerts.raise({ tenantId: null, kind: 'dispatcher_heartbeat', key: 'k', severity: 'critical', message: 'm', details: {}, now: clock.now() });
+    await store.alerts.raise({
+      tenantId: acme.tenantId,
+      kind: 'messages_stuck',
+      key: 'k',
+      severity: 'critical',
+      message: 'm',
+      details: {},
+      now: clock.now(),
+    });
+    await store.alerts.raise({
+      tenantId: globex.tenantId,
+      kind: 'messages_stuck',
+      key: 'k',
+      severity: 'critical',
+      message: 'm',
+      details: {},
+      now: clock.now(),
+    });
+    await store.alerts.raise({
+      tenantId: null,
+      kind: 'dispatcher_heartbeat',
+      key: 'k',
+      severity: 'critical',
+      message: 'm',
+      details: {},
+      now: clock.now(),
+    });
     await clock.advance(5 * minute);
 
     text = await metrics.render();

@@ -135,10 +135,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
   registerScrapeGauges(registry, { store, clock, logger, heartbeats: options.heartbeats });
 
   const pending = new Set<Promise<void>>();
-  const countOutcome = (event: { readonly tenantId: string; readonly scheduledMessageId: string; readonly kind: ScheduledKind }, outcome: MessageOutcome) => {
+  const countOutcome = (
+    event: { readonly tenantId: string; readonly scheduledMessageId: string; readonly kind: ScheduledKind },
+    outcome: MessageOutcome,
+  ) => {
     const counted = channelOf(store, event.tenantId, event.scheduledMessageId)
       .catch((error: unknown): 'unknown' => {
-        logger.warn({ scheduledMessageId: event.scheduledMessageId, error: classifyError(error).message }, 'could not read the channel of a message outcome');
+        logger.warn(
+          { scheduledMessageId: event.scheduledMessageId, error: classifyError(error).message },
+          'could not read the channel of a message outcome',
+        );
         return 'unknown';
       })
       .then((channel) => {

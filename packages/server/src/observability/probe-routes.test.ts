@@ -1,4 +1,4 @@
-import { VirtualClock, createDomainEvents, type PortHealth } from '@sdr/core';
+import { createDomainEvents, type PortHealth, type VirtualClock } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import type { ServerContext } from '../context.js';
 import { call, createTestWorld } from '../http/__fixtures__/test-context.js';
@@ -36,7 +36,10 @@ describe('probe routes', () => {
     expect(await call(world.app, { method: 'GET', url: '/healthz' })).toMatchObject({ status: 200, body: { status: 'ok' } });
     const ready = await call(world.app, { method: 'GET', url: '/readyz' });
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { database: { status: 'up' }, lock: { status: 'up' }, channels: { status: 'up', instances: 2 } } });
+    expect(ready.body).toEqual({
+      status: 'ready',
+      checks: { database: { status: 'up' }, lock: { status: 'up' }, channels: { status: 'up', instances: 2 } },
+    });
     const document = await call<{ paths: Record<string, unknown> }>(world.app, { method: 'GET', url: '/openapi.json' });
     expect(Object.keys(document.body.paths).filter((path) => ['/healthz', '/readyz', '/metrics'].includes(path))).toEqual([]);
   });
@@ -45,7 +48,10 @@ describe('probe routes', () => {
     const world = await probeWorld(() => ({
       database: () => Promise.reject(new Error('connect ECONNREFUSED postgres://sdr:s3cret-password@db.internal:5432/sdr')),
     }));
-    const ready = await call<{ status: string; checks: Record<string, { status: string; detail?: string }> }>(world.app, { method: 'GET', url: '/readyz' });
+    const ready = await call<{ status: string; checks: Record<string, { status: string; detail?: string }> }>(world.app, {
+      method: 'GET',
+      url: '/readyz',
+    });
     expect(ready.status).toBe(503);
     expect(ready.body.status).toBe('not_ready');
     expect(ready.body.checks['database']?.status).toBe('down');
@@ -57,7 +63,10 @@ describe('probe routes', () => {
   it('report 503 once a hanging check reaches its timeout', async () => {
     const world = await probeWorld(() => ({ lock: () => new Promise<PortHealth>(() => undefined) }));
     let settled = false;
-    const pending = call<{ checks: Record<string, { status: string; detail?: string }> }>(world.app, { method: 'GET', url: '/readyz' }).then((result) => {
+    const pending = call<{ checks: Record<string, { status: string; detail?: string }> }>(world.app, {
+      method: 'GET',
+      url: '/readyz',
+    }).then((result) => {
       settled = true;
       return result;
     });
@@ -77,7 +86,11 @@ describe('probe routes', () => {
     }));
     const degraded = await call<{ checks: { channels: unknown } }>(world.app, { method: 'GET', url: '/readyz' });
     expect(degraded.status).toBe(200);
-    expect(degraded.body.checks.channels).toEqual({ status: 'degraded', instances: 2, detail: '1 of 2 channel instance(s) degraded: instance is degraded' });
+    expect(degraded.body.checks.channels).toEqual({
+      status: 'degraded',
+      instances: 2,
+      detail: '1 of 2 channel instance(s) degraded: instance is degraded',
+    });
     channels = ['down', 'up'];
     expect((await call(world.app, { method: 'GET', url: '/readyz' })).status).toBe(503);
   });

@@ -43,7 +43,10 @@ const rank: Record<PortHealth['status'], number> = { up: 0, degraded: 1, down: 2
 
 /** Shortens a detail and removes credentials of URLs (`postgres://user:secret@host`). */
 function shortDetail(text: string): string {
-  const cleaned = text.replace(/\/\/[^\s/@]+@/g, '//***@').replace(/\s+/g, ' ').trim();
+  const cleaned = text
+    .replace(/\/\/[^\s/@]+@/g, '//***@')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cleaned.length > maxDetailLength ? `${cleaned.slice(0, maxDetailLength - 1)}…` : cleaned;
 }
 
@@ -53,13 +56,18 @@ function fromHealth(health: PortHealth | void): ReadinessCheckResult {
 }
 
 function fromChannels(healths: readonly PortHealth[]): ReadinessCheckResult & { readonly instances: number } {
-  const worst = healths.reduce<PortHealth['status']>((status, health) => (rank[health.status] > rank[status] ? health.status : status), 'up');
+  const worst = healths.reduce<PortHealth['status']>(
+    (status, health) => (rank[health.status] > rank[status] ? health.status : status),
+    'up',
+  );
   const troubled = healths.filter((health) => health.status !== 'up');
   const details = troubled.map((health) => `${health.status}${health.detail === undefined ? '' : `: ${health.detail}`}`);
   return {
     status: worst,
     instances: healths.length,
-    ...(troubled.length === 0 ? {} : { detail: shortDetail(`${troubled.length} of ${healths.length} channel instance(s) ${details.join('; ')}`) }),
+    ...(troubled.length === 0
+      ? {}
+      : { detail: shortDetail(`${troubled.length} of ${healths.length} channel instance(s) ${details.join('; ')}`) }),
   };
 }
 
@@ -92,7 +100,8 @@ async function runCheck<T extends ReadinessCheckResult>(input: {
 export function createProbeRoutes(options: ProbeRoutesOptions): FastifyPluginAsync {
   const { metrics, readiness } = options;
   const timeoutMs = options.timeoutMs ?? 2000;
-  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw ValidationError.forField('timeoutMs', 'must be a positive whole number of milliseconds');
+  if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0)
+    throw ValidationError.forField('timeoutMs', 'must be a positive whole number of milliseconds');
   const clock = options.clock ?? systemClock;
   const hidden = { schema: { hide: true } } as const;
 

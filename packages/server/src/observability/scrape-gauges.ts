@@ -119,9 +119,12 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
     });
   };
 
-  gauge({ name: 'sdr_scheduler_lag_seconds', help: 'Now minus the due time of the oldest due pending scheduled message (0 when none)' }, (g, s) => {
-    if (s.scheduler !== undefined) g.set(s.scheduler.oldestDueAt === null ? 0 : secondsBetween(s.now, s.scheduler.oldestDueAt));
-  });
+  gauge(
+    { name: 'sdr_scheduler_lag_seconds', help: 'Now minus the due time of the oldest due pending scheduled message (0 when none)' },
+    (g, s) => {
+      if (s.scheduler !== undefined) g.set(s.scheduler.oldestDueAt === null ? 0 : secondsBetween(s.now, s.scheduler.oldestDueAt));
+    },
+  );
   gauge({ name: 'sdr_scheduler_pending_messages', help: 'Scheduled messages waiting to be sent (due or not)' }, (g, s) => {
     if (s.scheduler !== undefined) g.set(s.scheduler.pending);
   });
@@ -147,7 +150,11 @@ export function registerScrapeGauges(registry: Registry, sources: ScrapeSources)
   });
   if (heartbeats !== undefined) {
     gauge(
-      { name: 'sdr_worker_last_heartbeat_seconds', help: 'Seconds since the newest heartbeat of each worker component', labelNames: ['component'] as const },
+      {
+        name: 'sdr_worker_last_heartbeat_seconds',
+        help: 'Seconds since the newest heartbeat of each worker component',
+        labelNames: ['component'] as const,
+      },
       (g, s) => {
         if (s.heartbeats === undefined) return;
         g.reset();

@@ -13,7 +13,11 @@ export interface SendOutcomeWindow {
 }
 
 /** Starts counting the events of `events` into a window of `windowMs`. */
-export function createSendOutcomeWindow(options: { readonly events: DomainEvents; readonly clock: Clock; readonly windowMs: number }): SendOutcomeWindow {
+export function createSendOutcomeWindow(options: {
+  readonly events: DomainEvents;
+  readonly clock: Clock;
+  readonly windowMs: number;
+}): SendOutcomeWindow {
   const { events, clock, windowMs } = options;
   // Times in arrival order: pruning drops from the front. Events carry the emitter's `at`, which
   // the dispatcher takes from the same clock, so arrival order is time order.

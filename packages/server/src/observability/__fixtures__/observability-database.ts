@@ -19,7 +19,15 @@ import {
   type Store,
   type Tenant,
 } from '@sdr/core';
-import { createPostgresStore, loadMigrations, migrate, openDatabase, openPglite, type Database, type DatabaseConnection } from '@sdr/store-postgres';
+import {
+  createPostgresStore,
+  loadMigrations,
+  migrate,
+  openDatabase,
+  openPglite,
+  type Database,
+  type DatabaseConnection,
+} from '@sdr/store-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 
@@ -185,5 +193,11 @@ export async function schedule(
 
 /** A pending CRM outbox entry for `lead`, stamped by the store's clock. */
 export async function appendCrmChange(store: Store, lead: Lead): Promise<void> {
-  await store.outbox.append({ tenantId: lead.tenantId, topic: 'crm', aggregateType: 'lead', aggregateId: lead.id, type: 'lead.stage_changed' });
+  await store.outbox.append({
+    tenantId: lead.tenantId,
+    topic: 'crm',
+    aggregateType: 'lead',
+    aggregateId: lead.id,
+    type: 'lead.stage_changed',
+  });
 }
