@@ -9,6 +9,7 @@ import { PhoneNumber, ProviderUnavailableError, ValidationError, VirtualClock } 
 import { buildPhoneNumber, expectSdrError, runCalendarConformance, runCrmConformance, runMessagingConformance } from '@sdr/testkit';
 import { describe, expect, it } from 'vitest';
 import { describeEachDriver } from '../database/__fixtures__/test-database.js';
+import { migrateServer, serverMigrations } from '../database/server-database.js';
 import { createSandboxCalendar } from './sandbox-calendar.js';
 import { createSandboxClock, maxSandboxAdvanceMs } from './sandbox-clock.js';
 import { createSandboxCrm } from './sandbox-crm.js';
@@ -66,6 +67,23 @@ describeEachDriver('sandbox adapters', (database) => {
           [calendarId, eventId],
         ),
     },
+  });
+
+  it('migrateServer is idempotent: a process starting on a migrated database applies nothing', async () => {
+    const again = await migrateServer(database().db);
+    expect(again).toEqual({ applied: [], version: serverMigrations().length });
+    const tables = await database().sql<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'sdr_server' AND table_name LIKE 'sandbox_%' ORDER BY table_name`,
+    );
+    expect(tables.map((table) => table.table_name)).toEqual([
+      'sandbox_calendar_events',
+      'sandbox_channel_instances',
+      'sandbox_crm_contacts',
+      'sandbox_crm_leads',
+      'sandbox_crm_notes',
+      'sandbox_messages',
+      'sandbox_unreachable_numbers',
+    ]);
   });
 
   describe('sandbox messaging', () => {
