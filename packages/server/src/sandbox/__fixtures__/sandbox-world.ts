@@ -1,0 +1,134 @@
+/**
+ * A `ServerContext` on a real database — the PostgreSQL store and the sandbox adapters side by
+ * side, on the file's test database — with the sandbox routes registered, two tenants with their
+ * keys, and a dispatcher that sends through the sandbox channel: the offline server in miniature.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  BookingService,
+  VirtualClock,
+  createBillingService,
+  createConversationService,
+  createCrmInboundService,
+  createDispatcher,
+  createDomainEvents,
+  createFollowUpDispatchHandler,
+  createFollowUpService,
+  createHandoffService,
+  createTemplateService,
+  noopLogger,
+  parseOrThrow,
+  tenantSchema,
+  type CalendarPort,
+  type Dispatcher,
+} from '@sdr/core';
+import { createInMemoryLock, createInMemoryRateLimiter } from '@sdr/core/testing';
+import { createPostgresStore } from '@sdr/store-postgres';
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+import type { TestDatabase } from '../../database/__fixtures__/test-database.js';
+import { createTenantApiKey, sha256Hex } from '../../http/auth/api-keys.js';
+import { createHttpApp } from '../../http/create-http-app.js';
+import type { TestTenant } from '../../http/__fixtures__/test-context.js';
+import { createSandboxCalendar } from '../sandbox-calendar.js';
+import { createSandboxClock, type SandboxClock } from '../sandbox-clock.js';
+import { createSandboxCrm, type SandboxCrm } from '../sandbox-crm.js';
+import { sandboxStageMapping } from '../sandbox-crm-pipeline.js';
+import { createSandboxMessaging, type SandboxMessaging } from '../sandbox-messaging.js';
+import { createSandboxRoutes } from '../sandbox-routes.js';
+
+/** Monday 2 March 2026, 09:00 in São Paulo. */
+export const sandboxTestStart = '2026-03-02T12:00:00Z';
+
+const weekday = [['09:00', '18:00']] as [string, string][];
+
+/** The world of the sandbox route tests. */
+export interface SandboxWorld {
+  readonly app: FastifyInstance;
+  readonly context: ServerContext;
+  /** The real time under the sandbox clock (tests move it instead of waiting). */
+  readonly base: VirtualClock;
+  readonly clock: SandboxClock;
+  readonly messaging: SandboxMessaging;
+  readonly calendar: CalendarPort;
+  crmFor(tenantId: string): SandboxCrm;
+  readonly dispatcher: Dispatcher;
+  readonly acme: TestTenant;
+  readonly globex: TestTenant;
+}
+
+/** Builds the world on `database`; each call seeds two new tenants. */
+export async function createSandboxWorld(database: TestDatabase): Promise<SandboxWorld> {
+  const base = new VirtualClock(sandboxTestStart);
+  const db = database.database;
+  const clock = createSandboxClock({ db, base });
+  await clock.refresh();
+  const store = createPostgresStore({ db: database.db, clock });
+  const messaging = createSandboxMessaging({ db, clock });
+  const calendar = createSandboxCalendar({ db, clock });
+  const lock = createInMemoryLock({ clock });
+  const events = createDomainEvents();
+  const followUp = createFollowUpService({ store, clock, events });
+  const context: ServerContext = {
+    clock,
+    logger: noopLogger,
+    store,
+    lock,
+    rateLimiter: createInMemoryRateLimiter({ clock }),
+    events,
+    services: {
+      followUp,
+      conversation: createConversationService({ store, clock, followUp, events }),
+      booking: new BookingService({ store, calendar, lock, clock, observers: [followUp], events }),
+      billing: createBillingService({ store, clock, lock, events }),
+      handoff: createHandoffService({ store, clock, followUp, events }),
+      templates: createTemplateService({ store, clock }),
+      crmInbound: createCrmInboundService({ store, clock, followUp, events }),
+    },
+    http: {
+      bodyLimitBytes: 64 * 1024,
+      rateLimitPerMinute: 1000,
+      operatorKeyHash: sha256Hex(`operator-${randomUUID()}`),
+      publicBaseUrl: 'http://localhost:3000',
+    },
+  };
+  const sandbox = { messaging, calendar, clock, crmFor: (tenantId: string) => createSandboxCrm({ db, clock, account: tenantId }) };
+  const app = await createHttpApp(context, { extraRoutes: [createSandboxRoutes({ context, sandbox })] });
+  const dispatcher = createDispatcher({
+    store,
+    messaging,
+    clock,
+    handlers: [createFollowUpDispatchHandler({ followUp, events })],
+    pacing: false,
+  });
+  const seed = async (name: string): Promise<TestTenant> => {
+    const now = clock.now();
+    const tenant = await store.tenants.create(
+      parseOrThrow(tenantSchema, {
+        id: randomUUID(),
+        name,
+        timeZone: 'America/Sao_Paulo',
+        businessHours: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
+        stageMapping: sandboxStageMapping,
+        messaging: { instance: `whatsapp-${randomUUID()}` },
+        createdAt: now,
+        updatedAt: now,
+        version: 0,
+      }),
+    );
+    const issued = await createTenantApiKey(store.apiKeys, { tenantId: tenant.id, name: 'tests', clock });
+    return { tenant, key: issued.key, apiKeyId: issued.apiKey.id };
+  };
+  return {
+    app,
+    context,
+    base,
+    clock,
+    messaging,
+    calendar,
+    crmFor: sandbox.crmFor,
+    dispatcher,
+    acme: await seed('Acme'),
+    globex: await seed('Globex'),
+  };
+}
