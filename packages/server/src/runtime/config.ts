@@ -1,0 +1,155 @@
+/**
+ * The server's configuration: the environment, validated with zod once at start. A wrong value
+ * stops the server before it touches anything, with a message naming the variable and the
+ * problem (`sdr serve` exits with code 2). Every variable is listed, with a comment, in
+ * `.env.example` at the repository root; `configVariables` below is the same list, and a test
+ * keeps the two in step.
+ */
+import { ValidationError } from '@sdr/core';
+import { z } from 'zod';
+
+/** What a process runs: the HTTP API, the workers, or both. */
+export const roles = ['api', 'worker', 'all'] as const;
+export type Role = (typeof roles)[number];
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { message: 'must be a whole number' })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { message: `must be at least ${min}` })
+        .max(max, { message: `must be at most ${max}` }),
+    );
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const connectionUrl = (protocols: readonly string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL like ${example}` },
+    );
+
+const hour = 3_600_000;
+
+/** The environment variables, each with its default. */
+const environmentSchema = z.object({
+  SDR_ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
+  HOST: z.string().trim().min(1, { message: 'must not be empty' }).default('127.0.0.1'),
+  PORT: integer(0, 65_535).default(3000),
+  DATABASE_URL: connectionUrl(['postgres:', 'postgresql:'], 'postgres://user@host:5432/db').optional(),
+  DATABASE_POOL_MAX: integer(1, 200).default(10),
+  SDR_DATA_DIR: z.string().trim().min(1, { message: 'must not be empty' }).default('.sdr-data'),
+  REDIS_URL: connectionUrl(['redis:', 'rediss:'], 'redis://host:6379').optional(),
+  SDR_OPERATOR_KEY: z.string().trim().min(32, { message: 'must be at least 32 characters' }).max(200).optional(),
+  SDR_PUBLIC_BASE_URL: connectionUrl(['http:', 'https:'], 'https://sdr.example.com').optional(),
+  SDR_BODY_LIMIT_BYTES: integer(1024, 16 * 1024 * 1024).default(256 * 1024),
+  SDR_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
+  SDR_LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
+  SDR_SHUTDOWN_DEADLINE_MS: integer(0, 10 * 60_000).default(30_000),
+  SDR_SEED_DEMO: flag.default(true),
+  SDR_DISPATCH_POLL_MS: integer(50, 60_000).default(1000),
+  SDR_DISPATCH_PACING_MS: integer(0, 60_000).default(1000),
+  SDR_ALERT_INTERVAL_MS: integer(1000, hour).default(60_000),
+  SDR_RECONCILE_INTERVAL_MS: integer(10_000, 24 * hour).default(hour),
+  SDR_HEARTBEAT_MISSING_AFTER_MS: integer(60_000, 30 * 24 * hour).default(24 * hour),
+  SDR_CRM_SYNC_LAG_ALERT_MS: integer(60_000, 7 * 24 * hour).default(15 * 60_000),
+});
+
+/** The environment variables the server reads (the keys of `.env.example`). */
+export const configVariables: readonly string[] = Object.keys(environmentSchema.shape);
+
+/** The validated configuration. */
+export interface ServerConfig {
+  readonly role: Role;
+  readonly host: string;
+  readonly port: number;
+  /** `postgres`: the server at `url`; `pglite`: the embedded database in `dataDir`. */
+  readonly database:
+    | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
+    | { readonly kind: 'pglite'; readonly dataDir: string };
+  /** Redis for locks and rate limits shared across hosts; `null`: the database lock and per-process limits. */
+  readonly redisUrl: string | null;
+  readonly operatorKey: string | null;
+  readonly publicBaseUrl: string;
+  readonly bodyLimitBytes: number;
+  readonly rateLimitPerMinute: number;
+  readonly logLevel: (typeof logLevels)[number];
+  readonly shutdownDeadlineMs: number;
+  /** Create the demo tenant (and print its key) when the database has none. */
+  readonly seedDemo: boolean;
+  readonly dispatch: { readonly pollIntervalMs: number; readonly pacingMs: number };
+  readonly alerts: {
+    readonly intervalMs: number;
+    readonly heartbeatMissingAfterMs: number;
+    readonly crmSyncLagMs: number;
+  };
+  readonly reconcileIntervalMs: number;
+}
+
+/**
+ * Reads the configuration from `env` (default `process.env`). Empty variables count as unset.
+ * Throws a `ValidationError` whose fields are the variables' names.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ServerConfig {
+  const present = Object.fromEntries(
+    configVariables.flatMap((name) => {
+      const value = env[name];
+      return value === undefined || value.trim() === '' ? [] : [[name, value]];
+    }),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const fieldErrors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+    const summary = fieldErrors.map((error) => `${error.field} ${error.message}`).join('; ');
+    throw new ValidationError(fieldErrors, { message: `invalid configuration: ${summary}` });
+  }
+  const e = parsed.data;
+  if (e.SDR_ROLE !== 'all' && e.DATABASE_URL === undefined) {
+    throw ValidationError.forField(
+      'SDR_ROLE',
+      `${e.SDR_ROLE} needs DATABASE_URL: the embedded database serves a single process, so split roles share a PostgreSQL server`,
+    );
+  }
+  return {
+    role: e.SDR_ROLE,
+    host: e.HOST,
+    port: e.PORT,
+    database:
+      e.DATABASE_URL === undefined
+        ? { kind: 'pglite', dataDir: e.SDR_DATA_DIR }
+        : { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    redisUrl: e.REDIS_URL ?? null,
+    operatorKey: e.SDR_OPERATOR_KEY ?? null,
+    publicBaseUrl: e.SDR_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
+    bodyLimitBytes: e.SDR_BODY_LIMIT_BYTES,
+    rateLimitPerMinute: e.SDR_RATE_LIMIT_PER_MINUTE,
+    logLevel: e.SDR_LOG_LEVEL,
+    shutdownDeadlineMs: e.SDR_SHUTDOWN_DEADLINE_MS,
+    seedDemo: e.SDR_SEED_DEMO,
+    dispatch: { pollIntervalMs: e.SDR_DISPATCH_POLL_MS, pacingMs: e.SDR_DISPATCH_PACING_MS },
+    alerts: {
+      intervalMs: e.SDR_ALERT_INTERVAL_MS,
+      heartbeatMissingAfterMs: e.SDR_HEARTBEAT_MISSING_AFTER_MS,
+      crmSyncLagMs: e.SDR_CRM_SYNC_LAG_ALERT_MS,
+    },
+    reconcileIntervalMs: e.SDR_RECONCILE_INTERVAL_MS,
+  };
+}
