@@ -2,21 +2,7 @@
  * A `ServerContext` on the in-memory doubles of `@sdr/core/testing` and a virtual clock, the app
  * built on it, and two tenants with their keys — for tests that drive the API with `app.inject`.
  */
-import {
-  BookingService,
-  VirtualClock,
-  createBillingService,
-  createConversationService,
-  createCrmInboundService,
-  createDomainEvents,
-  createFollowUpService,
-  createHandoffService,
-  createTemplateService,
-  noopLogger,
-  parseOrThrow,
-  tenantSchema,
-  type Tenant,
-} from '@sdr/core';
+import { VirtualClock, createDomainEvents, noopLogger, parseOrThrow, tenantSchema, type Tenant } from '@sdr/core';
 import {
   createInMemoryCalendar,
   createInMemoryLock,
@@ -29,6 +15,7 @@ import {
 } from '@sdr/core/testing';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { HttpSettings, ServerContext } from '../../context.js';
+import { createServerServices } from '../../runtime/server-services.js';
 import { createTenantApiKey, sha256Hex } from '../auth/api-keys.js';
 import { createHttpApp } from '../create-http-app.js';
 import type { Problem } from '../problem.js';
@@ -75,7 +62,6 @@ export async function createTestWorld(
   const lock = createInMemoryLock({ clock });
   const rateLimiter = createInMemoryRateLimiter({ clock });
   const events = createDomainEvents();
-  const followUp = createFollowUpService({ store, clock, events });
   const context: ServerContext = {
     clock,
     logger: noopLogger,
@@ -83,15 +69,7 @@ export async function createTestWorld(
     lock,
     rateLimiter,
     events,
-    services: {
-      followUp,
-      conversation: createConversationService({ store, clock, followUp, events }),
-      booking: new BookingService({ store, calendar, lock, clock, observers: [followUp], events }),
-      billing: createBillingService({ store, clock, lock, events }),
-      handoff: createHandoffService({ store, clock, followUp, events }),
-      templates: createTemplateService({ store, clock }),
-      crmInbound: createCrmInboundService({ store, clock, followUp, events }),
-    },
+    services: createServerServices({ store, calendar, lock, clock, events }),
     http: {
       bodyLimitBytes: 64 * 1024,
       rateLimitPerMinute: 1000,

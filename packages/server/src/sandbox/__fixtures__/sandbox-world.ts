@@ -5,17 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  BookingService,
   VirtualClock,
-  createBillingService,
-  createConversationService,
-  createCrmInboundService,
   createDispatcher,
   createDomainEvents,
   createFollowUpDispatchHandler,
-  createFollowUpService,
-  createHandoffService,
-  createTemplateService,
   noopLogger,
   parseOrThrow,
   tenantSchema,
@@ -26,6 +19,7 @@ import { createInMemoryLock, createInMemoryRateLimiter } from '@sdr/core/testing
 import { createPostgresStore } from '@sdr/store-postgres';
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { createServerServices } from '../../runtime/server-services.js';
 import type { TestDatabase } from '../../database/__fixtures__/test-database.js';
 import { createTenantApiKey, sha256Hex } from '../../http/auth/api-keys.js';
 import { createHttpApp } from '../../http/create-http-app.js';
@@ -68,7 +62,8 @@ export async function createSandboxWorld(database: TestDatabase): Promise<Sandbo
   const calendar = createSandboxCalendar({ db, clock });
   const lock = createInMemoryLock({ clock });
   const events = createDomainEvents();
-  const followUp = createFollowUpService({ store, clock, events });
+  const services = createServerServices({ store, calendar, lock, clock, events });
+  const { followUp } = services;
   const context: ServerContext = {
     clock,
     logger: noopLogger,
@@ -76,15 +71,7 @@ export async function createSandboxWorld(database: TestDatabase): Promise<Sandbo
     lock,
     rateLimiter: createInMemoryRateLimiter({ clock }),
     events,
-    services: {
-      followUp,
-      conversation: createConversationService({ store, clock, followUp, events }),
-      booking: new BookingService({ store, calendar, lock, clock, observers: [followUp], events }),
-      billing: createBillingService({ store, clock, lock, events }),
-      handoff: createHandoffService({ store, clock, followUp, events }),
-      templates: createTemplateService({ store, clock }),
-      crmInbound: createCrmInboundService({ store, clock, followUp, events }),
-    },
+    services,
     http: {
       bodyLimitBytes: 64 * 1024,
       rateLimitPerMinute: 1000,
