@@ -159,7 +159,7 @@ describeEachDriver('sandbox adapters', (database) => {
         leadId: lead.leadId,
         name: 'Bruno',
         phone: '+5511987654321',
-        stage: { pipelineId: 'sandbox', statusId: 'meeting_scheduled', name: 'Meeting scheduled' },
+        stage: { pipelineId: 'sandbox', statusId: 'meeting_scheduled', name: 'Reunião agendada' },
         fields: { company: 'ACME' },
         tags: ['whatsapp'],
       });

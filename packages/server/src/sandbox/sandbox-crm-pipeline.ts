@@ -9,14 +9,15 @@ import { ValidationError, stages, type CrmFieldValue, type CrmLeadPatch, type Cr
 /** The id of the sandbox's one pipeline. */
 export const sandboxPipelineId = 'sandbox';
 
+// Named as a Brazilian sales team's Kommo board names its columns (the user's own wording).
 const statusNames: Readonly<Record<Stage, string>> = {
-  new: 'New lead',
-  qualifying: 'Qualifying',
-  meeting_scheduled: 'Meeting scheduled',
-  not_interested: 'Not interested',
-  human_handoff: 'Human handoff',
-  won: 'Won',
-  lost: 'Lost',
+  new: 'Novo lead',
+  qualifying: 'Qualificação',
+  meeting_scheduled: 'Reunião agendada',
+  not_interested: 'Não interessado',
+  human_handoff: 'Atendimento humano',
+  won: 'Venda ganha',
+  lost: 'Venda perdida',
 };
 
 /** The pipeline `listPipelines` reports: a status per domain stage, the stage name as its id. */

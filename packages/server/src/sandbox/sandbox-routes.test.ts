@@ -191,7 +191,7 @@ describeEachDriver('sandbox routes', (database) => {
     expect(board.body.leads).toEqual([
       expect.objectContaining({
         leadId: lead.leadId,
-        stage: expect.objectContaining({ name: 'New lead' }),
+        stage: expect.objectContaining({ name: 'Novo lead' }),
         notes: [expect.objectContaining({ text: 'Handoff: asked for a human' })],
       }),
     ]);
