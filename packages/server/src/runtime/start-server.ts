@@ -1,0 +1,132 @@
+/**
+ * Starts the server as its role asks: opens and migrates the database, composes the ports and
+ * services, serves the REST API (roles `api` and `all`) with the sandbox and probe routes,
+ * seeds the demo tenant, and runs the workers (roles `worker` and `all`). `stop` is the
+ * graceful shutdown: stop accepting requests and claims, let in-flight requests and sends
+ * finish within the deadline, release claims and heartbeats, close Redis and the database.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from '@sdr/core';
+import { createHttpApp } from '../http/index.js';
+import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
+import { createSandboxRoutes } from '../sandbox/index.js';
+import { composeServer, type Composition } from './compose.js';
+import type { ServerConfig } from './config.js';
+import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
+import { openServerDatabase, type OpenedDatabase } from './open-database.js';
+import { startWorkers, type RunningWorkers } from './workers.js';
+
+/** A started server. */
+export interface RunningServer {
+  readonly config: ServerConfig;
+  /** The base URL the API listens on (`null` for role `worker`). */
+  readonly url: string | null;
+  readonly database: OpenedDatabase;
+  readonly composition: Composition;
+  /** The demo tenant, when seeding is on and this process serves the API. */
+  readonly demo: DemoTenant | null;
+  readonly app: FastifyInstance | null;
+  readonly workers: RunningWorkers | null;
+  /** Graceful shutdown; calling it again returns the same promise. */
+  stop(): Promise<void>;
+}
+
+/** Starts everything `config.role` asks for. */
+export async function startServer(input: {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  /** The pino logger the HTTP layer logs requests through (default: none). */
+  readonly httpLogger?: FastifyBaseLogger;
+}): Promise<RunningServer> {
+  const { config, logger } = input;
+  const database = await openServerDatabase(config.database);
+  let composition: Composition | null = null;
+  let app: FastifyInstance | null = null;
+  let workers: RunningWorkers | null = null;
+  try {
+    composition = await composeServer({ config, database, logger });
+    const serves = config.role !== 'worker';
+    const demo =
+      serves && config.seedDemo
+        ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
+        : null;
+    let url: string | null = null;
+    if (serves) {
+      app = await buildApp(composition, database, input.httpLogger);
+      const address = await app.listen({ host: config.host, port: config.port });
+      url = address;
+    }
+    if (config.role !== 'api') workers = startWorkers({ composition, config, logger });
+    let stopping: Promise<void> | null = null;
+    const running: RunningServer = {
+      config,
+      url,
+      database,
+      composition,
+      demo,
+      app,
+      workers,
+      stop() {
+        stopping ??= shutdown({ app: running.app, workers: running.workers, composition: running.composition, database, config, logger });
+        return stopping;
+      },
+    };
+    return running;
+  } catch (error) {
+    await shutdown({ app, workers, composition, database, config, logger }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function buildApp(
+  composition: Composition,
+  database: OpenedDatabase,
+  loggerInstance: FastifyBaseLogger | undefined,
+): Promise<FastifyInstance> {
+  const { context, ports, clock, metrics } = composition;
+  const sandbox = createSandboxRoutes({
+    context,
+    sandbox: { messaging: ports.sandboxMessaging, crmFor: ports.sandboxCrmFor, calendar: ports.calendar, clock },
+  });
+  const probes = createProbeRoutes({
+    metrics,
+    readiness: {
+      database: async () => {
+        await database.database.query('readyz.database', 'SELECT 1');
+      },
+      // The lock answers when a probe key of this process can be taken and given back.
+      lock: async () => {
+        const lease = await context.lock.acquire(`readyz:${composition.processId}`, { ttlMs: 5_000 });
+        if (lease === null) throw new Error('the readiness probe key is held');
+        await context.lock.release(lease);
+      },
+      // The instances the tenants send through (the first page of tenants: a readiness probe stays cheap).
+      channels: async () => {
+        const tenants = await context.store.tenants.list({ limit: 100 });
+        const instances = [...new Set(tenants.items.map((tenant) => tenant.messaging.instance))];
+        return Promise.all(instances.map((instance) => ports.messaging.health({ instance })));
+      },
+    },
+  });
+  return createHttpApp(context, {
+    extraRoutes: [httpMetricsPlugin(metrics), sandbox, probes],
+    ...(loggerInstance === undefined ? {} : { loggerInstance }),
+  });
+}
+
+async function shutdown(parts: {
+  readonly app: FastifyInstance | null;
+  readonly workers: RunningWorkers | null;
+  readonly composition: Composition | null;
+  readonly database: OpenedDatabase;
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+}): Promise<void> {
+  const { logger } = parts;
+  logger.info({ role: parts.config.role }, 'shutting down');
+  // Requests already accepted finish; new connections are refused. Workers stop claiming at once.
+  await Promise.all([parts.app?.close(), parts.workers?.stop(parts.config.shutdownDeadlineMs)]);
+  await parts.composition?.close();
+  await parts.database.close();
+  logger.info({ role: parts.config.role }, 'stopped');
+}

@@ -1,0 +1,158 @@
+/**
+ * The workers of a `worker` / `all` process: the dispatcher (follow-ups, reminders, billing
+ * steps; it also returns stuck rows to `pending`), the CRM sync worker, the calendar outbox,
+ * CRM reconciliation and alert evaluation. Each writes a heartbeat to the database after every
+ * pass, so alert evaluation in any process can tell a silent dispatcher.
+ *
+ * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
+ * with leases, so every due message is sent once. `stop` is the graceful part of a shutdown: no
+ * new claims, in-flight sends finish within the deadline, unfinished claims are released.
+ */
+import {
+  CalendarOutboxWorker,
+  classifyError,
+  createBillingDispatchHandler,
+  createCrmReconciler,
+  createCrmSyncWorker,
+  createDispatcher,
+  createFollowUpDispatchHandler,
+  type Logger,
+} from '@sdr/core';
+import { createAlertEvaluator } from '../observability/index.js';
+import type { Composition } from './compose.js';
+import type { ServerConfig } from './config.js';
+
+/** The workers of one process. */
+export interface RunningWorkers {
+  /** Component names and their worker ids (heartbeats, logs). */
+  readonly components: ReadonlyMap<string, string>;
+  /** Stops claiming, lets in-flight work finish within `deadlineMs`, releases claims and heartbeats. */
+  stop(deadlineMs: number): Promise<void>;
+}
+
+/** A loop that runs `pass` every `intervalMs` on the composition's clock until stopped. */
+interface Ticker {
+  stop(): Promise<void>;
+}
+
+/** Starts every worker. */
+export function startWorkers(input: {
+  readonly composition: Composition;
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+}): RunningWorkers {
+  const { composition, config, logger } = input;
+  const { context, ports, clock, heartbeats, processId } = composition;
+  const { store, events, rateLimiter } = context;
+  const workerId = (component: string) => `${component}-${processId}`;
+
+  const dispatcher = createDispatcher({
+    store,
+    messaging: ports.messaging,
+    clock,
+    handlers: [createFollowUpDispatchHandler({ followUp: context.services.followUp, events }), createBillingDispatchHandler({ events })],
+    workerId: workerId('dispatcher'),
+    pollIntervalMs: config.dispatch.pollIntervalMs,
+    pacing:
+      config.dispatch.pacingMs === 0
+        ? false
+        : { minIntervalMs: config.dispatch.pacingMs, jitterMs: Math.round(config.dispatch.pacingMs / 4) },
+    events,
+    logger,
+  });
+  const crmSync = createCrmSyncWorker({ store, clock, crmFor: ports.crmFor, rateLimiter, events, logger, workerId: workerId('crm-sync') });
+  const calendarOutbox = new CalendarOutboxWorker({
+    store,
+    calendar: ports.calendar,
+    clock,
+    workerId: workerId('calendar-outbox'),
+    logger,
+  });
+  const reconciler = createCrmReconciler({
+    store,
+    clock,
+    crmFor: ports.crmFor,
+    rateLimiter,
+    inbound: context.services.crmInbound,
+    events,
+    logger,
+  });
+  const alerts = createAlertEvaluator({
+    store,
+    clock,
+    heartbeats,
+    events,
+    logger,
+    thresholds: { heartbeatMissingAfterMs: config.alerts.heartbeatMissingAfterMs, crmSyncLagMs: config.alerts.crmSyncLagMs },
+  });
+
+  const components = new Map<string, string>([
+    ['dispatcher', dispatcher.workerId],
+    ['crm-sync', crmSync.workerId],
+    ['calendar-outbox', workerId('calendar-outbox')],
+    ['reconciler', workerId('reconciler')],
+    ['alerts', workerId('alerts')],
+  ]);
+  const beat = (component: string) => {
+    const id = components.get(component) ?? workerId(component);
+    return heartbeats.beat(id, component).catch((error: unknown) => {
+      logger.warn({ component, error: classifyError(error).message }, 'heartbeat not written');
+    });
+  };
+
+  dispatcher.start();
+  crmSync.start();
+  calendarOutbox.start();
+  // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
+  const lastSeen = new Map<string, number>();
+  const loopHeartbeats = tick(clock, 5_000, logger, 'heartbeats', async () => {
+    for (const [component, last] of [
+      ['dispatcher', dispatcher.lastHeartbeatAt],
+      ['crm-sync', crmSync.lastHeartbeatAt],
+    ] as const) {
+      if (last !== null && last.getTime() !== lastSeen.get(component)) {
+        lastSeen.set(component, last.getTime());
+        await beat(component);
+      }
+    }
+  });
+  const reconciliation = tick(clock, config.reconcileIntervalMs, logger, 'reconciler', async () => {
+    await reconciler.runOnce({ window: config.reconcileIntervalMs * 2 });
+    await beat('reconciler');
+  });
+  const alertLoop = tick(clock, config.alerts.intervalMs, logger, 'alerts', async () => {
+    await alerts.evaluate();
+    await beat('alerts');
+  });
+  const calendarBeat = tick(clock, 30_000, logger, 'calendar-outbox', () => beat('calendar-outbox'));
+
+  return {
+    components,
+    async stop(deadlineMs) {
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), calendarBeat.stop()]);
+      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop()]);
+      await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
+    },
+  };
+}
+
+/** Runs `pass` now and then every `intervalMs`; a failed pass is logged and the loop goes on. */
+function tick(clock: Composition['clock'], intervalMs: number, logger: Logger, name: string, pass: () => Promise<unknown>): Ticker {
+  const controller = new AbortController();
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        await pass();
+      } catch (error) {
+        logger.error({ worker: name, error: classifyError(error).message }, 'worker pass failed');
+      }
+      await clock.sleep(intervalMs, controller.signal).catch(() => undefined);
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
