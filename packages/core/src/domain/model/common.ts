@@ -36,14 +36,21 @@ export const localTimeSchema = z
 /** An IANA time-zone name such as `America/Sao_Paulo`, checked against the runtime's zone data. */
 export const timeZoneSchema = z.string().refine(isTimeZone, { message: 'must be an IANA time-zone name such as America/Sao_Paulo' });
 
+// Building an `Intl.DateTimeFormat` costs far more than the rest of a tenant's validation, and
+// every stored tenant read is validated: zones found valid are remembered (there are a few
+// hundred names at most; the cap only guards against a flood of junk that happens to be valid).
+const knownTimeZones = new Set<string>();
+
 function isTimeZone(value: string): boolean {
+  if (knownTimeZones.has(value)) return true;
   if (!value.includes('/') && value !== 'UTC') return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
   } catch {
     return false;
   }
+  if (knownTimeZones.size < 2000) knownTimeZones.add(value);
+  return true;
 }
 
 /** A BCP 47 locale tag such as `pt-BR` or `en`. */
