@@ -123,10 +123,10 @@ async function shutdown(parts: {
   readonly logger: Logger;
 }): Promise<void> {
   const { logger } = parts;
-  logger.info({ role: parts.config.role }, 'shutting down');
+  logger.info({ deadlineMs: parts.config.shutdownDeadlineMs }, 'shutting down');
   // Requests already accepted finish; new connections are refused. Workers stop claiming at once.
   await Promise.all([parts.app?.close(), parts.workers?.stop(parts.config.shutdownDeadlineMs)]);
   await parts.composition?.close();
   await parts.database.close();
-  logger.info({ role: parts.config.role }, 'stopped');
+  logger.info({}, 'stopped');
 }
