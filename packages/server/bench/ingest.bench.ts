@@ -86,21 +86,23 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const server = await startServer({
-    config: loadConfig({
-      DATABASE_URL: url.toString(),
-      SDR_ROLE: 'api',
-      PORT: '0',
-      SDR_RATE_LIMIT_PER_MINUTE: '1000000',
-      SDR_LOG_LEVEL: 'silent',
-      DATABASE_POOL_MAX: '20',
-    }),
-    logger: noopLogger,
-  });
+  // The database is dropped however the run ends, a server that fails to start included.
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const bare = Fastify({ logger: false });
   bare.post('/v1/leads/:id/messages', async (request, reply) => reply.code(201).send({ outcome: 'recorded', message: request.body }));
-  const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   try {
+    server = await startServer({
+      config: loadConfig({
+        DATABASE_URL: url.toString(),
+        SDR_ROLE: 'api',
+        PORT: '0',
+        SDR_RATE_LIMIT_PER_MINUTE: '1000000',
+        SDR_LOG_LEVEL: 'silent',
+        DATABASE_POOL_MAX: '20',
+      }),
+      logger: noopLogger,
+    });
+    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
     const key = server.demo?.apiKey ?? '';
     const base = server.url ?? '';
     const leadIds: string[] = [];
@@ -133,7 +135,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await bare.close();
-    await server.stop();
+    await server?.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
   }
