@@ -58,12 +58,24 @@ async function withAdmin(fn: (admin: pg.Client) => Promise<void>): Promise<void>
   }
 }
 
-async function openPostgresTestDatabase(): Promise<OpenedTestDatabase> {
-  const name = `sdr_srv_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+/**
+ * A new, empty database on the `DATABASE_URL` server, named `<prefix>_<random>`: its URL, and
+ * `drop` to remove it (WITH (FORCE): connections still open are closed).
+ */
+export async function createEmptyPostgresDatabase(prefix: string): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${name}`).then(() => undefined));
   const url = new URL(databaseUrl ?? '');
   url.pathname = `/${name}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 10 });
+  return {
+    url: url.toString(),
+    drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined)),
+  };
+}
+
+async function openPostgresTestDatabase(): Promise<OpenedTestDatabase> {
+  const created = await createEmptyPostgresDatabase('sdr_srv');
+  const pool = new pg.Pool({ connectionString: created.url, max: 10 });
   // The database is dropped WITH (FORCE) at the end: idle clients then report the lost connection.
   pool.on('error', () => undefined);
   await migrated(pool);
@@ -74,7 +86,7 @@ async function openPostgresTestDatabase(): Promise<OpenedTestDatabase> {
     sql: async <R>(text: string, params: unknown[] = []) => (await pool.query(text, params)).rows as R[],
     close: async () => {
       await pool.end();
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined));
+      await created.drop();
     },
   };
 }

@@ -1,40 +1,15 @@
 /**
- * A database of its own for each observability test file, on both drivers: PGlite always, and
- * PostgreSQL when `DATABASE_URL` is set (`CREATE DATABASE sdr_obs_<random>`, dropped afterwards;
- * an unreachable server fails the file). Both get the store's migrations and the server's own
- * (`sdr_server`), and a store on a virtual clock. Builders make valid tenants, leads, scheduled
- * messages and outbox entries through the store.
+ * The observability tests' database: the server's test database of each driver (see
+ * `database/__fixtures__/test-database.ts`) with a reset to an empty store on a virtual clock, and
+ * builders that store valid tenants, leads, scheduled messages and outbox entries.
  */
-import { randomInt, randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import {
-  PhoneNumber,
-  VirtualClock,
-  leadSchema,
-  parseOrThrow,
-  tenantSchema,
-  type Lead,
-  type ScheduledKind,
-  type ScheduledMessage,
-  type Store,
-  type Tenant,
-} from '@sdr/core';
-import {
-  createPostgresStore,
-  loadMigrations,
-  migrate,
-  openDatabase,
-  openPglite,
-  type Database,
-  type DatabaseConnection,
-} from '@sdr/store-postgres';
-import pg from 'pg';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { VirtualClock, type Lead, type ScheduledKind, type ScheduledMessage, type Store, type Tenant } from '@sdr/core';
+import { createPostgresStore, type Database, type DatabaseConnection } from '@sdr/store-postgres';
+import { buildLead, buildTenant } from '@sdr/testkit';
+import { describeEachDriver as describeEachServerDatabase, type Driver } from '../../database/__fixtures__/test-database.js';
 
-const databaseUrl = process.env['DATABASE_URL'];
-const serverMigrations = fileURLToPath(new URL('../../../migrations', import.meta.url));
-
-export type Driver = 'pglite' | 'postgres';
+export type { Driver };
 
 /** The instant the clocks of these tests start at. */
 export const testStart = new Date('2026-03-02T12:00:00.000Z');
@@ -51,128 +26,49 @@ export interface ObservabilityDatabase {
   fresh(): Promise<{ readonly clock: VirtualClock; readonly store: Store }>;
 }
 
-async function prepare(connection: DatabaseConnection): Promise<void> {
-  await migrate({ db: connection });
-  await migrate({ db: connection, schema: 'sdr_server', migrations: loadMigrations(serverMigrations) });
-}
-
-async function openOn(driver: Driver): Promise<ObservabilityDatabase & { close(): Promise<void> }> {
-  let connection: DatabaseConnection;
-  let close: () => Promise<void>;
-  if (driver === 'pglite') {
-    const pglite = await openPglite();
-    connection = pglite;
-    close = () => pglite.close();
-  } else {
-    const name = `sdr_obs_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    const admin = new pg.Client({ connectionString: databaseUrl });
-    await admin.connect();
-    try {
-      await admin.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await admin.end();
-    }
-    const url = new URL(databaseUrl ?? '');
-    url.pathname = `/${name}`;
-    const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
-    // The database is dropped WITH (FORCE): idle clients then report the lost connection.
-    pool.on('error', () => undefined);
-    connection = pool;
-    close = async () => {
-      await pool.end();
-      const dropper = new pg.Client({ connectionString: databaseUrl });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
-    };
-  }
-  await prepare(connection);
-  const database = openDatabase(connection);
-  const sql = async <R>(text: string, params: unknown[] = []) => (await database.query(`test.sql`, text, params)) as R[];
-  const tables = await sql<{ schema: string; name: string }>(
-    `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-     WHERE table_schema IN ('sdr', 'sdr_server') AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
-  );
-  const truncate = `TRUNCATE ${tables.map((table) => `${table.schema}.${table.name}`).join(', ')} CASCADE`;
-  return {
-    driver,
-    connection,
-    database,
-    sql,
-    fresh: async () => {
-      await database.script('test.reset', truncate);
-      const clock = new VirtualClock(testStart);
-      return { clock, store: createPostgresStore({ db: connection, clock }) };
-    },
-    close,
-  };
-}
-
 /**
- * Registers `body` once per driver, each in a `describe` that opens the file's database before its
- * tests and drops it after. Without `DATABASE_URL` the PostgreSQL block is skipped, and says so.
+ * Registers `body` once per driver on the server's test database (migrated store and server
+ * schemas; PostgreSQL only when `DATABASE_URL` is set), adding `fresh()` to start each test empty.
  */
 export function describeEachDriver(title: string, body: (database: () => ObservabilityDatabase) => void): void {
-  for (const driver of ['pglite', 'postgres'] as const) {
-    const skipped = driver === 'postgres' && databaseUrl === undefined;
-    describe.skipIf(skipped)(`${title} [${driver}${skipped ? ': skipped, DATABASE_URL is not set' : ''}]`, () => {
-      let opened: (ObservabilityDatabase & { close(): Promise<void> }) | undefined;
-      beforeAll(async () => {
-        opened = await openOn(driver);
-      }, 60_000);
-      afterAll(async () => {
-        await opened?.close();
-      }, 60_000);
-      body(() => {
-        if (opened === undefined) throw new Error(`the ${driver} test database is not open`);
-        return opened;
-      });
+  describeEachServerDatabase(title, (opened) => {
+    // Every table of both schemas, looked up once per file on its first reset.
+    let truncate: string | undefined;
+    const fresh = async () => {
+      const { db, database } = opened();
+      if (truncate === undefined) {
+        const tables = await database.query<{ schema: string; name: string }>(
+          'test.tables',
+          `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+           WHERE table_schema IN ('sdr', 'sdr_server') AND table_type = 'BASE TABLE' AND table_name <> 'migrations'`,
+        );
+        truncate = `TRUNCATE ${tables.map((table) => `${table.schema}.${table.name}`).join(', ')} CASCADE`;
+      }
+      await database.script('test.reset', truncate);
+      const clock = new VirtualClock(testStart);
+      return { clock, store: createPostgresStore({ db, clock }) };
+    };
+    body(() => {
+      const current = opened();
+      return {
+        driver: current.driver,
+        connection: current.db,
+        database: current.database,
+        sql: (text, params) => current.sql(text, params),
+        fresh,
+      };
     });
-  }
+  });
 }
 
 /** A tenant with default settings, stored. */
 export async function seedTenant(store: Store, now: Date): Promise<Tenant> {
-  return store.tenants.create(
-    parseOrThrow(tenantSchema, {
-      id: randomUUID(),
-      name: 'Acme Ltda',
-      timeZone: 'America/Sao_Paulo',
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-    }),
-  );
+  return store.tenants.create(buildTenant({ name: 'Acme Ltda', createdAt: now, updatedAt: now }));
 }
 
 /** A lead of `tenantId` with a fresh phone, stored. */
 export async function seedLead(store: Store, tenantId: string, now: Date): Promise<Lead> {
-  return store.leads.create(
-    parseOrThrow(leadSchema, {
-      id: randomUUID(),
-      tenantId,
-      phone: PhoneNumber.fromE164(`+55119${randomInt(6, 10)}${String(randomInt(0, 10_000_000)).padStart(7, '0')}`),
-      whatsappLid: null,
-      name: 'Maria Silva',
-      email: null,
-      stage: 'new',
-      fields: {},
-      tags: [],
-      automation: 'active',
-      optedOut: false,
-      optedOutAt: null,
-      lastInboundAt: null,
-      lastOutboundAt: null,
-      crmLeadId: null,
-      crmContactId: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 0,
-    }),
-  );
+  return store.leads.create(buildLead({ tenantId, createdAt: now, updatedAt: now }));
 }
 
 /** A pending scheduled message for `lead`, due at `dueAt`. */

@@ -7,16 +7,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { noopLogger } from '@sdr/core';
+import { createEmptyPostgresDatabase, databaseUrl, type Driver } from '../../database/__fixtures__/test-database.js';
 import { loadConfig } from '../config.js';
 import { startServer, type RunningServer } from '../start-server.js';
 
-/** The PostgreSQL server the e2e suites also run on, when configured. */
-export const databaseUrl = process.env['DATABASE_URL'];
-
-export type Driver = 'pglite' | 'postgres';
+export { databaseUrl, type Driver };
 
 /** The drivers to run on: PGlite always, PostgreSQL when `DATABASE_URL` is set. */
 export const drivers: readonly Driver[] = databaseUrl === undefined ? ['pglite'] : ['pglite', 'postgres'];
@@ -34,23 +30,8 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
     const directory = await mkdtemp(join(tmpdir(), 'sdr-e2e-'));
     return { env: { SDR_DATA_DIR: directory }, url: null, drop: () => rm(directory, { recursive: true, force: true }) };
   }
-  const name = `sdr_e2e_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(databaseUrl ?? '');
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+  const created = await createEmptyPostgresDatabase('sdr_e2e');
+  return { env: { DATABASE_URL: created.url }, url: created.url, drop: () => created.drop() };
 }
 
 /** Settings that make the workers quick to notice work in tests. */
