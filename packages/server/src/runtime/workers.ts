@@ -109,6 +109,7 @@ export function startWorkers(input: {
     for (const [component, last] of [
       ['dispatcher', dispatcher.lastHeartbeatAt],
       ['crm-sync', crmSync.lastHeartbeatAt],
+      ['calendar-outbox', calendarOutbox.lastHeartbeatAt],
     ] as const) {
       if (last !== null && last.getTime() !== lastSeen.get(component)) {
         lastSeen.set(component, last.getTime());
@@ -124,12 +125,11 @@ export function startWorkers(input: {
     await alerts.evaluate();
     await beat('alerts');
   });
-  const calendarBeat = tick(clock, 30_000, logger, 'calendar-outbox', () => beat('calendar-outbox'));
 
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), calendarBeat.stop()]);
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop()]);
       await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },

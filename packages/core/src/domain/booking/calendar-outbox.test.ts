@@ -88,6 +88,7 @@ describe('CalendarOutboxWorker', () => {
   it('runs until stopped, picking up entries as they become available', async () => {
     const { store, calendar, clock, event, appointmentId, options } = await setup();
     const worker = new CalendarOutboxWorker({ ...options, intervalMs: 1000 });
+    expect(worker.lastHeartbeatAt).toBeNull();
     worker.start();
     worker.start();
     await store.outbox.append(
@@ -103,6 +104,7 @@ describe('CalendarOutboxWorker', () => {
     expect((await calendar.getEvent({ calendarId: 'primary', eventId: event.eventId }))?.status).toBe('confirmed');
     await clock.advance(2000);
     expect((await calendar.getEvent({ calendarId: 'primary', eventId: event.eventId }))?.status).toBe('cancelled');
+    expect(worker.lastHeartbeatAt?.getTime()).toBeGreaterThanOrEqual(clock.now().getTime() - 1000);
     expect(store.dump().outbox[0]?.status).toBe('done');
     await worker.stop();
     await worker.stop();

@@ -157,15 +157,23 @@ function storedErrorOf(error: unknown, at: Date): StoredError {
 export class CalendarOutboxWorker {
   private readonly options: CalendarOutboxOptions & { readonly intervalMs: number };
   private running: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
+  private lastPassAt: Date | null = null;
 
   constructor(options: CalendarOutboxOptions & { readonly intervalMs?: number }) {
     this.options = { ...options, intervalMs: options.intervalMs ?? 5_000 };
   }
 
+  /** When a pass last completed (loop or `runOnce`): a heartbeat for health checks and alerts; `null` before the first. */
+  get lastHeartbeatAt(): Date | null {
+    return this.lastPassAt === null ? null : new Date(this.lastPassAt.getTime());
+  }
+
   /** One pass: stuck entries recovered, then one batch processed. */
   async runOnce(): Promise<CalendarOutboxRun> {
     await this.options.store.outbox.recoverStuck({ now: this.options.clock.now() });
-    return processCalendarOutbox(this.options);
+    const run = await processCalendarOutbox(this.options);
+    this.lastPassAt = this.options.clock.now();
+    return run;
   }
 
   /** Starts the loop (once); `stop` ends it. */
