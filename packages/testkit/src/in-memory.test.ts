@@ -55,7 +55,11 @@ runRateLimiterConformance({
   create: () => ({ limiter: createInMemoryRateLimiter({ clock: systemClock }), clock: systemClock }),
 });
 
-runBlobStoreConformance({ name: 'in-memory', create: () => ({ blobs: createInMemoryBlobStore() }) });
+runBlobStoreConformance({
+  name: 'in-memory',
+  create: () => ({ blobs: createInMemoryBlobStore() }),
+  inspect: { count: async ({ blobs }, tenantId) => Promise.resolve(blobs.list(tenantId).length) },
+});
 
 runCalendarConformance({
   name: 'in-memory',

@@ -1,4 +1,5 @@
 export type { PortHealth, ProviderOptions } from './health.js';
+export { abortedError, sleepUnlessAborted, throwIfAborted, unlessAborted, type CallOptions, type CallSite } from './call-options.js';
 export { noopLogger, type Logger } from './logger/logger.js';
 export { VirtualClock, systemClock, type Clock } from './clock/clock.js';
 export type {
