@@ -130,6 +130,6 @@ export interface CalendarPort {
     options?: CallOptions,
   ): Promise<CalendarEvent[]>;
 
-  /** Whether the calendar can be used now; reports `down` rather than throwing. */
+  /** Whether the calendar can be used now; reports `down` rather than throwing — except an `AbortedError` for an aborted signal. */
   health(options?: CallOptions): Promise<PortHealth>;
 }

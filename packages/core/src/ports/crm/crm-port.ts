@@ -15,7 +15,11 @@
  *   `ValidationError` naming the list, and nothing is sent), and **succeeds or throws as a
  *   whole**: every item is checked before anything is written, so an invalid item (an unknown
  *   lead, stage or field) writes none of the batch. An empty batch sends nothing and resolves
- *   empty. Results come back in input order.
+ *   empty. Results come back in input order. Where the provider needs several requests for one
+ *   batch (`batchUpdate` / `batchNotes` false, a Kommo upsert's searches and writes), a transport
+ *   failure after the first write may leave part of the batch applied; every write is idempotent
+ *   (tags added and removed, fields set, notes by key, upserts by phone), so repeating the batch
+ *   converges — which is what the caller's retry does.
  * - `find*` return `null` when nothing matches; failures throw `SdrError`s (never "not found").
  *   Phone matching is by canonical E.164 (an adapter re-checks what a full-text search returns).
  * - Tags are **added and removed** (`tagsToAdd` / `tagsToRemove`); nothing ever replaces the
@@ -202,6 +206,6 @@ export interface CrmPort {
   /** The account's pipelines with their statuses (Kommo: 142 won and 143 lost in every pipeline). */
   listPipelines(options?: CallOptions): Promise<CrmPipeline[]>;
 
-  /** Whether the CRM can be used now; reports `down` (or `degraded`) rather than throwing. */
+  /** Whether the CRM can be used now; reports `down` (or `degraded`) rather than throwing — except an `AbortedError` for an aborted signal. */
   health(options?: CallOptions): Promise<PortHealth>;
 }
