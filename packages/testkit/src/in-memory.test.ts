@@ -6,6 +6,7 @@ import { PhoneNumber, VirtualClock, systemClock } from '@sdr/core';
 import {
   createInMemoryBlobStore,
   createInMemoryCalendar,
+  createInMemoryCredentialStore,
   createInMemoryCrm,
   createInMemoryLock,
   createInMemoryMessaging,
@@ -18,6 +19,7 @@ import { buildPhoneNumber } from './fixtures.js';
 import {
   runBlobStoreConformance,
   runCalendarConformance,
+  runCredentialStoreConformance,
   runCrmConformance,
   runLockConformance,
   runMessagingConformance,
@@ -60,6 +62,14 @@ runBlobStoreConformance({
   name: 'in-memory',
   create: () => ({ blobs: createInMemoryBlobStore() }),
   inspect: { count: async ({ blobs }, tenantId) => Promise.resolve(blobs.list(tenantId).length) },
+});
+
+runCredentialStoreConformance({
+  name: 'in-memory (virtual clock)',
+  create: () => {
+    const clock = virtualClock();
+    return { store: createInMemoryCredentialStore({ clock }), clock };
+  },
 });
 
 runCalendarConformance({

@@ -78,3 +78,4 @@ export {
 } from './repository.js';
 export { runRateLimiterConformance, type RateLimiterConformanceOptions, type RateLimiterSubject } from './rate-limiter.js';
 export { runBlobStoreConformance, type BlobStoreConformanceOptions, type BlobStoreInspector, type BlobStoreSubject } from './blob-store.js';
+export { runCredentialStoreConformance, type CredentialStoreConformanceOptions, type CredentialStoreSubject } from './credential-store.js';

@@ -54,6 +54,9 @@ export type {
   OAuthTokenRepository,
 } from './repositories/access-repositories.js';
 export type { BlobStore, StoredBlob } from './blob/blob-store.js';
+export type { CredentialStore, StoredCredential } from './credentials/credential-store.js';
+export { assertCredentialKey, assertExpectedVersion, credentialValueCopy } from './credentials/credential-input.js';
+export { refreshCredential, type CredentialValue, type RefreshCredentialInput } from './credentials/refresh-credential.js';
 export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
 export { createRequestPacer, pacingRule, type RequestPacer, type RequestPacerOptions } from './rate-limiter/request-pacer.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';
