@@ -3,6 +3,7 @@
  * so that implementations refuse the same things with the same field names.
  */
 import { ValidationError } from '../../errors/index.js';
+import { isPlainObject } from '../../internal/plain-object.js';
 
 const maxKeyLength = 200;
 
@@ -47,10 +48,4 @@ function assertJson(value: unknown, path: string): void {
     return;
   }
   throw ValidationError.forField(path, 'must be a JSON value (string, number, boolean, null, array or plain object)');
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const prototype: unknown = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
 }
