@@ -2,7 +2,7 @@
  * What every suite shares: how a test obtains its own subject, and how it lets time pass on a
  * virtual clock (instantly) or on the real one (tiny real waits).
  */
-import { SdrError, systemClock, type Clock } from '@sdr/core';
+import { AbortedError, SdrError, systemClock, type CallOptions, type Clock } from '@sdr/core';
 import { expect, onTestFinished, type TestContext } from 'vitest';
 
 /** Options every conformance suite accepts. */
@@ -158,6 +158,18 @@ export async function expectSdrError<E extends SdrError>(promise: Promise<unknow
     return expect.fail(`expected a ${errorClass.kind}, but it threw ${describeError(error)}`);
   }
   return error as E;
+}
+
+/** Call options whose signal has already aborted: the call must reject with an `AbortedError` and do nothing. */
+export function abortedCall(): CallOptions {
+  const controller = new AbortController();
+  controller.abort(new Error('aborted by the conformance suite'));
+  return { signal: controller.signal };
+}
+
+/** Asserts `promise` rejects with an `AbortedError` (recognised across copies of `@sdr/core`). */
+export function expectAborted(promise: Promise<unknown>): Promise<AbortedError> {
+  return expectSdrError(promise, AbortedError);
 }
 
 /** Runs every task at once and splits the outcomes into values and errors. */

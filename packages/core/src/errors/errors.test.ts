@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   DuplicateError,
@@ -218,6 +219,18 @@ describe('other errors', () => {
     expect(new LockNotAcquiredError('lead:a1').message).toBe('lock lead:a1 is held by someone else');
     expect(new LockNotAcquiredError('lead:a1', { message: 'lease lost' }).message).toBe('lease lost');
     expect(new LockNotAcquiredError('lead:a1').key).toBe('lead:a1');
+  });
+});
+
+describe('AbortedError', () => {
+  it('is retryable, names the call, keeps the signal reason as cause, and is nothing else', () => {
+    const reason = new Error('worker stopped');
+    const error = new AbortedError({ provider: 'kommo', operation: 'updateLeads', cause: reason });
+    expect(error).toMatchObject({ code: 'aborted', retryable: true, provider: 'kommo', operation: 'updateLeads' });
+    expect(error.message).toBe('kommo updateLeads was aborted');
+    expect(error.cause).toBe(reason);
+    expect(new AbortedError().message).toBe('the call was aborted');
+    expect(ProviderError.isInstance(error) || ProviderUnavailableError.isInstance(error)).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   DuplicateError,
@@ -30,6 +31,7 @@ describe('problemFor', () => {
     ['AuthError', new AuthError('no key'), 401, 'auth_failed'],
     ['ProviderUnavailableError', new ProviderUnavailableError({ provider: 'google', operation: 'freeBusy' }), 503, 'provider_unavailable'],
     ['LockNotAcquiredError', new LockNotAcquiredError('calendar:primary'), 503, 'lock_not_acquired'],
+    ['AbortedError', new AbortedError({ provider: 'sandbox', operation: 'getLeads' }), 503, 'aborted'],
     [
       'ProviderError',
       new ProviderError({ provider: 'kommo', operation: 'updateLead', message: 'bad', status: 400 }),

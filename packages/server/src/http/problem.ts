@@ -4,6 +4,7 @@
  * failures by `code` and `status`, and reads `errors[].field` to point at its own input.
  */
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   LockNotAcquiredError,
@@ -125,6 +126,10 @@ function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): Prob
   }
   if (LockNotAcquiredError.isInstance(error)) {
     return { problem: problem(origin, { status: 503, code: 'lock_not_acquired', detail }), headers: { 'retry-after': '1' } };
+  }
+  // The server gave the call up (shutting down): nothing wrong with the request, try again.
+  if (AbortedError.isInstance(error)) {
+    return { problem: problem(origin, { status: 503, code: 'aborted', detail }), headers: { 'retry-after': '1' } };
   }
   // A provider answered with an error: the gateway's failure, not ours — its message is already redacted.
   if (ProviderError.isInstance(error)) return { problem: problem(origin, { status: 502, code: 'provider_error', detail }), headers: {} };

@@ -27,6 +27,11 @@ export type DispatchStep =
   | { readonly kind: 'defer'; readonly until: Date; readonly why: string }
   /** The lease was lost before acting: nothing was done, nothing is written. */
   | { readonly kind: 'lost' }
+  /**
+   * The send was aborted at the stop deadline: the provider may have it, so nothing is written;
+   * the row stays `sending` until stuck recovery returns it.
+   */
+  | { readonly kind: 'abandoned' }
   /** `code` replaces the classified error code in the stored error (e.g. `tenant_missing`). */
   | { readonly kind: 'failure'; readonly error: unknown; readonly code?: string };
 
@@ -92,6 +97,9 @@ export async function recordOutcome(run: RowRun, step: DispatchStep, deps: Recor
     }
     case 'lost':
       return leaseLost(deps.logger, log, 'not sent');
+    case 'abandoned':
+      deps.logger.warn({ ...log, outcome: 'abandoned' }, 'send aborted at the stop deadline; stuck recovery will return the row');
+      return;
     case 'failure':
       return recordFailure(run, step, deps);
   }
