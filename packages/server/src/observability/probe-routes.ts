@@ -111,7 +111,14 @@ export function createProbeRoutes(options: ProbeRoutesOptions): FastifyPluginAsy
     });
     app.get('/readyz', hidden, async (_request, reply) => {
       const [database, lock, channels] = await Promise.all([
-        runCheck({ check: async () => fromHealth(await readiness.database()), timeoutMs, clock }),
+        runCheck({
+          check: async () => {
+            await readiness.database();
+            return fromHealth(undefined);
+          },
+          timeoutMs,
+          clock,
+        }),
         runCheck({ check: async () => fromHealth(await readiness.lock()), timeoutMs, clock }),
         runCheck({ check: async () => fromChannels(await readiness.channels()), timeoutMs, clock }),
       ]);
