@@ -82,7 +82,8 @@ export function createTimeControl(clock: Clock = systemClock): TimeControl {
 }
 
 async function settleOnVirtualClock<T>(clock: AdvanceableClock, promise: Promise<T>, maxMs: number): Promise<T> {
-  let settled = false;
+  // Set by the callbacks below: widened so that TypeScript does not keep it narrowed to `false`.
+  let settled = false as boolean;
   promise.then(
     () => {
       settled = true;
@@ -191,7 +192,8 @@ function describeError(error: unknown): string {
 
 function describeValue(value: unknown): string {
   try {
-    const text = JSON.stringify(value);
+    // `JSON.stringify` is typed `string`, but gives `undefined` for `undefined`, a function or a symbol.
+    const text = JSON.stringify(value) as string | undefined;
     return text === undefined ? String(value) : text.length > 200 ? `${text.slice(0, 200)}…` : text;
   } catch {
     return String(value);
