@@ -1,0 +1,62 @@
+/** The lead's CRM sync state: its CRM ids, when it was last written, and what still waits. */
+import { unwrap } from '../../api/client.js';
+import { useApp, useLiveRefresh } from '../../app-context.js';
+import { useI18n } from '../../i18n/i18n.js';
+import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { useResource } from '../../ui/use-resource.js';
+
+export function CrmSyncPanel(props: { readonly leadId: string }) {
+  const { t, dateTime } = useI18n();
+  const { api } = useApp();
+  const sync = useResource(
+    () => unwrap(api.GET('/v1/leads/{id}/crm-sync', { params: { path: { id: props.leadId } } })),
+    [api, props.leadId],
+  );
+  useLiveRefresh(sync.reload, (event) => event.data.leadId === props.leadId, 1500);
+
+  return (
+    <section aria-labelledby="crm-title" class="panel">
+      <h2 id="crm-title">{t('crm.title')}</h2>
+      <button type="button" class="secondary small" onClick={sync.reload}>
+        {t('common.refresh')}
+      </button>
+      {sync.error === undefined ? null : <ErrorNotice error={sync.error} />}
+      {sync.value === undefined ? (
+        sync.error === undefined ? (
+          <Loading />
+        ) : null
+      ) : (
+        <>
+          <dl class="facts">
+            <div>
+              <dt>{t('crm.leadId')}</dt>
+              <dd>{sync.value.crmLeadId ?? t('crm.notYet')}</dd>
+            </div>
+            <div>
+              <dt>{t('crm.syncedAt')}</dt>
+              <dd>{sync.value.syncedAt === null ? t('crm.never') : dateTime(sync.value.syncedAt)}</dd>
+            </div>
+            <div>
+              <dt>{t('crm.pending')}</dt>
+              <dd>{sync.value.pending}</dd>
+            </div>
+            <div>
+              <dt>{t('crm.dead')}</dt>
+              <dd>{sync.value.dead}</dd>
+            </div>
+          </dl>
+          {sync.value.entries.length === 0 ? null : (
+            <ul class="entries">
+              {sync.value.entries.map((entry) => (
+                <li key={entry.id}>
+                  <code>{entry.type}</code> — {t(`outboxStatus.${entry.status}`)} · {dateTime(entry.createdAt)}
+                  {entry.lastError === null ? null : <span class="error-text"> · {entry.lastError.message}</span>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
