@@ -32,6 +32,8 @@ describe('the committed API document and types', () => {
   it('the document lists the routes the console uses', async () => {
     const { document } = await committed();
     const paths = Object.keys((JSON.parse(document) as { paths: Record<string, unknown> }).paths);
-    expect(paths).toEqual(expect.arrayContaining(['/v1/tenant', '/v1/status', '/v1/events/stream', '/v1/appointments', '/v1/sandbox/inbound']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/v1/tenant', '/v1/status', '/v1/events/stream', '/v1/appointments', '/v1/sandbox/inbound']),
+    );
   });
 });

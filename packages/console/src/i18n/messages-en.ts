@@ -133,6 +133,8 @@ export const en = {
   'appointments.bookAt': 'Book at',
   'appointments.moveTo': 'Move to',
   'appointments.chooseSlot': 'Choose a free slot',
+  'appointments.startBooking': 'Book a meeting…',
+  'appointments.startMoving': 'Move the meeting…',
   'appointments.book': 'Book',
   'appointments.reschedule': 'Reschedule',
 

@@ -136,6 +136,8 @@ export const ptBR: Readonly<Record<MessageKey, string>> = {
   'appointments.bookAt': 'Agendar em',
   'appointments.moveTo': 'Mudar para',
   'appointments.chooseSlot': 'Escolha um horário livre',
+  'appointments.startBooking': 'Agendar uma reunião…',
+  'appointments.startMoving': 'Remarcar a reunião…',
   'appointments.book': 'Agendar',
   'appointments.reschedule': 'Remarcar',
 

@@ -1,6 +1,7 @@
 /**
  * The lead's appointments, and booking as an operator: pick one of the free slots of the tenant's
- * calendar to book, or to move a scheduled appointment to; cancel one.
+ * calendar to book, or to move a scheduled appointment to; cancel one. Free slots are read when
+ * the operator starts choosing (time moves — the sandbox clock jumps), and again after a refusal.
  */
 import { useState } from 'preact/hooks';
 import { unwrap, type Lead } from '../../api/client.js';
@@ -16,20 +17,18 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
   const { api } = useApp();
   const leadId = props.lead.id;
   const [slot, setSlot] = useState('');
+  const [choosing, setChoosing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const appointments = useResource(
     () => unwrap(api.GET('/v1/leads/{id}/appointments', { params: { path: { id: leadId } } })),
     [api, leadId],
   );
-  const slots = useResource(() => unwrap(api.GET('/v1/slots', { params: { query: { limit: slotsShown } } })), [api]);
-  useLiveRefresh(
-    () => {
-      appointments.reload();
-      slots.reload();
-    },
-    (event) => event.name.startsWith('appointment.'),
+  const slots = useResource(
+    () => (choosing ? unwrap(api.GET('/v1/slots', { params: { query: { limit: slotsShown } } })) : Promise.resolve(null)),
+    [api, choosing],
   );
+  useLiveRefresh(appointments.reload, (event) => event.name.startsWith('appointment.'));
 
   const act = async (action: () => Promise<unknown>) => {
     setBusy(true);
@@ -37,10 +36,11 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
     try {
       await action();
       setSlot('');
+      setChoosing(false);
       appointments.reload();
-      slots.reload();
     } catch (failure) {
       setError(failure);
+      slots.reload();
     } finally {
       setBusy(false);
     }
@@ -80,40 +80,50 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
           ))}
         </ul>
       )}
-      <form
-        class="inline"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (slot === '') return;
-          void act(() =>
-            upcoming === undefined
-              ? unwrap(
-                  api.POST('/v1/leads/{id}/appointments', { params: { path: { id: leadId } }, body: { start: slot, actor: 'operator' } }),
-                )
-              : unwrap(
-                  api.POST('/v1/appointments/{id}/reschedule', {
-                    params: { path: { id: upcoming.id } },
-                    body: { start: slot, actor: 'operator' },
-                  }),
-                ),
-          );
-        }}
-      >
-        <label>
-          <span>{upcoming === undefined ? t('appointments.bookAt') : t('appointments.moveTo')}</span>
-          <select value={slot} onChange={(event) => setSlot(event.currentTarget.value)} disabled={slots.value === undefined}>
-            <option value="">{t('appointments.chooseSlot')}</option>
-            {(slots.value?.items ?? []).map((free) => (
-              <option key={free.start} value={free.start}>
-                {dateTime(free.start)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" disabled={busy || slot === ''}>
-          {upcoming === undefined ? t('appointments.book') : t('appointments.reschedule')}
+      {choosing ? (
+        <form
+          class="inline"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (slot === '') return;
+            void act(() =>
+              upcoming === undefined
+                ? unwrap(
+                    api.POST('/v1/leads/{id}/appointments', { params: { path: { id: leadId } }, body: { start: slot, actor: 'operator' } }),
+                  )
+                : unwrap(
+                    api.POST('/v1/appointments/{id}/reschedule', {
+                      params: { path: { id: upcoming.id } },
+                      body: { start: slot, actor: 'operator' },
+                    }),
+                  ),
+            );
+          }}
+        >
+          <label>
+            <span>{upcoming === undefined ? t('appointments.bookAt') : t('appointments.moveTo')}</span>
+            <select
+              value={slot}
+              onChange={(event) => setSlot(event.currentTarget.value)}
+              disabled={slots.value === undefined || slots.loading}
+            >
+              <option value="">{t('appointments.chooseSlot')}</option>
+              {(slots.value?.items ?? []).map((free) => (
+                <option key={free.start} value={free.start}>
+                  {dateTime(free.start)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" disabled={busy || slot === ''}>
+            {upcoming === undefined ? t('appointments.book') : t('appointments.reschedule')}
+          </button>
+        </form>
+      ) : (
+        <button type="button" onClick={() => setChoosing(true)}>
+          {upcoming === undefined ? t('appointments.startBooking') : t('appointments.startMoving')}
         </button>
-      </form>
+      )}
       {slots.error === undefined ? null : <ErrorNotice error={slots.error} />}
       {error === null ? null : <ErrorNotice error={error} />}
     </section>
