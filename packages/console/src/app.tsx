@@ -44,6 +44,9 @@ export function App() {
   useEffect(() => {
     loadCapabilities().then(setCapabilities, setFailure);
   }, []);
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
 
   useEffect(() => {
     if (api === null) return;

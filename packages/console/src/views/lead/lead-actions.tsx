@@ -1,5 +1,5 @@
 /** The operator's actions on a lead: set the stage, hand over to a person, resume automation, opt out. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { unwrap, type Lead, type Stage } from '../../api/client.js';
 import { useApp } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
@@ -12,6 +12,8 @@ export function LeadActions(props: { readonly lead: Lead; readonly onChanged: ()
   const stageName = useStageNames();
   const { lead } = props;
   const [stage, setStage] = useState<Stage>(lead.stage);
+  // The lead changes under the form (live events, a booking): the choice follows its stage.
+  useEffect(() => setStage(lead.stage), [lead.stage]);
   const [reason, setReason] = useState('');
   const [confirmOptOut, setConfirmOptOut] = useState(false);
   const [busy, setBusy] = useState(false);
