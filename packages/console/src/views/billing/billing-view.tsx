@@ -8,6 +8,7 @@ import { unwrap, type BillingImportResult, type BillingItems } from '../../api/c
 import { useApp } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { ErrorNotice } from '../../ui/notices.js';
+import { useAction } from '../../ui/use-action.js';
 import { parseBatchFile } from './billing-file.js';
 import { BillingCycles } from './billing-cycles.js';
 import { BillingPlan } from './billing-plan.js';
@@ -19,48 +20,38 @@ export function BillingView() {
   const [fileName, setFileName] = useState<string | null>(null);
   const [plan, setPlan] = useState<BillingImportResult | null>(null);
   const [applied, setApplied] = useState<BillingImportResult | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const { busy, error, run, clear } = useAction();
   const [cyclesVersion, setCyclesVersion] = useState(0);
 
   const preview = async (file: File) => {
-    setError(null);
+    clear();
+    setFileError(null);
     setPlan(null);
     setApplied(null);
     setFileName(file.name);
     const parsed = parseBatchFile(await file.text());
     if ('error' in parsed) {
       setItems(null);
-      setError(new Error(t(parsed.error === 'not_json' ? 'billing.notJson' : 'billing.noItems', { file: file.name })));
+      setFileError(t(parsed.error === 'not_json' ? 'billing.notJson' : 'billing.noItems', { file: file.name }));
       return;
     }
     // Items go to the server as the file has them: it validates each one and reports the bad ones.
     const batch = parsed.items as BillingItems;
     setItems(batch);
-    setBusy(true);
-    try {
-      setPlan(await unwrap(api.POST('/v1/billing/imports', { body: { items: batch, dryRun: true } })));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setPlan(await unwrap(api.POST('/v1/billing/imports', { body: { items: batch, dryRun: true } }))));
   };
 
   const apply = async () => {
     if (plan === null || items === null) return;
-    setBusy(true);
-    setError(null);
-    try {
-      setApplied(
-        await unwrap(api.POST('/v1/billing/plans/{planHash}/apply', { params: { path: { planHash: plan.planHash } }, body: { items } })),
-      );
+    const body = { items };
+    const path = { planHash: plan.planHash };
+    const done = await run(async () =>
+      setApplied(await unwrap(api.POST('/v1/billing/plans/{planHash}/apply', { params: { path }, body }))),
+    );
+    if (done) {
       setPlan(null);
       setCyclesVersion((version) => version + 1);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -88,6 +79,11 @@ export function BillingView() {
           {t('common.loading')}
         </p>
       ) : null}
+      {fileError === null ? null : (
+        <p class="notice notice-error" role="alert">
+          {fileError}
+        </p>
+      )}
       {error === null ? null : <ErrorNotice error={error} />}
       {plan === null ? null : (
         <BillingPlan plan={plan} fileName={fileName ?? ''}>

@@ -7,7 +7,7 @@
 import { useApp } from '../../app-context.js';
 import { ApiProblem, type ProblemBody } from '../../api/client.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
 import { useResource } from '../../ui/use-resource.js';
 
 type Item = Readonly<Record<string, unknown>>;
@@ -22,18 +22,24 @@ export function GenericList(props: { readonly path: `/v1/${string}` }) {
     if (body === undefined) return [];
     return Array.isArray(body.items) ? (body.items as Item[]) : [body as Item];
   }, [key, props.path]);
-  if (list.value === undefined) return list.error === undefined ? <Loading /> : <ErrorNotice error={list.error} />;
-  if (list.value.length === 0) return <p class="hint">{t('common.none')}</p>;
   return (
-    <ul class="generic-list">
-      {list.value.map((item, index) => (
-        <li key={index}>
-          {Object.entries(item)
-            .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
-            .map(([name, value]) => `${name}: ${String(value)}`)
-            .join(' · ')}
-        </li>
-      ))}
-    </ul>
+    <Loaded resource={list}>
+      {(items) =>
+        items.length === 0 ? (
+          <p class="hint">{t('common.none')}</p>
+        ) : (
+          <ul class="generic-list">
+            {items.map((item, index) => (
+              <li key={index}>
+                {Object.entries(item)
+                  .filter(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))
+                  .map(([name, value]) => `${name}: ${String(value)}`)
+                  .join(' · ')}
+              </li>
+            ))}
+          </ul>
+        )
+      }
+    </Loaded>
   );
 }

@@ -7,7 +7,8 @@ import { endpoints } from '../../api/capabilities.js';
 import { unwrap } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading, Unavailable } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
+import { Unavailable } from '../../ui/notices.js';
 import { useResource } from '../../ui/use-resource.js';
 import { GenericList } from './generic-list.js';
 
@@ -44,67 +45,59 @@ export function HealthView() {
       <div class="health-grid">
         <section aria-labelledby="readiness-title" class="panel">
           <h2 id="readiness-title">{t('health.readiness')}</h2>
-          {readiness.value === undefined ? (
-            readiness.error === undefined ? (
-              <Loading />
-            ) : (
-              <ErrorNotice error={readiness.error} />
-            )
-          ) : (
-            <ul class="checks">
-              {Object.entries(readiness.value.checks).map(([name, check]) => (
-                <li key={name}>
-                  <span class={`status status-${check.status}`}>{t(`health.check.${check.status}`)}</span> {name}
-                  {check.detail === undefined ? null : <span class="hint"> — {check.detail}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
+          <Loaded resource={readiness}>
+            {({ checks }) => (
+              <ul class="checks">
+                {Object.entries(checks).map(([name, check]) => (
+                  <li key={name}>
+                    <span class={`status status-${check.status}`}>{t(`health.check.${check.status}`)}</span> {name}
+                    {check.detail === undefined ? null : <span class="hint"> — {check.detail}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Loaded>
         </section>
         <section aria-labelledby="scheduler-title" class="panel">
           <h2 id="scheduler-title">{t('health.scheduler')}</h2>
-          {status.value === undefined ? (
-            status.error === undefined ? (
-              <Loading />
-            ) : (
-              <ErrorNotice error={status.error} />
-            )
-          ) : (
-            <dl class="facts">
-              <div>
-                <dt>{t('health.lag')}</dt>
-                <dd>{duration(status.value.scheduler.lagSeconds)}</dd>
-              </div>
-              <div>
-                <dt>{t('health.pending')}</dt>
-                <dd>{t('health.pendingValue', { pending: status.value.scheduler.pending, due: status.value.scheduler.duePending })}</dd>
-              </div>
-              <div>
-                <dt>{t('health.stuck')}</dt>
-                <dd>{status.value.scheduler.stuck}</dd>
-              </div>
-              <div>
-                <dt>{t('health.crmOutbox')}</dt>
-                <dd>
-                  {t('health.outboxValue', {
-                    pending: status.value.crmOutbox.pending,
-                    dead: status.value.crmOutbox.dead,
-                    lag: duration(status.value.crmOutbox.lagSeconds),
-                  })}
-                </dd>
-              </div>
-              <div>
-                <dt>{t('health.calendarOutbox')}</dt>
-                <dd>
-                  {t('health.outboxValue', {
-                    pending: status.value.calendarOutbox.pending,
-                    dead: status.value.calendarOutbox.dead,
-                    lag: duration(status.value.calendarOutbox.lagSeconds),
-                  })}
-                </dd>
-              </div>
-            </dl>
-          )}
+          <Loaded resource={status}>
+            {({ scheduler, crmOutbox, calendarOutbox }) => (
+              <dl class="facts">
+                <div>
+                  <dt>{t('health.lag')}</dt>
+                  <dd>{duration(scheduler.lagSeconds)}</dd>
+                </div>
+                <div>
+                  <dt>{t('health.pending')}</dt>
+                  <dd>{t('health.pendingValue', { pending: scheduler.pending, due: scheduler.duePending })}</dd>
+                </div>
+                <div>
+                  <dt>{t('health.stuck')}</dt>
+                  <dd>{scheduler.stuck}</dd>
+                </div>
+                <div>
+                  <dt>{t('health.crmOutbox')}</dt>
+                  <dd>
+                    {t('health.outboxValue', {
+                      pending: crmOutbox.pending,
+                      dead: crmOutbox.dead,
+                      lag: duration(crmOutbox.lagSeconds),
+                    })}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{t('health.calendarOutbox')}</dt>
+                  <dd>
+                    {t('health.outboxValue', {
+                      pending: calendarOutbox.pending,
+                      dead: calendarOutbox.dead,
+                      lag: duration(calendarOutbox.lagSeconds),
+                    })}
+                  </dd>
+                </div>
+              </dl>
+            )}
+          </Loaded>
         </section>
         <section aria-labelledby="workers-title" class="panel">
           <h2 id="workers-title">{t('health.workers')}</h2>
@@ -136,24 +129,22 @@ export function HealthView() {
         </section>
         <section aria-labelledby="alerts-title" class="panel">
           <h2 id="alerts-title">{t('health.alerts')}</h2>
-          {alerts.value === undefined ? (
-            alerts.error === undefined ? (
-              <Loading />
-            ) : (
-              <ErrorNotice error={alerts.error} />
-            )
-          ) : alerts.value.items.length === 0 ? (
-            <p class="hint">{t('health.noAlerts')}</p>
-          ) : (
-            <ul class="alerts">
-              {alerts.value.items.map((alert) => (
-                <li key={alert.id} class={`alert alert-${alert.severity}`}>
-                  <strong>{t(`severity.${alert.severity}`)}</strong> {alert.message}{' '}
-                  <span class="hint">{t('health.raisedAt', { when: dateTime(alert.raisedAt) })}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <Loaded resource={alerts}>
+            {({ items }) =>
+              items.length === 0 ? (
+                <p class="hint">{t('health.noAlerts')}</p>
+              ) : (
+                <ul class="alerts">
+                  {items.map((alert) => (
+                    <li key={alert.id} class={`alert alert-${alert.severity}`}>
+                      <strong>{t(`severity.${alert.severity}`)}</strong> {alert.message}{' '}
+                      <span class="hint">{t('health.raisedAt', { when: dateTime(alert.raisedAt) })}</span>
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </Loaded>
         </section>
         <section aria-labelledby="integrations-title" class="panel">
           <h2 id="integrations-title">{t('health.integrations')}</h2>

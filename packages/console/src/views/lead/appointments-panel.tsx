@@ -7,7 +7,9 @@ import { useState } from 'preact/hooks';
 import { unwrap, type Lead } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
+import { ErrorNotice } from '../../ui/notices.js';
+import { useAction } from '../../ui/use-action.js';
 import { useResource } from '../../ui/use-resource.js';
 
 const slotsShown = 24;
@@ -18,8 +20,7 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
   const leadId = props.lead.id;
   const [slot, setSlot] = useState('');
   const [choosing, setChoosing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const appointments = useResource(
     () => unwrap(api.GET('/v1/leads/{id}/appointments', { params: { path: { id: leadId } } })),
     [api, leadId],
@@ -31,18 +32,12 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
   useLiveRefresh(appointments.reload, (event) => event.name.startsWith('appointment.'));
 
   const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
+    if (await run(action)) {
       setSlot('');
       setChoosing(false);
       appointments.reload();
-    } catch (failure) {
-      setError(failure);
+    } else {
       slots.reload();
-    } finally {
-      setBusy(false);
     }
   };
   const scheduled = appointments.value?.items.filter((appointment) => appointment.status === 'scheduled') ?? [];
@@ -51,35 +46,33 @@ export function AppointmentsPanel(props: { readonly lead: Lead }) {
   return (
     <section aria-labelledby="appointments-title" class="panel">
       <h2 id="appointments-title">{t('appointments.title')}</h2>
-      {appointments.value === undefined ? (
-        appointments.error === undefined ? (
-          <Loading />
-        ) : (
-          <ErrorNotice error={appointments.error} />
-        )
-      ) : appointments.value.items.length === 0 ? (
-        <p class="hint">{t('appointments.empty')}</p>
-      ) : (
-        <ul class="appointments">
-          {appointments.value.items.map((appointment) => (
-            <li key={appointment.id} data-status={appointment.status}>
-              {dateTime(appointment.start)} — {t(`appointmentStatus.${appointment.status}`)}{' '}
-              {appointment.status === 'scheduled' ? (
-                <button
-                  type="button"
-                  class="secondary small"
-                  disabled={busy}
-                  onClick={() =>
-                    void act(() => unwrap(api.POST('/v1/appointments/{id}/cancel', { params: { path: { id: appointment.id } } })))
-                  }
-                >
-                  {t('appointments.cancel')}
-                </button>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      )}
+      <Loaded resource={appointments}>
+        {({ items }) =>
+          items.length === 0 ? (
+            <p class="hint">{t('appointments.empty')}</p>
+          ) : (
+            <ul class="appointments">
+              {items.map((appointment) => (
+                <li key={appointment.id} data-status={appointment.status}>
+                  {dateTime(appointment.start)} — {t(`appointmentStatus.${appointment.status}`)}{' '}
+                  {appointment.status === 'scheduled' ? (
+                    <button
+                      type="button"
+                      class="secondary small"
+                      disabled={busy}
+                      onClick={() =>
+                        void act(() => unwrap(api.POST('/v1/appointments/{id}/cancel', { params: { path: { id: appointment.id } } })))
+                      }
+                    >
+                      {t('appointments.cancel')}
+                    </button>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
       {choosing ? (
         <form
           class="inline"

@@ -7,7 +7,9 @@ import { useState } from 'preact/hooks';
 import { unwrap, type Message } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n, type MessageKey } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
+import { ErrorNotice } from '../../ui/notices.js';
+import { useAction } from '../../ui/use-action.js';
 import { useResource } from '../../ui/use-resource.js';
 
 function authorOf(message: Message): MessageKey {
@@ -19,7 +21,7 @@ export function ConversationPanel(props: { readonly leadId: string }) {
   const { t, dateTime } = useI18n();
   const { api } = useApp();
   const [draft, setDraft] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const { error, run } = useAction();
   const messages = useResource(
     () => unwrap(api.GET('/v1/leads/{id}/messages', { params: { path: { id: props.leadId }, query: { limit: 200 } } })),
     [api, props.leadId],
@@ -29,55 +31,45 @@ export function ConversationPanel(props: { readonly leadId: string }) {
   const send = async (event: Event) => {
     event.preventDefault();
     if (draft.trim() === '') return;
-    setError(null);
-    try {
-      await unwrap(
-        api.POST('/v1/leads/{id}/messages', {
-          params: { path: { id: props.leadId } },
-          body: { direction: 'outbound', body: draft.trim() },
-        }),
-      );
+    const body = { direction: 'outbound' as const, body: draft.trim() };
+    if (await run(() => unwrap(api.POST('/v1/leads/{id}/messages', { params: { path: { id: props.leadId } }, body })))) {
       setDraft('');
       messages.reload();
-    } catch (failure) {
-      setError(failure);
     }
   };
 
   return (
     <section aria-labelledby="conversation-title" class="panel conversation">
       <h2 id="conversation-title">{t('conversation.title')}</h2>
-      {messages.value === undefined ? (
-        messages.error === undefined ? (
-          <Loading />
-        ) : (
-          <ErrorNotice error={messages.error} />
-        )
-      ) : messages.value.items.length === 0 ? (
-        <p class="hint">{t('conversation.empty')}</p>
-      ) : (
-        <ol class="messages">
-          {messages.value.items.map((message) => (
-            <li
-              key={message.id}
-              class={`message message-${message.direction}${message.scheduledMessageId === null ? '' : ' message-automation'}`}
-            >
-              <p class="message-meta">
-                <strong>{t(authorOf(message))}</strong> · {t(`channel.${message.channel}`)} ·{' '}
-                <time dateTime={message.createdAt}>{dateTime(message.createdAt)}</time>
-              </p>
-              <p class="message-body">{message.body}</p>
-              {message.media.length === 0 ? null : (
-                <ul class="media">
-                  {message.media.map((media) => (
-                    <li key={media.ref}>{t('conversation.media', { name: media.fileName ?? media.ref, type: media.contentType })}</li>
-                  ))}
-                </ul>
-              )}
-            </li>
-          ))}
-        </ol>
-      )}
+      <Loaded resource={messages}>
+        {({ items }) =>
+          items.length === 0 ? (
+            <p class="hint">{t('conversation.empty')}</p>
+          ) : (
+            <ol class="messages">
+              {items.map((message) => (
+                <li
+                  key={message.id}
+                  class={`message message-${message.direction}${message.scheduledMessageId === null ? '' : ' message-automation'}`}
+                >
+                  <p class="message-meta">
+                    <strong>{t(authorOf(message))}</strong> · {t(`channel.${message.channel}`)} ·{' '}
+                    <time dateTime={message.createdAt}>{dateTime(message.createdAt)}</time>
+                  </p>
+                  <p class="message-body">{message.body}</p>
+                  {message.media.length === 0 ? null : (
+                    <ul class="media">
+                      {message.media.map((media) => (
+                        <li key={media.ref}>{t('conversation.media', { name: media.fileName ?? media.ref, type: media.contentType })}</li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Loaded>
       <form class="composer" onSubmit={(event) => void send(event)}>
         <label for="composer-text">{t('conversation.composeLabel')}</label>
         <textarea id="composer-text" rows={2} value={draft} onInput={(event) => setDraft(event.currentTarget.value)} />

@@ -2,7 +2,7 @@
 import { unwrap } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
 import { useResource } from '../../ui/use-resource.js';
 
 export function CrmSyncPanel(props: { readonly leadId: string }) {
@@ -20,43 +20,40 @@ export function CrmSyncPanel(props: { readonly leadId: string }) {
       <button type="button" class="secondary small" onClick={sync.reload}>
         {t('common.refresh')}
       </button>
-      {sync.error === undefined ? null : <ErrorNotice error={sync.error} />}
-      {sync.value === undefined ? (
-        sync.error === undefined ? (
-          <Loading />
-        ) : null
-      ) : (
-        <>
-          <dl class="facts">
-            <div>
-              <dt>{t('crm.leadId')}</dt>
-              <dd>{sync.value.crmLeadId ?? t('crm.notYet')}</dd>
-            </div>
-            <div>
-              <dt>{t('crm.syncedAt')}</dt>
-              <dd>{sync.value.syncedAt === null ? t('crm.never') : dateTime(sync.value.syncedAt)}</dd>
-            </div>
-            <div>
-              <dt>{t('crm.pending')}</dt>
-              <dd>{sync.value.pending}</dd>
-            </div>
-            <div>
-              <dt>{t('crm.dead')}</dt>
-              <dd>{sync.value.dead}</dd>
-            </div>
-          </dl>
-          {sync.value.entries.length === 0 ? null : (
-            <ul class="entries">
-              {sync.value.entries.map((entry) => (
-                <li key={entry.id}>
-                  <code>{entry.type}</code> — {t(`outboxStatus.${entry.status}`)} · {dateTime(entry.createdAt)}
-                  {entry.lastError === null ? null : <span class="error-text"> · {entry.lastError.message}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
-      )}
+      <Loaded resource={sync}>
+        {(state) => (
+          <>
+            <dl class="facts">
+              <div>
+                <dt>{t('crm.leadId')}</dt>
+                <dd>{state.crmLeadId ?? t('crm.notYet')}</dd>
+              </div>
+              <div>
+                <dt>{t('crm.syncedAt')}</dt>
+                <dd>{state.syncedAt === null ? t('crm.never') : dateTime(state.syncedAt)}</dd>
+              </div>
+              <div>
+                <dt>{t('crm.pending')}</dt>
+                <dd>{state.pending}</dd>
+              </div>
+              <div>
+                <dt>{t('crm.dead')}</dt>
+                <dd>{state.dead}</dd>
+              </div>
+            </dl>
+            {state.entries.length === 0 ? null : (
+              <ul class="entries">
+                {state.entries.map((entry) => (
+                  <li key={entry.id}>
+                    <code>{entry.type}</code> — {t(`outboxStatus.${entry.status}`)} · {dateTime(entry.createdAt)}
+                    {entry.lastError === null ? null : <span class="error-text"> · {entry.lastError.message}</span>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        )}
+      </Loaded>
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { unwrap, type Lead, type Stage } from '../../api/client.js';
 import { useApp } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { ErrorNotice } from '../../ui/notices.js';
+import { useAction } from '../../ui/use-action.js';
 import { stageOrder, useStageNames } from '../stages.js';
 
 export function LeadActions(props: { readonly lead: Lead; readonly onChanged: () => void }) {
@@ -16,21 +17,10 @@ export function LeadActions(props: { readonly lead: Lead; readonly onChanged: ()
   useEffect(() => setStage(lead.stage), [lead.stage]);
   const [reason, setReason] = useState('');
   const [confirmOptOut, setConfirmOptOut] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const path = { params: { path: { id: lead.id } } };
-
   const act = async (action: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-      props.onChanged();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(action)) props.onChanged();
   };
 
   return (

@@ -6,7 +6,7 @@
 import { unwrap, type ScheduledMessage } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
 import { useResource } from '../../ui/use-resource.js';
 import { concernsLead } from './lead-view.js';
 
@@ -32,40 +32,39 @@ export function ScheduledPanel(props: { readonly leadId: string }) {
   return (
     <section aria-labelledby="scheduled-title" class="panel">
       <h2 id="scheduled-title">{t('scheduled.title')}</h2>
-      {scheduled.error === undefined ? null : <ErrorNotice error={scheduled.error} />}
-      {scheduled.value === undefined ? (
-        scheduled.error === undefined ? (
-          <Loading />
-        ) : null
-      ) : scheduled.value.length === 0 ? (
-        <p class="hint">{t('scheduled.empty')}</p>
-      ) : (
-        <ol class="scheduled">
-          {scheduled.value.map(({ message, lines }) => (
-            <li key={message.id} data-kind={message.kind} data-status={message.status}>
-              <p>
-                <strong>{t(`kind.${message.kind}`)}</strong> —{' '}
-                <span class={`status status-${message.status}`}>{t(`scheduledStatus.${message.status}`)}</span>
-              </p>
-              <p class="hint">
-                {message.sentAt === null
-                  ? t('scheduled.due', { when: dateTime(message.dueAt) })
-                  : t('scheduled.sentAt', { when: dateTime(message.sentAt) })}
-                {message.skipReason === null ? '' : ` · ${t(`skipReason.${message.skipReason}`)}`}
-                {message.cancelReason === null ? '' : ` · ${t('scheduled.cancelled', { reason: message.cancelReason })}`}
-              </p>
-              <details open={message.status === 'pending' || message.status === 'sent'}>
-                <summary>{t('scheduled.why')}</summary>
-                <ul class="why">
-                  {lines.map((line, index) => (
-                    <li key={index}>{line}</li>
-                  ))}
-                </ul>
-              </details>
-            </li>
-          ))}
-        </ol>
-      )}
+      <Loaded resource={scheduled}>
+        {(explained) =>
+          explained.length === 0 ? (
+            <p class="hint">{t('scheduled.empty')}</p>
+          ) : (
+            <ol class="scheduled">
+              {explained.map(({ message, lines }) => (
+                <li key={message.id} data-kind={message.kind} data-status={message.status}>
+                  <p>
+                    <strong>{t(`kind.${message.kind}`)}</strong> —{' '}
+                    <span class={`status status-${message.status}`}>{t(`scheduledStatus.${message.status}`)}</span>
+                  </p>
+                  <p class="hint">
+                    {message.sentAt === null
+                      ? t('scheduled.due', { when: dateTime(message.dueAt) })
+                      : t('scheduled.sentAt', { when: dateTime(message.sentAt) })}
+                    {message.skipReason === null ? '' : ` · ${t(`skipReason.${message.skipReason}`)}`}
+                    {message.cancelReason === null ? '' : ` · ${t('scheduled.cancelled', { reason: message.cancelReason })}`}
+                  </p>
+                  <details open={message.status === 'pending' || message.status === 'sent'}>
+                    <summary>{t('scheduled.why')}</summary>
+                    <ul class="why">
+                      {lines.map((line, index) => (
+                        <li key={index}>{line}</li>
+                      ))}
+                    </ul>
+                  </details>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

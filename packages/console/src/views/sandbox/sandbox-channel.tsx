@@ -3,7 +3,7 @@ import { unwrap } from '../../api/client.js';
 import { useApp, useLiveRefresh } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { basePath } from '../../shell.js';
-import { ErrorNotice, Loading } from '../../ui/notices.js';
+import { Loaded } from '../../ui/loaded.js';
 import { useResource } from '../../ui/use-resource.js';
 import { kindLabel } from '../kinds.js';
 
@@ -20,32 +20,30 @@ export function SandboxChannel() {
   return (
     <section aria-labelledby="channel-title" class="panel">
       <h2 id="channel-title">{t('channel.title')}</h2>
-      {sent.value === undefined ? (
-        sent.error === undefined ? (
-          <Loading />
-        ) : (
-          <ErrorNotice error={sent.error} />
-        )
-      ) : sent.value.items.length === 0 ? (
-        <p class="hint">{t('channel.empty')}</p>
-      ) : (
-        <ol class="channel">
-          {sent.value.items.map((message) => (
-            <li key={message.providerMessageId} data-kind={message.kind ?? ''}>
-              <p class="message-meta">
-                <strong>{kindName(message.kind)}</strong> → {message.to} · {dateTime(message.acceptedAt)}
-                {message.leadId === null ? null : (
-                  <>
-                    {' '}
-                    · <a href={`${basePath}/leads/${message.leadId}`}>{t('channel.lead')}</a>
-                  </>
-                )}
-              </p>
-              <p class="message-body">{message.text}</p>
-            </li>
-          ))}
-        </ol>
-      )}
+      <Loaded resource={sent}>
+        {({ items }) =>
+          items.length === 0 ? (
+            <p class="hint">{t('channel.empty')}</p>
+          ) : (
+            <ol class="channel">
+              {items.map((message) => (
+                <li key={message.providerMessageId} data-kind={message.kind ?? ''}>
+                  <p class="message-meta">
+                    <strong>{kindName(message.kind)}</strong> → {message.to} · {dateTime(message.acceptedAt)}
+                    {message.leadId === null ? null : (
+                      <>
+                        {' '}
+                        · <a href={`${basePath}/leads/${message.leadId}`}>{t('channel.lead')}</a>
+                      </>
+                    )}
+                  </p>
+                  <p class="message-body">{message.text}</p>
+                </li>
+              ))}
+            </ol>
+          )
+        }
+      </Loaded>
     </section>
   );
 }

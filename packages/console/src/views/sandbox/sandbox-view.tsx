@@ -10,6 +10,7 @@ import { useApp } from '../../app-context.js';
 import { useI18n } from '../../i18n/i18n.js';
 import { basePath } from '../../shell.js';
 import { ErrorNotice, Unavailable } from '../../ui/notices.js';
+import { useAction } from '../../ui/use-action.js';
 import { ConversationPanel } from '../lead/conversation-panel.js';
 import { SandboxChannel } from './sandbox-channel.js';
 import { SandboxClock } from './sandbox-clock.js';
@@ -23,8 +24,7 @@ export function SandboxView() {
   const [name, setName] = useState('Ana');
   const [text, setText] = useState('');
   const [leadId, setLeadId] = useState<string | null>(() => sessionStorage.getItem(leadStorageKey));
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
   if (!capabilities.has(endpoints.sandbox)) {
     return (
@@ -37,22 +37,13 @@ export function SandboxView() {
 
   const write = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const sent = await unwrap(
-        api.POST('/v1/sandbox/inbound', {
-          body: { from: phone.trim(), text: text.trim(), ...(name.trim() === '' ? {} : { name: name.trim() }) },
-        }),
-      );
+    const body = { from: phone.trim(), text: text.trim(), ...(name.trim() === '' ? {} : { name: name.trim() }) };
+    await run(async () => {
+      const sent = await unwrap(api.POST('/v1/sandbox/inbound', { body }));
       sessionStorage.setItem(leadStorageKey, sent.leadId);
       setLeadId(sent.leadId);
       setText('');
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
