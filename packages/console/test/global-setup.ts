@@ -1,6 +1,6 @@
 /** The browser tests serve the built console: build it first when it is missing or stale. */
 import { ensureConsoleBuilt } from '../scripts/ensure-built.mjs';
 
-export default async function setup(): Promise<void> {
-  await ensureConsoleBuilt();
+export default function setup(): void {
+  ensureConsoleBuilt();
 }
