@@ -15,3 +15,4 @@ export type { HttpSettings, ServerContext, ServerServices } from './context.js';
 export * from './database/index.js';
 export * from './sandbox/index.js';
 export * from './observability/index.js';
+export * from './console/index.js';

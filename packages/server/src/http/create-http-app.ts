@@ -15,6 +15,7 @@ import { maskPersonalData } from '@sdr/core';
 import type { ServerContext } from '../context.js';
 import { operatorAuthentication, tenantAuthentication } from './auth/authenticate.js';
 import { idempotencyOnSend, idempotencyPreHandler, releaseIdempotency } from './idempotency.js';
+import { repairSchemaReferences } from './openapi-refs.js';
 import { pathOf, requestIdOf } from './logging.js';
 import { problemContentType, problemFor, problem } from './problem.js';
 import { bindLog, tenantOf } from './request-context.js';
@@ -126,7 +127,7 @@ export async function createHttpApp(context: ServerContext, options: HttpAppOpti
       security: [{ apiKey: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => repairSchemaReferences(jsonSchemaTransformObject(input)),
   });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 

@@ -114,6 +114,22 @@ describe('GET /openapi.json', async () => {
     expect(document.components.schemas.Lead?.properties?.createdAt).toMatchObject({ type: 'string', format: 'date-time' });
   });
 
+  it('every reference resolves, those to recursive schemas (JSON values) included', () => {
+    const references = [...response.text.matchAll(/"\$ref":"([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(references).toContain('#/components/schemas/__shared/$defs/schema0');
+    for (const reference of new Set(references)) {
+      expect(reference, reference).toMatch(/^#\//);
+      const target = reference
+        .slice(2)
+        .split('/')
+        .reduce<unknown>(
+          (node, segment) => (node as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')],
+          document,
+        );
+      expect(target, reference).toBeTypeOf('object');
+    }
+  });
+
   it('the operator routes say they take the operator key', () => {
     expect(operation('post', '/v1/tenants').security).toEqual([{ operatorKey: [] }]);
     expect(operation('get', '/v1/leads').security).toBeUndefined();

@@ -15,6 +15,11 @@ export function bannerOf(server: RunningServer): string {
     `  lock: ${config.redisUrl === null ? 'database lease rows' : 'Redis'} · adapters: sandbox (WhatsApp channel, CRM board, calendar, clock — kept in the database)`,
   ];
   if (url === null) return [...lines, '  workers: dispatcher, CRM sync, calendar outbox, reconciliation, alerts', ''].join('\n');
+  lines.push(
+    server.consoleAssets === null
+      ? '  console: not built — run `pnpm build` (or start with `pnpm start`, which builds it)'
+      : `  console: ${url}/console/ — open it and sign in with the API key below`,
+  );
   lines.push(`  API: ${url}/v1 · document: ${url}/openapi.json · health: ${url}/readyz · metrics: ${url}/metrics`);
   if (demo === null) return [...lines, ''].join('\n');
   const key = demo.apiKey ?? '<the demo key printed at the first start>';

@@ -7,6 +7,13 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from '@sdr/core';
+import {
+  createConsoleApiRoutes,
+  createConsoleStaticRoutes,
+  createDomainEventFeed,
+  createEventStreamRoutes,
+  findConsoleAssets,
+} from '../console/index.js';
 import { createHttpApp } from '../http/index.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
@@ -26,6 +33,8 @@ export interface RunningServer {
   /** The demo tenant, when seeding is on and this process serves the API. */
   readonly demo: DemoTenant | null;
   readonly app: FastifyInstance | null;
+  /** The built console this process serves at `/console/` (`null`: not built, or role `worker`). */
+  readonly consoleAssets: string | null;
   readonly workers: RunningWorkers | null;
   /** Graceful shutdown; calling it again returns the same promise. */
   stop(): Promise<void>;
@@ -51,8 +60,9 @@ export async function startServer(input: {
         ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
         : null;
     let url: string | null = null;
+    const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
-      app = await buildApp(composition, database, input.httpLogger);
+      app = await buildApp({ composition, database, consoleAssets, loggerInstance: input.httpLogger });
       const address = await app.listen({ host: config.host, port: config.port });
       url = address;
     }
@@ -65,6 +75,7 @@ export async function startServer(input: {
       composition,
       demo,
       app,
+      consoleAssets,
       workers,
       stop() {
         stopping ??= shutdown({ app: running.app, workers: running.workers, composition: running.composition, database, config, logger });
@@ -78,12 +89,14 @@ export async function startServer(input: {
   }
 }
 
-async function buildApp(
-  composition: Composition,
-  database: OpenedDatabase,
-  loggerInstance: FastifyBaseLogger | undefined,
-): Promise<FastifyInstance> {
-  const { context, ports, clock, metrics } = composition;
+async function buildApp(input: {
+  readonly composition: Composition;
+  readonly database: OpenedDatabase;
+  readonly consoleAssets: string | null;
+  readonly loggerInstance: FastifyBaseLogger | undefined;
+}): Promise<FastifyInstance> {
+  const { composition, database, loggerInstance } = input;
+  const { context, ports, clock, metrics, heartbeats } = composition;
   const sandbox = createSandboxRoutes({
     context,
     sandbox: { messaging: ports.sandboxMessaging, crmFor: ports.sandboxCrmFor, calendar: ports.calendar, clock },
@@ -109,7 +122,14 @@ async function buildApp(
     },
   });
   return createHttpApp(context, {
-    extraRoutes: [httpMetricsPlugin(metrics), sandbox, probes],
+    extraRoutes: [
+      httpMetricsPlugin(metrics),
+      sandbox,
+      probes,
+      createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
+      createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
+      createConsoleStaticRoutes({ root: input.consoleAssets }),
+    ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });
 }

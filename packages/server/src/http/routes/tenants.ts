@@ -24,7 +24,7 @@ const tenantBody = tenantConfigSchema.extend({ name: nameSchema });
 const createTenantBody = tenantBody.extend({ apiKeyName: keyNameSchema.default('default') });
 
 /** A tenant: its configuration in canonical form (durations in milliseconds, every default filled). */
-const tenantResource = tenantSchema.meta({ id: 'Tenant' });
+export const tenantResource = tenantSchema.meta({ id: 'Tenant' });
 
 const keyParams = z.strictObject({ id: idParamsSchema.shape.id, keyId: idParamsSchema.shape.id });
 
