@@ -215,8 +215,14 @@ describe('the console, from the first message to a booked meeting', () => {
   it('the views the server has no API for yet say so', async () => {
     await lead.getByLabel('Idioma').selectOption('en');
     await openView(sandbox, /Health/);
-    await sandbox.getByText('Integrations and their health: not available on this server.').waitFor();
-    await sandbox.getByText('Webhook endpoints: not available on this server.').waitFor();
-    await lead.getByText('The agent’s state: not available on this server.').waitFor({ timeout: live });
+    const integrations = sandbox.getByText('Integrations and their health: not available on this server.');
+    const endpoints = sandbox.getByText('Webhook endpoints: not available on this server.');
+    const agent = lead.getByText('The agent’s state: not available on this server.');
+    await integrations.waitFor();
+    await endpoints.waitFor();
+    await agent.waitFor({ timeout: live });
+    expect(await integrations.isVisible()).toBe(true);
+    expect(await endpoints.isVisible()).toBe(true);
+    expect(await agent.isVisible()).toBe(true);
   });
 });
