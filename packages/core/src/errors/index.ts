@@ -8,6 +8,7 @@ export {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SlotUnavailableError,
   ValidationError,
   VersionConflictError,

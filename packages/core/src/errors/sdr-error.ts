@@ -26,7 +26,8 @@ export type SdrErrorCode =
   | 'provider_error'
   | 'provider_unavailable'
   | 'auth_failed'
-  | 'lock_not_acquired';
+  | 'lock_not_acquired'
+  | 'recipient_unreachable';
 
 export interface SdrErrorOptions {
   /** The underlying error, kept for logs. It is not serialised by `toJSON`. */

@@ -7,6 +7,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SdrError,
   SlotUnavailableError,
   ValidationError,
@@ -30,6 +31,12 @@ describe('problemFor', () => {
     ['AuthError', new AuthError('no key'), 401, 'auth_failed'],
     ['ProviderUnavailableError', new ProviderUnavailableError({ provider: 'google', operation: 'freeBusy' }), 503, 'provider_unavailable'],
     ['LockNotAcquiredError', new LockNotAcquiredError('calendar:primary'), 503, 'lock_not_acquired'],
+    [
+      'RecipientUnreachableError',
+      new RecipientUnreachableError({ channel: 'whatsapp', provider: 'evolution' }),
+      422,
+      'recipient_unreachable',
+    ],
     [
       'ProviderError',
       new ProviderError({ provider: 'kommo', operation: 'updateLead', message: 'bad', status: 400 }),

@@ -11,6 +11,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SdrError,
   SlotUnavailableError,
   ValidationError,
@@ -125,6 +126,10 @@ function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): Prob
   }
   if (LockNotAcquiredError.isInstance(error)) {
     return { problem: problem(origin, { status: 503, code: 'lock_not_acquired', detail }), headers: { 'retry-after': '1' } };
+  }
+  // The request was fine, but the channel will never deliver to this person: not worth a retry.
+  if (RecipientUnreachableError.isInstance(error)) {
+    return { problem: problem(origin, { status: 422, code: 'recipient_unreachable', detail }), headers: {} };
   }
   // A provider answered with an error: the gateway's failure, not ours — its message is already redacted.
   if (ProviderError.isInstance(error)) return { problem: problem(origin, { status: 502, code: 'provider_error', detail }), headers: {} };
