@@ -150,7 +150,7 @@ export function segment(value: string): string {
 async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
+    discard(response.body?.cancel());
     return undefined;
   }
   if (response.body === null) return '';
@@ -162,12 +162,18 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
-      await reader.cancel();
+      discard(reader.cancel());
       return undefined;
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+// Cancelling is not awaited: some stream sources settle the cancel only once the other side of a
+// tee is drained, and nothing here depends on it having finished.
+function discard(cancelled: Promise<void> | undefined): void {
+  cancelled?.catch(() => undefined);
 }
 
 function parseJson(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
