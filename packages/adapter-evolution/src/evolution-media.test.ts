@@ -1,6 +1,6 @@
 import { AuthError, ProviderError } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
-import { requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
+import { rejection, requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
 import { fetchEvolutionMedia } from './evolution-media.js';
 import { evolutionWebhookSetBody, registerEvolutionWebhook } from './evolution-webhook-registration.js';
 import { parseEvolutionWebhook } from './evolution-webhook.js';
@@ -16,13 +16,6 @@ function inbound(messageContent: Record<string, unknown>, id = '3EB0MEDIA'): Evo
   );
   if (event.kind !== 'message') return expect.fail('expected a message');
   return event.message;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to reject'),
-    (error: unknown) => error,
-  );
 }
 
 describe('fetchEvolutionMedia', () => {

@@ -10,34 +10,15 @@ import {
 } from '@sdr/core';
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { describe, expect, it } from 'vitest';
-import { requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
-import { createEvolutionMessaging, type EvolutionMessagingOptions } from './evolution-messaging.js';
+import { portOn, rejection, requestsTo, textToAna, useFakeEvolution } from './__fixtures__/msw-evolution.js';
+import type { EvolutionMessagingOptions } from './evolution-messaging.js';
 
 const fake = useFakeEvolution({ instances: ['acme'] });
 const ana = PhoneNumber.parse('+55 11 98765-4321');
 const bob = PhoneNumber.parse('+1 212 555 0123');
 
-function port(overrides: Partial<EvolutionMessagingOptions> = {}) {
-  return createEvolutionMessaging({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    instance: 'acme',
-    requestTimeoutMs: 1000,
-    sendLookup: { attempts: 2, delayMs: 5 },
-    ...overrides,
-  });
-}
-
-function text(overrides: Partial<SendTextInput> = {}): SendTextInput {
-  return { instance: 'acme', to: ana, text: 'Oi Ana! Tudo bem?', idempotencyKey: randomUUID(), ...overrides };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to reject'),
-    (error: unknown) => error,
-  );
-}
+const port = (overrides: Partial<EvolutionMessagingOptions> = {}) => portOn(fake, overrides);
+const text = (overrides: Partial<SendTextInput> = {}) => textToAna('Oi Ana! Tudo bem?', overrides);
 
 describe('sendText on the wire', () => {
   it('checks the number once, then posts the text as digits with the apikey header', async () => {

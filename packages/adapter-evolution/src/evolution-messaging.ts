@@ -138,6 +138,11 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
       uncertain.delete(send.idempotencyKey);
       return { providerMessageId, acceptedAt: clock.now() };
     };
+    // A message found by a lookup is the result: said in the log, since it explains a "send" without a request.
+    const adopt = (providerMessageId: string, why: string): SendResult => {
+      logger.info({ provider: evolutionProvider, instance, operation, idempotencyKey: send.idempotencyKey }, why);
+      return accepted(providerMessageId);
+    };
 
     const earlier = earliest(
       uncertain.get(send.idempotencyKey),
@@ -145,13 +150,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     );
     if (earlier !== undefined) {
       const prior = await lookup.find({ remoteJids, after: earlier, before: clock.now(), matches: input.matches, signal });
-      if (prior.kind === 'found') {
-        logger.info(
-          { provider: evolutionProvider, instance, operation, idempotencyKey: send.idempotencyKey },
-          'an earlier attempt was delivered: not sending again',
-        );
-        return accepted(prior.providerMessageId);
-      }
+      if (prior.kind === 'found') return adopt(prior.providerMessageId, 'an earlier attempt was delivered: not sending again');
       // Could not look: sending now might send twice. Try again later, when Evolution answers.
       if (prior.kind === 'failed') throw prior.error;
     }
@@ -184,13 +183,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     if (!mayHaveBeenSent(failure)) throw toEvolutionError(failure, context);
 
     const found = await lookup.find({ remoteJids, after: startedAt, before: clock.now(), matches: input.matches, signal });
-    if (found.kind === 'found') {
-      logger.info(
-        { provider: evolutionProvider, instance, operation, idempotencyKey: send.idempotencyKey },
-        'a send whose answer was lost went out: recording it',
-      );
-      return accepted(found.providerMessageId);
-    }
+    if (found.kind === 'found') return adopt(found.providerMessageId, 'a send whose answer was lost went out: recording it');
     remember(uncertain, send.idempotencyKey, startedAt);
     const cause = toEvolutionError(failure, { ...context, now: clock.now() });
     throw new ProviderUnavailableError({

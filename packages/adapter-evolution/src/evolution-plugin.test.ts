@@ -2,7 +2,7 @@ import { PhoneNumber, ProviderError, ValidationError, noopLogger, parseOrThrow, 
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
+import { rejection, requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
 import { evolutionConfigSchema, evolutionPlugin, type EvolutionPluginDeps } from './evolution-plugin.js';
 
 const fake = useFakeEvolution({ instances: ['acme'] });
@@ -17,13 +17,6 @@ const input = {
   instance: 'acme',
   webhookSecret: 'tenant-webhook-secret-0123456789',
 };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to reject'),
-    (error: unknown) => error,
-  );
-}
 
 describe('evolutionPlugin', () => {
   it('describes itself as the v1 WhatsApp plugin of provider evolution', () => {

@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { PhoneNumber, ProviderError, ProviderUnavailableError, type Clock, type Logger, type SendTextInput } from '@sdr/core';
+import { ProviderError, ProviderUnavailableError, type Clock, type Logger, type SendTextInput } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
-import { requestsTo, useFakeEvolution } from './__fixtures__/msw-evolution.js';
+import { portOn, rejection, requestsTo, textToAna, useFakeEvolution } from './__fixtures__/msw-evolution.js';
 import { createEvolutionMessaging, type EvolutionMessagingOptions } from './evolution-messaging.js';
 
 const fake = useFakeEvolution({ instances: ['acme'] });
-const ana = PhoneNumber.parse('+55 11 98765-4321');
 
 /** A clock the test moves by hand; waits between lookups pass at once. */
 function manualClock(start = Date.now()) {
@@ -32,27 +30,8 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-function port(overrides: Partial<EvolutionMessagingOptions> = {}) {
-  return createEvolutionMessaging({
-    baseUrl: fake.baseUrl,
-    apiKey: fake.apiKey,
-    instance: 'acme',
-    requestTimeoutMs: 150,
-    sendLookup: { attempts: 2, delayMs: 1 },
-    ...overrides,
-  });
-}
-
-function text(overrides: Partial<SendTextInput> = {}): SendTextInput {
-  return { instance: 'acme', to: ana, text: 'Oi Ana!\nO boleto vence amanhã.', idempotencyKey: randomUUID(), ...overrides };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => expect.fail('expected the call to reject'),
-    (error: unknown) => error,
-  );
-}
+const port = (overrides: Partial<EvolutionMessagingOptions> = {}) => portOn(fake, { requestTimeoutMs: 150, ...overrides });
+const text = (overrides: Partial<SendTextInput> = {}) => textToAna('Oi Ana!\nO boleto vence amanhã.', overrides);
 
 describe('a send whose answer is lost is not sent twice', () => {
   it('accepted, then stalled past the client timeout: the lookup finds it and its id is the result', async () => {
