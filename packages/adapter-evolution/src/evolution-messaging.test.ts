@@ -58,6 +58,14 @@ describe('sendText on the wire', () => {
     expect(fake.deliveries[0]?.delay).toBe(1200);
   });
 
+  it('waits the request timeout plus the typing delay before giving up on a send', async () => {
+    const messaging = port({ requestTimeoutMs: 100, typingDelayMs: 150 });
+    fake.failNext('sendText', { kind: 'stall' });
+    const error = await rejection(messaging.sendText(text()));
+    expect((error as Error).message).toContain('no answer within 250 ms');
+    expect(requestsTo(fake, 'sendText')[0]?.body).toMatchObject({ delay: 150 });
+  });
+
   it('refuses a number not on WhatsApp after the check, without sending, and remembers it', async () => {
     fake.markNotOnWhatsApp(bob);
     const messaging = port();
