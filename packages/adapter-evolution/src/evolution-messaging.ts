@@ -157,7 +157,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
 
     await pace(signal);
     const startedAt = clock.now();
-    const context = { operation, instance, now: startedAt, secrets: input.secrets };
+    const context = { operation, instance, now: startedAt, secrets: [...input.secrets, options.apiKey] };
     let outcome;
     try {
       outcome = await client.call({
