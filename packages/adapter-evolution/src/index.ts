@@ -1,5 +1,5 @@
 /**
- * `@sdr/adapter-evolution`: WhatsApp for @sdr through Evolution API v2 — the `MessagingPort`,
+ * `@sdr/adapter-evolution`: WhatsApp through Evolution API v2 — the `MessagingPort`,
  * the webhook helpers the server's route calls (verification, parsing, media, registration) and
  * the integration plugin. A fake Evolution for tests is exported from `@sdr/adapter-evolution/testing`.
  * @packageDocumentation
