@@ -11,4 +11,5 @@ export {
   type FakeEvolutionOptions,
   type FakeEvolutionRequest,
 } from './fake-evolution.js';
+export { startFakeEvolutionServer, type FakeEvolutionServer } from './fake-evolution-server.js';
 export { buildConnectionUpdate, buildMessagesUpdate, buildMessagesUpsert, type EnvelopeOptions } from './webhook-builders.js';
