@@ -245,8 +245,11 @@ export const evolutionWebhookEnvelopeSchema = z.looseObject({
   apikey: z.string().nullish(),
 });
 
-/** `messages.upsert` and `send.message` data: one message. */
+/** `messages.upsert` data: one message, from a lead or from our number (`key.fromMe`). */
 export const messagesUpsertDataSchema = evolutionMessageSchema;
+
+/** `send.message` data: the message an API send just delivered (always `key.fromMe`). */
+export const sendMessageDataSchema = evolutionMessageSchema;
 
 /** `messages.update` data: a status change of a message, `keyId` being its WhatsApp id. */
 export const messagesUpdateDataSchema = z.looseObject({

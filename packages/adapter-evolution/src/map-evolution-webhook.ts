@@ -8,6 +8,7 @@ import {
   connectionUpdateDataSchema,
   messagesUpdateDataSchema,
   messagesUpsertDataSchema,
+  sendMessageDataSchema,
   type EvolutionMessageContent,
   type EvolutionMessageKey,
 } from './evolution-api.js';
@@ -103,7 +104,7 @@ export function mapEvolutionMessage(input: {
   readonly origin: 'upsert' | 'send';
 }): EvolutionWebhookEvent {
   const event = input.origin === 'upsert' ? 'messages.upsert' : 'send.message';
-  const data = parseOrThrow(messagesUpsertDataSchema, input.data, 'data');
+  const data = parseOrThrow(input.origin === 'upsert' ? messagesUpsertDataSchema : sendMessageDataSchema, input.data, 'data');
   const { key } = data;
   const ignored = (reason: EvolutionIgnoredReason): EvolutionWebhookEvent => ({ kind: 'ignored', event, reason });
   if (key.remoteJid.endsWith('@g.us')) return ignored('group_chat');
