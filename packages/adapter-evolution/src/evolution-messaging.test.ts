@@ -59,10 +59,10 @@ describe('sendText on the wire', () => {
   });
 
   it('waits the request timeout plus the typing delay before giving up on a send', async () => {
-    const messaging = port({ requestTimeoutMs: 100, typingDelayMs: 150 });
+    const messaging = port({ requestTimeoutMs: 400, typingDelayMs: 150 });
     fake.failNext('sendText', { kind: 'stall' });
     const error = await rejection(messaging.sendText(text()));
-    expect((error as Error).message).toContain('no answer within 250 ms');
+    expect((error as Error).message).toContain('no answer within 550 ms');
     expect(requestsTo(fake, 'sendText')[0]?.body).toMatchObject({ delay: 150 });
   });
 

@@ -19,7 +19,9 @@ afterEach(async () => {
   await server.close();
 });
 
-const port = () => portOn(fake, { baseUrl: server.baseUrl, requestTimeoutMs: 300 });
+// Generous: the first request over a fresh socket on a loaded machine can take a while. Only the
+// stall test waits out a timeout, and it sets its own.
+const port = (requestTimeoutMs = 5_000) => portOn(fake, { baseUrl: server.baseUrl, requestTimeoutMs });
 
 describe('over a real HTTP connection', () => {
   it('sends, with the apikey header and the JSON body on the wire', async () => {
@@ -47,7 +49,7 @@ describe('over a real HTTP connection', () => {
 
   it('a send accepted and then stalled past the timeout goes out once', async () => {
     fake.failNext('sendText', { kind: 'accept_then_stall' });
-    const result = await port().sendText(textToAna('Oi Ana'));
+    const result = await port(1_500).sendText(textToAna('Oi Ana'));
     expect(fake.deliveries).toHaveLength(1);
     expect(result.providerMessageId).toBe(fake.deliveries[0]?.record.key.id);
   });
@@ -60,6 +62,7 @@ describe('over a real HTTP connection', () => {
     const liveOrigin = new URL(server.baseUrl).origin;
     const messaging = portOn(fake, {
       baseUrl: server.baseUrl,
+      requestTimeoutMs: 5_000,
       fetch: (input, init) => {
         const request = new Request(input, init);
         const url = request.url.includes('/message/') ? request.url.replace(liveOrigin, deadOrigin) : request.url;

@@ -30,7 +30,7 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-const port = (overrides: Partial<EvolutionMessagingOptions> = {}) => portOn(fake, { requestTimeoutMs: 150, ...overrides });
+const port = (overrides: Partial<EvolutionMessagingOptions> = {}) => portOn(fake, { requestTimeoutMs: 400, ...overrides });
 const text = (overrides: Partial<SendTextInput> = {}) => textToAna('Oi Ana!\nO boleto vence amanhã.', overrides);
 
 describe('a send whose answer is lost is not sent twice', () => {
@@ -86,7 +86,7 @@ describe('a send whose answer is lost is not sent twice', () => {
     const error = await rejection(messaging.sendText(input));
     expect(ProviderUnavailableError.isInstance(error)).toBe(true);
     expect((error as ProviderUnavailableError).retryable).toBe(true);
-    expect((error as Error).message).toContain('no answer within 150 ms');
+    expect((error as Error).message).toContain('no answer within 400 ms');
     expect((error as Error).message).toContain('taken as not sent');
     expect(JSON.stringify(error)).not.toContain('boleto');
 

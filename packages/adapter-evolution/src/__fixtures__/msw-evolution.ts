@@ -33,13 +33,13 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-/** A port on instance `acme` of the fake, with short timeouts and quick lookups for the tests. */
+/** A port on instance `acme` of the fake, with quick lookups; tests that wait out a timeout set a short one. */
 export function portOn(fake: FakeEvolution, overrides: Partial<EvolutionMessagingOptions> = {}): EvolutionMessaging {
   return createEvolutionMessaging({
     baseUrl: fake.baseUrl,
     apiKey: fake.apiKey,
     instance: 'acme',
-    requestTimeoutMs: 1000,
+    requestTimeoutMs: 5_000,
     sendLookup: { attempts: 2, delayMs: 1 },
     ...overrides,
   });
