@@ -5,10 +5,16 @@
  * so that a send can tell "refused" from "may have gone out"; `unwrap` turns a failed outcome into
  * the mapped `SdrError`.
  */
-import { ValidationError } from '@sdr/core';
+import { ValidationError, abortedError } from '@sdr/core';
 import ky, { TimeoutError, type KyInstance } from 'ky';
 import type { z } from 'zod';
-import { networkFailure, toEvolutionError, type EvolutionErrorContext, type EvolutionFailure } from './evolution-errors.js';
+import {
+  evolutionProvider,
+  networkFailure,
+  toEvolutionError,
+  type EvolutionErrorContext,
+  type EvolutionFailure,
+} from './evolution-errors.js';
 
 /** How to reach one Evolution server. */
 export interface EvolutionConnection {
@@ -48,7 +54,7 @@ export type EvolutionOutcome<T> =
 export interface EvolutionClient {
   /** The base URL without a trailing slash. */
   readonly baseUrl: string;
-  /** Sends a request. Rejects only when the caller's signal aborts (with its reason). */
+  /** Sends a request. Rejects only when the caller's signal aborts, with an `AbortedError`. */
   call<T>(request: EvolutionRequest<T>): Promise<EvolutionOutcome<T>>;
 }
 
@@ -86,7 +92,8 @@ export function createEvolutionClient(connection: EvolutionConnection): Evolutio
   return {
     baseUrl,
     async call<T>(request: EvolutionRequest<T>): Promise<EvolutionOutcome<T>> {
-      request.signal?.throwIfAborted();
+      const site = { provider: evolutionProvider, operation: request.operation };
+      if (isAborted(request.signal)) throw abortedError(request.signal, site);
       const timeoutMs = request.timeoutMs ?? defaultTimeout;
       let response: Response;
       try {
@@ -97,7 +104,7 @@ export function createEvolutionClient(connection: EvolutionConnection): Evolutio
           ...(request.signal === undefined ? {} : { signal: request.signal }),
         });
       } catch (error) {
-        if (request.signal?.aborted) throw abortReason(request.signal);
+        if (isAborted(request.signal)) throw abortedError(request.signal, site);
         if (error instanceof TimeoutError) return { ok: false, failure: { kind: 'timeout', timeoutMs } };
         return { ok: false, failure: networkFailure(errorCode(error)) };
       }
@@ -108,7 +115,7 @@ export function createEvolutionClient(connection: EvolutionConnection): Evolutio
           return { ok: false, failure: { kind: 'too_large', limitBytes: request.maxBodyBytes ?? defaultMaxBodyBytes } };
         text = read;
       } catch (error) {
-        if (request.signal?.aborted) throw abortReason(request.signal);
+        if (isAborted(request.signal)) throw abortedError(request.signal, site);
         // The status line arrived; the body broke off. A 2xx may hide a completed operation.
         return { ok: false, failure: networkFailure(errorCode(error) ?? 'BODY_INTERRUPTED') };
       }
@@ -170,6 +177,12 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
   return Buffer.concat(chunks).toString('utf8');
 }
 
+// A function, not an inline check: TypeScript would keep the narrowing of an earlier check across
+// the awaits in between, during which the signal may well have aborted.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 // Cancelling is not awaited: some stream sources settle the cancel only once the other side of a
 // tee is drained, and nothing here depends on it having finished.
 function discard(cancelled: Promise<void> | undefined): void {
@@ -193,8 +206,4 @@ function errorCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
 }

@@ -31,8 +31,8 @@ runMessagingConformance<EvolutionSubject>({
     return {
       messaging: {
         ...port,
-        sendText: (input) => record(input.idempotencyKey, port.sendText(input)),
-        sendMedia: (input) => record(input.idempotencyKey, port.sendMedia(input)),
+        sendText: (input, options) => record(input.idempotencyKey, port.sendText(input, options)),
+        sendMedia: (input, options) => record(input.idempotencyKey, port.sendMedia(input, options)),
       },
       instance: 'sales',
       recipient: PhoneNumber.parse('+5511987654321'),

@@ -73,7 +73,7 @@ describe('toEvolutionError', () => {
     expect(serialised).not.toContain('sk-evolution-key');
     expect(serialised).not.toContain('99876');
     expect(error.message).toContain('could not send');
-    expect((error as ProviderError).body).toBeUndefined();
+    expect(ProviderError.isInstance(error) && error.body).toBeUndefined();
   });
 
   it('names the instance on a 404 and keeps the summary short', () => {

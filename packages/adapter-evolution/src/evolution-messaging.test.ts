@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AbortedError,
   AuthError,
   PhoneNumber,
   ProviderError,
   RateLimitedError,
   RecipientUnreachableError,
   ValidationError,
+  type Clock,
+  type RateLimiter,
+  type RateRule,
   type SendTextInput,
 } from '@sdr/core';
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
@@ -73,7 +77,7 @@ describe('sendText on the wire', () => {
     expect(RecipientUnreachableError.isInstance(error)).toBe(true);
     expect((error as RecipientUnreachableError).retryable).toBe(false);
     expect(JSON.stringify(error)).not.toContain('2125550123');
-    expect(String((error as Error).message)).not.toContain('2125550123');
+    expect((error as Error).message).not.toContain('2125550123');
     await rejection(messaging.sendText(text({ to: bob })));
     expect(requestsTo(fake, 'whatsappNumbers')).toHaveLength(1);
     expect(requestsTo(fake, 'sendText')).toHaveLength(0);
@@ -169,25 +173,42 @@ describe('sendText on the wire', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('rejects with the caller signal reason when aborted', async () => {
+  it('rejects with an AbortedError carrying the reason when the signal has aborted, before any request', async () => {
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
-    await expect(port().sendText(text(), { signal: controller.signal })).rejects.toThrow('shutting down');
+    const error = await rejection(port().sendText(text(), { signal: controller.signal }));
+    expect(AbortedError.isInstance(error)).toBe(true);
+    expect((error as AbortedError).retryable).toBe(true);
+    expect((error as AbortedError).cause).toEqual(new Error('shutting down'));
     expect(fake.requests).toHaveLength(0);
   });
 
-  it('paces WhatsApp requests through the rate limiter under its own key', async () => {
-    const consumed: string[] = [];
-    const limiter = createInMemoryRateLimiter({ clock: { contractVersion: 'v1', now: () => new Date(), sleep: () => Promise.resolve() } });
-    const spy = {
-      ...limiter,
-      consume: (key: string, rule: Parameters<typeof limiter.consume>[1], cost?: number) => (
-        consumed.push(key),
-        limiter.consume(key, rule, cost)
-      ),
+  it('paces its WhatsApp requests through the rate limiter: its own key, its own rate, burst one', async () => {
+    let now = Date.parse('2026-03-02T13:00:00Z');
+    const waits: number[] = [];
+    const clock: Clock = {
+      contractVersion: 'v1',
+      now: () => new Date(now),
+      sleep: (ms) => {
+        waits.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
     };
-    await port({ rateLimiter: spy, rateRule: { ratePerSecond: 100, burst: 100 } }).sendText(text());
-    expect(consumed).toEqual(['evolution:evolution.test:acme', 'evolution:evolution.test:acme']);
+    const limiter = createInMemoryRateLimiter({ clock });
+    const consumed: { key: string; rule: RateRule }[] = [];
+    const spy: RateLimiter = { ...limiter, consume: (key, rule, cost) => (consumed.push({ key, rule }), limiter.consume(key, rule, cost)) };
+    await port({ rateLimiter: spy, clock }).sendText(text());
+    expect(consumed.map((entry) => entry.key)).toEqual([
+      'evolution:evolution.test:acme',
+      'evolution:evolution.test:acme',
+      'evolution:evolution.test:acme',
+    ]);
+    expect(consumed[0]?.rule).toEqual({ ratePerSecond: 2, burst: 1 });
+    // The number check took the token; the send waited half a second for the next.
+    expect(waits).toEqual([500]);
+    await port({ rateLimiter: spy, clock, requestsPerSecond: 0.5 }).health({ instance: 'acme' });
+    expect(consumed).toHaveLength(3);
   });
 });
 

@@ -12,13 +12,16 @@
  *   retryable error. A repeated send — `attempt.number > 1`, or an idempotency key this process saw
  *   end that way — is looked up before it is sent again.
  * - Requests that reach WhatsApp (number checks and sends) are paced per instance through the
- *   `RateLimiter`, when given, under a rule of the adapter's own (`rateRule`): a safety net under
- *   the dispatcher's pacing, not a second copy of it.
+ *   `RateLimiter`, when given, at a rate of the adapter's own (`requestsPerSecond`, burst one): a
+ *   safety net under the dispatcher's pacing, not a second copy of it.
+ * - An aborted signal rejects a call with an `AbortedError`; a send aborted in flight is looked up
+ *   before it is sent again.
  */
 import {
   ProviderUnavailableError,
   ValidationError,
-  acquireRate,
+  createRequestPacer,
+  throwIfAborted,
   noopLogger,
   systemClock,
   type Clock,
@@ -26,7 +29,7 @@ import {
   type MessagingPort,
   type PortHealth,
   type RateLimiter,
-  type RateRule,
+  type CallOptions,
   type SendMediaInput,
   type SendResult,
   type SendTextInput,
@@ -55,8 +58,8 @@ export interface EvolutionMessagingOptions {
   readonly healthTimeoutMs?: number;
   /** Paces the requests that reach WhatsApp, per instance. Without it they are not paced here. */
   readonly rateLimiter?: RateLimiter;
-  /** The adapter's own pacing rule (default 2 requests/second, burst 4). */
-  readonly rateRule?: RateRule;
+  /** The adapter's own pace of those requests, burst one (default 2 per second). */
+  readonly requestsPerSecond?: number;
   readonly numberCheck?: NumberCheckOptions;
   readonly sendLookup?: SendLookupOptions;
   readonly clock?: Clock;
@@ -65,22 +68,14 @@ export interface EvolutionMessagingOptions {
   readonly fetch?: typeof globalThis.fetch;
 }
 
-/** Per-call options: the caller's `AbortSignal` (core's `CallOptions`). */
-export interface EvolutionCallOptions {
-  readonly signal?: AbortSignal;
-}
-
-/** The Evolution `MessagingPort`; every method takes the caller's signal. */
+/** The Evolution `MessagingPort`. */
 export interface EvolutionMessaging extends MessagingPort {
   /** The instance this port sends from. */
   readonly instance: string;
-  sendText(input: SendTextInput, options?: EvolutionCallOptions): Promise<SendResult>;
-  sendMedia(input: SendMediaInput, options?: EvolutionCallOptions): Promise<SendResult>;
-  health(input: { readonly instance: string }, options?: EvolutionCallOptions): Promise<PortHealth>;
 }
 
-/** The adapter's default pacing rule for its own requests. */
-export const defaultEvolutionRateRule: RateRule = Object.freeze({ ratePerSecond: 2, burst: 4 });
+/** The adapter's default pace of its own WhatsApp requests, per instance. */
+export const defaultEvolutionRequestsPerSecond = 2;
 
 const maxTypingDelayMs = 20_000;
 const maxUncertainKeys = 1_000;
@@ -102,16 +97,24 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     requestTimeoutMs,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const rateKey = `evolution:${new URL(client.baseUrl).host}:${instance}`;
-  const rateRule = options.rateRule ?? defaultEvolutionRateRule;
-  const pace = async (signal: AbortSignal | undefined): Promise<void> => {
-    if (options.rateLimiter) await acquireRate(options.rateLimiter, clock, { key: rateKey, rule: rateRule, ...(signal ? { signal } : {}) });
+  const pacer =
+    options.rateLimiter === undefined
+      ? undefined
+      : createRequestPacer({
+          rateLimiter: options.rateLimiter,
+          clock,
+          key: `evolution:${new URL(client.baseUrl).host}:${instance}`,
+          maxRequestsPerSecond: options.requestsPerSecond ?? defaultEvolutionRequestsPerSecond,
+          provider: evolutionProvider,
+        });
+  const pace = async (operation: string, signal: AbortSignal | undefined): Promise<void> => {
+    await pacer?.next(operation, signal === undefined ? undefined : { signal });
   };
   const numbers = createNumberDirectory({
     client,
     instance,
     clock,
-    beforeRequest: pace,
+    beforeRequest: (signal) => pace('whatsappNumbers', signal),
     ...(options.numberCheck ? { options: options.numberCheck } : {}),
   });
   const lookup = createSendLookup({ client, instance, clock, logger, ...(options.sendLookup ? { options: options.sendLookup } : {}) });
@@ -127,11 +130,11 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     readonly signal: AbortSignal | undefined;
   }): Promise<SendResult> => {
     const { send, operation, signal } = input;
+    throwIfAborted(signal === undefined ? undefined : { signal }, { provider: evolutionProvider, operation });
     if (send.instance !== instance) {
       throw ValidationError.forField('instance', `this Evolution port sends from instance "${instance}", not "${send.instance}"`);
     }
     if (send.idempotencyKey.trim() === '') throw ValidationError.forField('idempotencyKey', 'must not be empty');
-    signal?.throwIfAborted();
     const recipient = await numbers.resolve(send.to, signal);
     const remoteJids = [...new Set([recipient.jid, ...send.to.variants().map((e164) => `${e164.slice(1)}@s.whatsapp.net`)])];
     const accepted = (providerMessageId: string): SendResult => {
@@ -155,7 +158,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
       if (prior.kind === 'failed') throw prior.error;
     }
 
-    await pace(signal);
+    await pace(operation, signal);
     const startedAt = clock.now();
     const context = { operation, instance, now: startedAt, secrets: [...input.secrets, options.apiKey] };
     let outcome;
@@ -182,9 +185,10 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     if (failure.kind === 'http' && failure.status === 400 && isNotOnWhatsApp(failure.body)) numbers.markUnreachable(send.to);
     if (!mayHaveBeenSent(failure)) throw toEvolutionError(failure, context);
 
+    // Remembered first: should the lookup be aborted too, the next send of this key still looks.
+    remember(uncertain, send.idempotencyKey, startedAt);
     const found = await lookup.find({ remoteJids, after: startedAt, before: clock.now(), matches: input.matches, signal });
     if (found.kind === 'found') return adopt(found.providerMessageId, 'a send whose answer was lost went out: recording it');
-    remember(uncertain, send.idempotencyKey, startedAt);
     const cause = toEvolutionError(failure, { ...context, now: clock.now() });
     throw new ProviderUnavailableError({
       provider: evolutionProvider,
@@ -208,7 +212,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
     capabilities: Object.freeze({ media: true, idempotentSends: false }),
     instance,
 
-    sendText(input, callOptions?: EvolutionCallOptions) {
+    sendText(input, callOptions?: CallOptions) {
       return settle(() => {
         if (input.text.trim() === '') throw ValidationError.forField('text', 'must not be empty');
         const expected = normaliseText(input.text);
@@ -223,7 +227,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
       });
     },
 
-    sendMedia(input, callOptions?: EvolutionCallOptions) {
+    sendMedia(input, callOptions?: CallOptions) {
       return settle(() => {
         const { media } = input;
         if (media.contentType.trim() === '') throw ValidationError.forField('media.contentType', 'must not be empty');
@@ -256,7 +260,7 @@ export function createEvolutionMessaging(options: EvolutionMessagingOptions): Ev
       });
     },
 
-    async health(input, callOptions?: EvolutionCallOptions): Promise<PortHealth> {
+    async health(input, callOptions?: CallOptions): Promise<PortHealth> {
       const state = await probeConnectionState({
         client,
         instance: input.instance,

@@ -1,23 +1,15 @@
 /**
- * The integration descriptor: how the server configures WhatsApp through Evolution for a tenant
- * (`PUT /v1/integrations/whatsapp` with `{ "provider": "evolution", "config": { … } }`).
- *
- * The plugin contract (`AdapterPlugin`, `PluginDeps`, `secret`) is being added to `@sdr/core`;
- * until it lands, the shapes below are local and structurally the same, so the descriptor plugs
- * in unchanged. Secret fields are marked `writeOnly` in the JSON Schema, as `secret()` does.
+ * The integration descriptor (core's `AdapterPlugin`): how the server configures WhatsApp through
+ * Evolution for a tenant (`PUT /v1/integrations/whatsapp` with `{ "provider": "evolution",
+ * "config": { … } }`). The API key and the webhook secret are `secret` fields.
  */
-import { ValidationError, type Clock, type Logger, type RateLimiter } from '@sdr/core';
+import { ValidationError, secret, type AdapterPlugin, type PluginDeps } from '@sdr/core';
 import { z } from 'zod';
 import { createEvolutionClient, normaliseBaseUrl } from './evolution-client.js';
 import { probeConnectionState } from './evolution-connection-state.js';
 import { toEvolutionError } from './evolution-errors.js';
 import { createEvolutionMessaging, type EvolutionMessaging } from './evolution-messaging.js';
 import { registerEvolutionWebhook } from './evolution-webhook-registration.js';
-
-/** Marks a config field as a secret: write-only in the JSON Schema, never shown back. */
-function secretField<Schema extends z.ZodType>(schema: Schema): Schema {
-  return schema.meta({ writeOnly: true });
-}
 
 /** The tenant's Evolution settings. */
 export const evolutionConfigSchema = z.strictObject({
@@ -26,12 +18,17 @@ export const evolutionConfigSchema = z.strictObject({
     .url({ protocol: /^https?$/, error: 'must be an http or https URL' })
     .describe('The Evolution API server, e.g. https://evolution.example.com'),
   /** The global API key or the instance's token. */
-  apiKey: secretField(z.string().min(1).max(500)).describe('Evolution API key (global, or the instance token)'),
+  // `secret` goes last: every zod method returns a new schema, which would not carry the mark.
+  apiKey: secret(z.string().min(1).max(500).describe('Evolution API key (global, or the instance token)')),
   /** The instance (one WhatsApp number). */
   instance: z.string().trim().min(1).max(100).describe('The Evolution instance name'),
   /** The secret deliveries must carry (header or JWT key). */
-  webhookSecret: secretField(z.string().min(16, 'must be at least 16 characters').max(500)).describe(
-    'Shared secret of the webhook deliveries (x-webhook-secret header, or the HS256 key in jwt mode)',
+  webhookSecret: secret(
+    z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .max(500)
+      .describe('Shared secret of the webhook deliveries (x-webhook-secret header, or the HS256 key in jwt mode)'),
   ),
   /** Register the webhook on the instance when the integration is saved. */
   registerWebhook: z.boolean().default(false).describe('Point the instance webhook at this server when saved'),
@@ -44,32 +41,13 @@ export const evolutionConfigSchema = z.strictObject({
 /** Parsed Evolution settings. */
 export type EvolutionConfig = z.output<typeof evolutionConfigSchema>;
 
-/** What the server gives a plugin (the part of core's `PluginDeps` this plugin uses). */
-export interface EvolutionPluginDeps {
-  readonly tenantId: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly rateLimiter: RateLimiter;
-  readonly fetch?: typeof globalThis.fetch;
-}
+type EvolutionAdapterPlugin = AdapterPlugin<'whatsapp', EvolutionConfig, EvolutionMessaging>;
 
-/** The descriptor's shape (core's `AdapterPlugin<'whatsapp', EvolutionConfig, MessagingPort>`). */
-export interface EvolutionPlugin {
-  readonly contractVersion: 'v1';
-  readonly kind: 'whatsapp';
-  readonly provider: 'evolution';
-  readonly displayName: string;
-  readonly configSchema: z.ZodType<EvolutionConfig>;
-  create(config: EvolutionConfig, deps: EvolutionPluginDeps): EvolutionMessaging;
-  /** Evolution is reachable, the key accepted and the instance known; a `ValidationError` naming the setting otherwise. */
-  validate(config: EvolutionConfig, deps: EvolutionPluginDeps): Promise<void>;
-  /** Registers the webhook when `registerWebhook` is set. */
-  onConfigured(input: {
-    readonly config: EvolutionConfig;
-    readonly deps: EvolutionPluginDeps;
-    readonly webhookUrl: string;
-    readonly signal?: AbortSignal;
-  }): Promise<void>;
+/** The Evolution plugin: kind `whatsapp`, provider `evolution`; it builds its port at once and always validates. */
+export interface EvolutionPlugin extends EvolutionAdapterPlugin {
+  create(config: EvolutionConfig, deps: PluginDeps): EvolutionMessaging;
+  readonly validate: NonNullable<EvolutionAdapterPlugin['validate']>;
+  readonly onConfigured: NonNullable<EvolutionAdapterPlugin['onConfigured']>;
 }
 
 const validateTimeoutMs = 10_000;
@@ -81,7 +59,8 @@ const plugin: EvolutionPlugin = {
   displayName: 'WhatsApp (Evolution API)',
   configSchema: evolutionConfigSchema,
 
-  create(config: EvolutionConfig, deps: EvolutionPluginDeps): EvolutionMessaging {
+  /** Wires the port; no I/O. */
+  create(config: EvolutionConfig, deps: PluginDeps): EvolutionMessaging {
     return createEvolutionMessaging({
       baseUrl: config.baseUrl,
       apiKey: config.apiKey,
@@ -94,7 +73,8 @@ const plugin: EvolutionPlugin = {
     });
   },
 
-  async validate(config: EvolutionConfig, deps: EvolutionPluginDeps): Promise<void> {
+  /** Evolution reachable, the key accepted, the instance known; a `ValidationError` naming the setting otherwise. */
+  async validate(config: EvolutionConfig, deps: PluginDeps): Promise<void> {
     const client = createEvolutionClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
     const probe = await probeConnectionState({ client, instance: config.instance, clock: deps.clock, timeoutMs: validateTimeoutMs });
     if (probe.kind === 'state') return;
@@ -117,6 +97,7 @@ const plugin: EvolutionPlugin = {
     });
   },
 
+  /** Registers the webhook when `registerWebhook` is set. */
   async onConfigured(input): Promise<void> {
     const { config, deps } = input;
     if (!config.registerWebhook) return;

@@ -1,4 +1,4 @@
-import { ProviderError, ProviderUnavailableError, type Clock, type Logger, type SendTextInput } from '@sdr/core';
+import { AbortedError, ProviderError, ProviderUnavailableError, type Clock, type Logger, type SendTextInput } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import { portOn, rejection, requestsTo, textToAna, useFakeEvolution } from './__fixtures__/msw-evolution.js';
 import { createEvolutionMessaging, type EvolutionMessagingOptions } from './evolution-messaging.js';
@@ -132,7 +132,9 @@ describe('a send whose answer is lost is not sent twice', () => {
     const pending = messaging.sendText(input, { signal: controller.signal });
     await expect.poll(() => fake.deliveries.length).toBe(1);
     controller.abort(new Error('worker stopping'));
-    await expect(pending).rejects.toThrow('worker stopping');
+    const aborted = await rejection(pending);
+    expect(AbortedError.isInstance(aborted)).toBe(true);
+    expect((aborted as AbortedError).cause).toEqual(new Error('worker stopping'));
 
     const again = await messaging.sendText(input);
     expect(again.providerMessageId).toBe(fake.deliveries[0]?.record.key.id);

@@ -9,7 +9,7 @@
  * with the last message this process saw accepted; if even that one is missing (or the route
  * answers 400/404) lookups are reported unusable — in the health detail and once in the log.
  */
-import type { Clock, Logger, SdrError } from '@sdr/core';
+import { sleepUnlessAborted, type Clock, type Logger, type SdrError } from '@sdr/core';
 import { findMessagesResponseSchema, type EvolutionMessage, type FindMessagesRequest } from './evolution-api.js';
 import { segment, type EvolutionClient, type EvolutionOutcome } from './evolution-client.js';
 import { toEvolutionError } from './evolution-errors.js';
@@ -149,7 +149,12 @@ export function createSendLookup(input: {
     async find(query) {
       let last: LookupResult = { kind: 'not_found' };
       for (let attempt = 1; attempt <= attempts; attempt += 1) {
-        if (attempt > 1) await clock.sleep(delayMs * 2 ** (attempt - 2), query.signal);
+        if (attempt > 1) {
+          await sleepUnlessAborted(clock, delayMs * 2 ** (attempt - 2), query.signal === undefined ? undefined : { signal: query.signal }, {
+            provider: 'evolution',
+            operation: 'findMessages',
+          });
+        }
         last = await searchOnce({ ...query, before: attempt === 1 ? query.before : clock.now() });
         if (last.kind === 'found') {
           claimed.add(last.providerMessageId);

@@ -76,7 +76,7 @@ describe('verifyEvolutionWebhook', () => {
   it('refuses a JWT signed with another key, a tampered one, one without exp, alg none and garbage', async () => {
     const other = await evolutionJwt('another-secret-entirely-0000000');
     const valid = await evolutionJwt(secret);
-    const [header, , signature] = valid.split('.');
+    const [header = '', , signature = ''] = valid.split('.');
     const tampered = `${header}.${base64url({ app: 'evolution', action: 'webhook', iat: seconds(now), exp: seconds(now) + 86_400 })}.${signature}`;
     const noExp = await new SignJWT({ app: 'evolution' })
       .setProtectedHeader({ alg: 'HS256' })

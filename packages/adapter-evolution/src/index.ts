@@ -6,9 +6,8 @@
  */
 export {
   createEvolutionMessaging,
-  defaultEvolutionRateRule,
+  defaultEvolutionRequestsPerSecond,
   mediaTypeOf,
-  type EvolutionCallOptions,
   type EvolutionMessaging,
   type EvolutionMessagingOptions,
 } from './evolution-messaging.js';
@@ -70,11 +69,5 @@ export {
   type RegisteredEvolutionWebhook,
 } from './evolution-webhook-registration.js';
 export { probeConnectionState, type ConnectionStateProbe } from './evolution-connection-state.js';
-export {
-  evolutionConfigSchema,
-  evolutionPlugin,
-  type EvolutionConfig,
-  type EvolutionPlugin,
-  type EvolutionPluginDeps,
-} from './evolution-plugin.js';
+export { evolutionConfigSchema, evolutionPlugin, type EvolutionConfig, type EvolutionPlugin } from './evolution-plugin.js';
 export * from './evolution-api.js';

@@ -51,7 +51,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
         redis.eval(consumeScript, 1, prefix + key, String(rule.ratePerSecond), String(rule.burst), String(cost)),
       );
       const [allowed, retryAfterMs, remaining] = reply as [number, number, string];
-      return { allowed: allowed === 1, retryAfterMs: Number(retryAfterMs), remaining: Math.floor(Number(remaining)) };
+      return { allowed: allowed === 1, retryAfterMs, remaining: Math.floor(Number(remaining)) };
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
  * `pnpm bench crm-sync [leads]`: the CRM sync against the in-memory CRM with Kommo's constraints
- * (50 patches or notes per request, 7 requests per second enforced with 429s), all on the virtual
- * clock. Every lead is first created and linked (one request each: the port has no batch
- * create); then each lead is handed off (stage `human_handoff` and a handoff note), gets two
+ * (50 items per batch, 7 requests per second enforced with 429s; the CRM paces its own requests
+ * with a rate limiter, as the port's contract asks), all on the virtual clock. Every lead is first
+ * created and linked (50 per `upsertLeads` call, which costs a phone search per lead and one
+ * write); then each lead is handed off (stage `human_handoff` and a handoff note), gets two
  * fields and a tag, and the worker syncs the lot. The last line is the measured change phase:
  * API calls, the busiest sliding second the CRM saw, virtual seconds, and notes written twice.
  * The run fails when any lead's CRM card does not show what the store says.
@@ -25,7 +26,14 @@ import { awaitOnVirtualClock, createInMemoryCrm, createInMemoryRateLimiter, crea
 const leadCount = Number(process.argv[2] ?? 1000);
 const clock = new VirtualClock('2031-03-05T14:00:00Z');
 const store = createInMemoryStore({ clock });
-const crm = createInMemoryCrm({ clock, customFieldIds: ['900001', '900002'], maxBatchSize: 50, requestsPerSecond: 7 });
+const crm = createInMemoryCrm({
+  clock,
+  customFieldIds: ['900001', '900002'],
+  maxBatchSize: 50,
+  requestsPerSecond: 7,
+  rateLimiter: createInMemoryRateLimiter({ clock }),
+  account: 'bench',
+});
 const tenant = await store.tenants.create(
   parseOrThrow(tenantSchema, {
     id: randomUUID(),
@@ -41,13 +49,7 @@ const tenant = await store.tenants.create(
 const followUp = createFollowUpService({ store, clock });
 const conversation = createConversationService({ store, clock, followUp });
 const handoff = createHandoffService({ store, clock, followUp });
-const worker = createCrmSyncWorker({
-  store,
-  clock,
-  crmFor: () => crm,
-  rateLimiter: createInMemoryRateLimiter({ clock }),
-  random: () => 0.5,
-});
+const worker = createCrmSyncWorker({ store, clock, crmFor: () => crm, random: () => 0.5 });
 
 /** Runs passes until the outbox is drained, advancing the virtual clock while a pass waits on it. */
 async function drain(sync: CrmSyncWorker): Promise<void> {

@@ -20,3 +20,4 @@ export * from './domain/sync/index.js';
 export * from './domain/handoff/index.js';
 export * from './domain/simulation/index.js';
 export * from './ports/index.js';
+export * from './plugins/index.js';

@@ -97,7 +97,7 @@ async function parent(rows: number): Promise<void> {
     );
     console.log(
       `dispatch-crash: rows=${rows} duplicates=${duplicates} (at most the batch in flight: ${inFlight}) lost=${lost}` +
-        `${duplicates <= inFlight && lost === 0 ? '' : ' FAILED'}`,
+        (duplicates <= inFlight && lost === 0 ? '' : ' FAILED'),
     );
     if (duplicates > inFlight || lost !== 0) process.exitCode = 1;
   } finally {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError, type BlobStore } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import { newId } from './fixtures.js';
-import { arrange, type ConformanceOptions, type SubjectBase } from './harness.js';
+import { abortedCall, arrange, expectAborted, sideDoorCheck, type ConformanceOptions, type SubjectBase } from './harness.js';
 
 /** What `create` returns for the blob-store suite. */
 export interface BlobStoreSubject extends SubjectBase {
@@ -14,8 +14,17 @@ export interface BlobStoreSubject extends SubjectBase {
   readonly blobs: BlobStore;
 }
 
+/** Side door into what the store holds (the double's entries, the directory, the bucket listing). */
+export interface BlobStoreInspector<Subject extends BlobStoreSubject> {
+  /** How many blobs the tenant has stored. */
+  count(subject: Subject, tenantId: string): Promise<number>;
+}
+
 /** Options of `runBlobStoreConformance`. */
-export type BlobStoreConformanceOptions<Subject extends BlobStoreSubject = BlobStoreSubject> = ConformanceOptions<Subject>;
+export interface BlobStoreConformanceOptions<Subject extends BlobStoreSubject = BlobStoreSubject> extends ConformanceOptions<Subject> {
+  /** Side door for the checks the port cannot prove; without it they are skipped (and annotated). */
+  readonly inspect?: BlobStoreInspector<Subject>;
+}
 
 /** Every byte value, so that no encoding step can go unnoticed. */
 function allBytes(): Uint8Array {
@@ -26,7 +35,7 @@ function allBytes(): Uint8Array {
 export function runBlobStoreConformance<Subject extends BlobStoreSubject>(options: BlobStoreConformanceOptions<Subject>): void {
   async function setup() {
     const subject = await arrange(options);
-    return { blobs: subject.blobs, tenantId: newId(), otherTenantId: newId() };
+    return { subject, blobs: subject.blobs, tenantId: newId(), otherTenantId: newId() };
   }
 
   describe(`BlobStore conformance: ${options.name}`, () => {
@@ -53,6 +62,24 @@ export function runBlobStoreConformance<Subject extends BlobStoreSubject>(option
         const read = await blobs.get(tenantId, stored.ref);
         expect(read?.contentType).toBe('application/octet-stream');
         expect(read ? Array.from(read.data) : null).toEqual(Array.from(data));
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'a call whose signal has already aborted rejects with an AbortedError and changes nothing',
+      async (context) => {
+        const { subject, blobs, tenantId } = await setup();
+        const data = new TextEncoder().encode('kept');
+        await expectAborted(blobs.put({ tenantId, contentType: 'text/plain', data }, abortedCall()));
+        await sideDoorCheck(context, options.inspect, 'nothing stored by the aborted put', async (inspect) => {
+          expect(await inspect.count(subject, tenantId)).toBe(0);
+        });
+        const stored = await blobs.put({ tenantId, contentType: 'text/plain', data });
+        await expectAborted(blobs.get(tenantId, stored.ref, abortedCall()));
+        await expectAborted(blobs.delete(tenantId, stored.ref, abortedCall()));
+        const read = await blobs.get(tenantId, stored.ref);
+        expect(read ? new TextDecoder().decode(read.data) : null).toBe('kept');
       },
       options.timeoutMs,
     );

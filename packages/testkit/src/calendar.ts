@@ -14,7 +14,16 @@ import {
 } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import { buildCalendarEventId } from './fixtures.js';
-import { arrange, expectSdrError, sideDoorCheck, skipReason, type ConformanceOptions, type SubjectBase } from './harness.js';
+import {
+  abortedCall,
+  arrange,
+  expectAborted,
+  expectSdrError,
+  sideDoorCheck,
+  skipReason,
+  type ConformanceOptions,
+  type SubjectBase,
+} from './harness.js';
 
 /** What `create` returns for the calendar suite. */
 export interface CalendarSubject extends SubjectBase {
@@ -115,6 +124,30 @@ export function runCalendarConformance<Subject extends CalendarSubject>(options:
         const health = await calendar.health();
         expect(['up', 'degraded', 'down']).toContain(health.status);
         expect(health.checkedAt).toBeInstanceOf(Date);
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'a call whose signal has already aborted rejects with an AbortedError and changes nothing',
+      async (context) => {
+        const world = await setup();
+        const input = world.input();
+        await expectAborted(world.calendar.createEvent(input, abortedCall()));
+        expect(await world.calendar.getEvent({ calendarId: world.calendarId, eventId: input.eventId })).toBeNull();
+        const kept = await world.create({ start: world.at(14), end: world.at(15) });
+        const ref = { calendarId: world.calendarId, eventId: kept.eventId };
+        await expectAborted(world.calendar.updateEvent({ ...ref, summary: 'Changed while aborted' }, abortedCall()));
+        await expectAborted(world.calendar.deleteEvent(ref, abortedCall()));
+        expect(await world.calendar.getEvent(ref)).toMatchObject({ summary: kept.summary, status: kept.status });
+        const range = { calendarId: world.calendarId, timeMin: world.at(0), timeMax: world.at(24) };
+        await expectAborted(world.calendar.getEvent(ref, abortedCall()));
+        await expectAborted(world.calendar.freeBusy(range, abortedCall()));
+        await expectAborted(world.calendar.listEvents(range, abortedCall()));
+        await expectAborted(world.calendar.health(abortedCall()));
+        await sideDoorCheck(context, options.inspect, 'no event stored for the aborted create', async (inspect) => {
+          expect(await inspect.eventsWithId(world.subject, world.calendarId, input.eventId)).toEqual([]);
+        });
       },
       options.timeoutMs,
     );

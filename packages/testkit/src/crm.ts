@@ -1,19 +1,24 @@
 /**
  * `runCrmConformance`: proves a `CrmPort` finds leads by phone identity, adds and removes tags
- * without replacing them, writes notes once, and refuses what it does not know
- * (packages/core/src/ports/crm/crm-port.ts).
+ * without replacing them, writes notes once, refuses what it does not know, takes and answers
+ * batches as wholes, gives up aborted calls, and paces its own requests
+ * (packages/core/src/ports/crm/crm-port.ts) — through the batch methods and the core's
+ * single-item helpers alike.
  */
-import { NotFoundError, PhoneNumber } from '@sdr/core';
+import { NotFoundError, PhoneNumber, getCrmLead, updateCrmLead, upsertCrmContact, upsertCrmLead } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
+import { registerCrmBatchTests } from './crm-batches.js';
+import { registerCrmCallTests } from './crm-calls.js';
 import { crmSetup, type CrmConformanceOptions, type CrmSetup, type CrmSubject } from './crm-context.js';
 import { registerCrmUpdateTests } from './crm-updates.js';
 import { buildPhoneNumber, withoutBrazilianNinthDigit } from './fixtures.js';
-import { expectSdrError } from './harness.js';
+import { expectSdrError, skipReason } from './harness.js';
 
 export type { CrmConformanceOptions, CrmInspector, CrmSubject, CrmSuiteCapabilities } from './crm-context.js';
 
 /**
- * Registers the `CrmPort` conformance tests. Calls are paced under the declared
+ * Registers the `CrmPort` conformance tests. A subject that declares its `pacing` paces its own
+ * calls (and the pacing is proved); any other is paced by the suite under the declared
  * `requestsPerSecond` unless `pace: false`.
  */
 export function runCrmConformance<Subject extends CrmSubject>(options: CrmConformanceOptions<Subject>): void {
@@ -21,6 +26,8 @@ export function runCrmConformance<Subject extends CrmSubject>(options: CrmConfor
   describe(`CrmPort conformance: ${options.name}`, () => {
     registerCrmReadTests(setup, options);
     registerCrmUpdateTests(setup, options);
+    registerCrmBatchTests(setup, options);
+    registerCrmCallTests(setup, options);
   });
 }
 
@@ -69,16 +76,16 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
   );
 
   it(
-    'upsertLeadByPhone creates the lead with its contact, then finds the same lead (created false)',
+    'upsertCrmLead (upsertLeads of one) creates the lead with its contact, then finds the same lead (created false)',
     async () => {
       const { crm } = await setup();
       const phone = buildPhoneNumber();
-      const first = await crm.upsertLeadByPhone({ phone, name: 'Ana Lima', tags: ['seed'] });
+      const first = await upsertCrmLead(crm, { phone, name: 'Ana Lima', tags: ['seed'] });
       expect(first.created).toBe(true);
       expect(first.lead).toMatchObject({ phone: phone.e164, name: 'Ana Lima' });
       expect(first.lead.leadId.length).toBeGreaterThan(0);
       expect(first.lead.tags).toContain('seed');
-      const second = await crm.upsertLeadByPhone({ phone, name: 'Ana Lima' });
+      const second = await upsertCrmLead(crm, { phone, name: 'Ana Lima' });
       expect(second.created).toBe(false);
       expect(second.lead.leadId).toBe(first.lead.leadId);
     },
@@ -91,10 +98,10 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
       const { crm } = await setup();
       const phone = buildPhoneNumber();
       const legacy = PhoneNumber.parse(withoutBrazilianNinthDigit(phone));
-      const created = await crm.upsertLeadByPhone({ phone: legacy, name: 'Legacy Number' });
+      const created = await upsertCrmLead(crm, { phone: legacy, name: 'Legacy Number' });
       expect(created.created).toBe(true);
       expect(created.lead.phone).toBe(phone.e164);
-      const again = await crm.upsertLeadByPhone({ phone });
+      const again = await upsertCrmLead(crm, { phone });
       expect(again.created).toBe(false);
       expect(again.lead.leadId).toBe(created.lead.leadId);
       expect((await crm.findLeadByPhone(phone))?.leadId).toBe(created.lead.leadId);
@@ -104,18 +111,18 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
   );
 
   it(
-    'findLeadByPhone and findContactByPhone return null for a phone the CRM does not have; getLead null for an unknown id',
+    'findLeadByPhone and findContactByPhone return null for a phone the CRM does not have; getCrmLead null for an unknown id',
     async () => {
       const { crm, unknownLeadId } = await setup();
       expect(await crm.findLeadByPhone(buildPhoneNumber())).toBeNull();
       expect(await crm.findContactByPhone(buildPhoneNumber())).toBeNull();
-      expect(await crm.getLead(unknownLeadId)).toBeNull();
+      expect(await getCrmLead(crm, unknownLeadId)).toBeNull();
     },
     options.timeoutMs,
   );
 
   it(
-    'getLead reads a lead back with its state and note keys',
+    'getCrmLead reads a lead back with its state and note keys',
     async () => {
       const world = await setup();
       const lead = await world.newLead({ tags: ['seed'] });
@@ -127,12 +134,13 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
   );
 
   it(
-    'getLeads returns the known leads and leaves unknown ids out',
-    async () => {
+    'getLeads returns the known leads, each once, and leaves unknown ids out',
+    async (context) => {
       const world = await setup();
+      if (world.capabilities.maxBatchSize < 4) context.skip(skipReason('a four-id read', 'capabilities.maxBatchSize is below 4'));
       const first = await world.newLead();
       const second = await world.newLead();
-      const leads = await world.crm.getLeads([first.leadId, world.unknownLeadId, second.leadId]);
+      const leads = await world.crm.getLeads([first.leadId, world.unknownLeadId, second.leadId, first.leadId]);
       expect(leads.map((lead) => lead.leadId).sort()).toEqual([first.leadId, second.leadId].sort());
       expect(await world.crm.getLeads([])).toEqual([]);
     },
@@ -140,14 +148,14 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
   );
 
   it(
-    'upsertContactByPhone creates, then finds by either phone form, updating only with non-empty new values',
+    'upsertCrmContact (upsertContacts of one) creates, then finds by either phone form, updating only with non-empty new values',
     async () => {
       const { crm } = await setup();
       const phone = buildPhoneNumber();
-      const created = await crm.upsertContactByPhone({ phone, name: 'Carla Dias', email: 'carla@example.com' });
+      const created = await upsertCrmContact(crm, { phone, name: 'Carla Dias', email: 'carla@example.com' });
       expect(created.created).toBe(true);
       expect(created.contact).toMatchObject({ phone: phone.e164, name: 'Carla Dias', email: 'carla@example.com' });
-      const updated = await crm.upsertContactByPhone({
+      const updated = await upsertCrmContact(crm, {
         phone: PhoneNumber.parse(withoutBrazilianNinthDigit(phone)),
         name: 'Carla D. Dias',
         email: null,
@@ -164,10 +172,10 @@ function registerCrmReadTests<Subject extends CrmSubject>(setup: CrmSetup<Subjec
   );
 
   it(
-    'updateLead of an unknown lead throws NotFoundError',
+    'updateCrmLead (updateLeads of one) of an unknown lead throws NotFoundError',
     async () => {
       const world = await setup();
-      await expectSdrError(world.crm.updateLead({ leadId: world.unknownLeadId, tagsToAdd: ['x'] }), NotFoundError);
+      await expectSdrError(updateCrmLead(world.crm, { leadId: world.unknownLeadId, tagsToAdd: ['x'] }), NotFoundError);
     },
     options.timeoutMs,
   );

@@ -40,7 +40,7 @@ import {
  * Overrides of a builder: any subset of the fields the entity's zod schema accepts (its input
  * type, so instants may be `Date`s or ISO strings and phones `PhoneNumber`s or strings).
  */
-export type Overrides<Schema extends { readonly _zod: { readonly input: unknown } }> = Partial<Schema['_zod']['input']>;
+export type Overrides<Schema extends { readonly _zod: { readonly input: object } }> = Partial<Schema['_zod']['input']>;
 
 const minute = 60_000;
 const day = 24 * 60 * minute;

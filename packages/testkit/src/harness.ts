@@ -2,7 +2,7 @@
  * What every suite shares: how a test obtains its own subject, and how it lets time pass on a
  * virtual clock (instantly) or on the real one (tiny real waits).
  */
-import { SdrError, systemClock, type Clock } from '@sdr/core';
+import { AbortedError, SdrError, systemClock, type CallOptions, type Clock } from '@sdr/core';
 import { expect, onTestFinished, type TestContext } from 'vitest';
 
 /** Options every conformance suite accepts. */
@@ -82,7 +82,8 @@ export function createTimeControl(clock: Clock = systemClock): TimeControl {
 }
 
 async function settleOnVirtualClock<T>(clock: AdvanceableClock, promise: Promise<T>, maxMs: number): Promise<T> {
-  let settled = false;
+  // Set by the callbacks below: widened so that TypeScript does not keep it narrowed to `false`.
+  let settled = false as boolean;
   promise.then(
     () => {
       settled = true;
@@ -160,6 +161,18 @@ export async function expectSdrError<E extends SdrError>(promise: Promise<unknow
   return error as E;
 }
 
+/** Call options whose signal has already aborted: the call must reject with an `AbortedError` and do nothing. */
+export function abortedCall(): CallOptions {
+  const controller = new AbortController();
+  controller.abort(new Error('aborted by the conformance suite'));
+  return { signal: controller.signal };
+}
+
+/** Asserts `promise` rejects with an `AbortedError` (recognised across copies of `@sdr/core`). */
+export function expectAborted(promise: Promise<unknown>): Promise<AbortedError> {
+  return expectSdrError(promise, AbortedError);
+}
+
 /** Runs every task at once and splits the outcomes into values and errors. */
 export async function settleAll<T>(tasks: readonly (() => Promise<T>)[]): Promise<{ readonly values: T[]; readonly errors: unknown[] }> {
   const outcomes = await Promise.allSettled(tasks.map((task) => task()));
@@ -179,7 +192,8 @@ function describeError(error: unknown): string {
 
 function describeValue(value: unknown): string {
   try {
-    const text = JSON.stringify(value);
+    // `JSON.stringify` is typed `string`, but gives `undefined` for `undefined`, a function or a symbol.
+    const text = JSON.stringify(value) as string | undefined;
     return text === undefined ? String(value) : text.length > 200 ? `${text.slice(0, 200)}…` : text;
   } catch {
     return String(value);

@@ -6,17 +6,20 @@ import { PhoneNumber, VirtualClock, systemClock } from '@sdr/core';
 import {
   createInMemoryBlobStore,
   createInMemoryCalendar,
+  createInMemoryCredentialStore,
   createInMemoryCrm,
   createInMemoryLock,
   createInMemoryMessaging,
   createInMemoryRateLimiter,
   createInMemoryStore,
+  type InMemoryCrm,
   type InMemoryStoreDump,
 } from '@sdr/core/testing';
 import { buildPhoneNumber } from './fixtures.js';
 import {
   runBlobStoreConformance,
   runCalendarConformance,
+  runCredentialStoreConformance,
   runCrmConformance,
   runLockConformance,
   runMessagingConformance,
@@ -55,7 +58,19 @@ runRateLimiterConformance({
   create: () => ({ limiter: createInMemoryRateLimiter({ clock: systemClock }), clock: systemClock }),
 });
 
-runBlobStoreConformance({ name: 'in-memory', create: () => ({ blobs: createInMemoryBlobStore() }) });
+runBlobStoreConformance({
+  name: 'in-memory',
+  create: () => ({ blobs: createInMemoryBlobStore() }),
+  inspect: { count: async ({ blobs }, tenantId) => Promise.resolve(blobs.list(tenantId).length) },
+});
+
+runCredentialStoreConformance({
+  name: 'in-memory (virtual clock)',
+  create: () => {
+    const clock = virtualClock();
+    return { store: createInMemoryCredentialStore({ clock }), clock };
+  },
+});
 
 runCalendarConformance({
   name: 'in-memory',
@@ -69,17 +84,44 @@ runCalendarConformance({
   },
 });
 
+const crmInspector = {
+  notes: async ({ crm }: { crm: InMemoryCrm }, leadId: string) => Promise.resolve(crm.notes(leadId)),
+  requestCount: async ({ crm }: { crm: InMemoryCrm }) => Promise.resolve(crm.requests.length),
+  requestTimes: async ({ crm }: { crm: InMemoryCrm }) => Promise.resolve(crm.requests.map((request) => request.at)),
+};
+
 runCrmConformance({
-  name: 'in-memory (rate limit enforced, paced on a virtual clock)',
+  name: 'in-memory (rate limit enforced, pacing itself on a virtual clock)',
   create: () => {
     const clock = virtualClock();
     const customFieldIds = ['100001', '100002'];
-    return { crm: createInMemoryCrm({ clock, customFieldIds }), clock, customFieldIds };
+    const rateLimiter = createInMemoryRateLimiter({ clock });
+    const crm = createInMemoryCrm({ clock, customFieldIds, rateLimiter, account: 'conformance' });
+    return { crm, clock, customFieldIds, pacing: { rateLimiter, key: 'crm:in-memory-crm:conformance' } };
   },
-  inspect: {
-    notes: async ({ crm }, leadId) => Promise.resolve(crm.notes(leadId)),
-    requestCount: async ({ crm }) => Promise.resolve(crm.requests.length),
+  inspect: crmInspector,
+});
+
+runCrmConformance({
+  name: 'in-memory (pacing itself at 3 of 7 per second, batches of 3)',
+  create: () => {
+    const clock = virtualClock();
+    const customFieldIds = ['100001', '100002'];
+    const rateLimiter = createInMemoryRateLimiter({ clock });
+    const crm = createInMemoryCrm({ clock, customFieldIds, rateLimiter, pacedRequestsPerSecond: 3, maxBatchSize: 3 });
+    return { crm, clock, customFieldIds, pacing: { rateLimiter, key: 'crm:in-memory-crm:default', requestsPerSecond: 3 } };
   },
+  inspect: crmInspector,
+});
+
+runCrmConformance({
+  name: 'in-memory (no pacing of its own: paced by the suite, batches of 2)',
+  create: () => {
+    const clock = virtualClock();
+    const customFieldIds = ['100001', '100002'];
+    return { crm: createInMemoryCrm({ clock, customFieldIds, maxBatchSize: 2 }), clock, customFieldIds };
+  },
+  inspect: crmInspector,
 });
 
 runMessagingConformance({

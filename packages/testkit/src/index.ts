@@ -21,8 +21,10 @@
  */
 
 export {
+  abortedCall,
   arrange,
   createTimeControl,
+  expectAborted,
   expectSdrError,
   isAdvanceableClock,
   settleAll,
@@ -75,4 +77,5 @@ export {
   type StoreSubject,
 } from './repository.js';
 export { runRateLimiterConformance, type RateLimiterConformanceOptions, type RateLimiterSubject } from './rate-limiter.js';
-export { runBlobStoreConformance, type BlobStoreConformanceOptions, type BlobStoreSubject } from './blob-store.js';
+export { runBlobStoreConformance, type BlobStoreConformanceOptions, type BlobStoreInspector, type BlobStoreSubject } from './blob-store.js';
+export { runCredentialStoreConformance, type CredentialStoreConformanceOptions, type CredentialStoreSubject } from './credential-store.js';

@@ -15,7 +15,16 @@ import {
 } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import { buildPhoneNumber } from './fixtures.js';
-import { arrange, expectSdrError, sideDoorCheck, skipReason, type ConformanceOptions, type SubjectBase } from './harness.js';
+import {
+  abortedCall,
+  arrange,
+  expectAborted,
+  expectSdrError,
+  sideDoorCheck,
+  skipReason,
+  type ConformanceOptions,
+  type SubjectBase,
+} from './harness.js';
 
 /** What `create` returns for the messaging suite. */
 export interface MessagingSubject extends SubjectBase {
@@ -119,6 +128,34 @@ export function runMessagingConformance<Subject extends MessagingSubject>(option
         await sideDoorCheck(context, options.inspect, 'one delivery for the key', async (inspect) => {
           expect(await inspect.deliveries(world.subject, input.idempotencyKey)).toHaveLength(1);
         });
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'a call whose signal has already aborted rejects with an AbortedError and sends nothing; the key stays unused',
+      async (context) => {
+        const world = await setup();
+        const input = world.text();
+        await expectAborted(world.messaging.sendText(input, abortedCall()));
+        await expectAborted(
+          world.messaging.sendMedia(
+            {
+              instance: world.instance,
+              to: world.recipient,
+              idempotencyKey: randomUUID(),
+              media: { contentType: 'image/png', url: 'https://example.com/aborted.png' },
+            },
+            abortedCall(),
+          ),
+        );
+        await expectAborted(world.messaging.health({ instance: world.instance }, abortedCall()));
+        await sideDoorCheck(context, options.inspect, 'no delivery for the aborted send', async (inspect) => {
+          expect(await inspect.deliveries(world.subject, input.idempotencyKey)).toEqual([]);
+        });
+        // The aborted send never took the key: sending with it now is a first send.
+        const sent = await world.messaging.sendText(input);
+        expect(sent.providerMessageId.length).toBeGreaterThan(0);
       },
       options.timeoutMs,
     );

@@ -1,6 +1,9 @@
 /**
- * Keeps a suite under a provider's rate limit: the conformance suites must never trip a limit by
- * accident (a real CRM would answer 429, or block the account).
+ * Keeps a suite under a provider's rate limit when the implementation under test was created
+ * without its own pacing (the port's pacing clause makes a `CrmPort` pace itself with the
+ * `RateLimiter` it was created with; a subject that declares `pacing` is left to do so). The
+ * conformance suites must never trip a limit by accident: a real CRM would answer 429, or block
+ * the account.
  */
 import type { CrmPort } from '@sdr/core';
 import type { TimeControl } from './harness.js';
@@ -33,35 +36,57 @@ export function createPacer(time: TimeControl, requestsPerSecond: number): Pacer
   };
 }
 
-/** `crm` with every call taking a slot of `pacer` first (one call is one request, by contract). */
+/**
+ * `crm` with every call taking, first, as many slots of `pacer` as the requests it may cost a
+ * Kommo-like provider: one for most calls and for a batch the provider sends at once; one per
+ * item for a batch it does not (`batchUpdate`, `batchNotes` false); for an upsert, a phone search
+ * per input plus the write. An empty batch sends nothing and takes no slot.
+ */
 export function pacedCrm(crm: CrmPort, pacer: Pacer): CrmPort {
-  const paced =
-    <Args extends unknown[], Result>(call: (...args: Args) => Promise<Result>) =>
-    async (...args: Args): Promise<Result> => {
-      await pacer.slot();
-      return call(...args);
-    };
+  const slots = async (count: number) => {
+    for (let index = 0; index < count; index += 1) await pacer.slot();
+  };
+  const { batchUpdate, batchNotes } = crm.capabilities;
+  const batch = (size: number, oneRequest: boolean) => (size === 0 ? 0 : oneRequest ? 1 : size);
   return {
     contractVersion: crm.contractVersion,
     provider: crm.provider,
     capabilities: crm.capabilities,
-    findLeadByPhone: paced((phone) => crm.findLeadByPhone(phone)),
-    upsertLeadByPhone: paced((input) => crm.upsertLeadByPhone(input)),
-    findContactByPhone: paced((phone) => crm.findContactByPhone(phone)),
-    upsertContactByPhone: paced((input) => crm.upsertContactByPhone(input)),
-    getLead: paced((leadId) => crm.getLead(leadId)),
-    getLeads: paced((leadIds) => crm.getLeads(leadIds)),
-    updateLead: paced((patch) => crm.updateLead(patch)),
-    updateLeads: paced((patches) => crm.updateLeads(patches)),
-    moveStage: paced((input) => crm.moveStage(input)),
-    addNote: paced((input) => crm.addNote(input)),
-    // One slot per request: one for a batch, one per note without `batchNotes`.
-    addNotes: async (notes) => {
-      const requests = crm.capabilities.batchNotes ? 1 : notes.length;
-      for (let index = 0; index < requests; index += 1) await pacer.slot();
-      return crm.addNotes(notes);
+    findLeadByPhone: async (phone, options) => {
+      await slots(1);
+      return crm.findLeadByPhone(phone, options);
     },
-    listPipelines: paced(() => crm.listPipelines()),
-    health: paced(() => crm.health()),
+    findContactByPhone: async (phone, options) => {
+      await slots(1);
+      return crm.findContactByPhone(phone, options);
+    },
+    upsertLeads: async (inputs, options) => {
+      await slots(inputs.length === 0 ? 0 : inputs.length + 1);
+      return crm.upsertLeads(inputs, options);
+    },
+    upsertContacts: async (inputs, options) => {
+      await slots(inputs.length === 0 ? 0 : inputs.length + 1);
+      return crm.upsertContacts(inputs, options);
+    },
+    getLeads: async (leadIds, options) => {
+      await slots(batch(leadIds.length, true));
+      return crm.getLeads(leadIds, options);
+    },
+    updateLeads: async (patches, options) => {
+      await slots(batch(patches.length, batchUpdate));
+      return crm.updateLeads(patches, options);
+    },
+    addNotes: async (notes, options) => {
+      await slots(batch(notes.length, batchNotes));
+      return crm.addNotes(notes, options);
+    },
+    listPipelines: async (options) => {
+      await slots(1);
+      return crm.listPipelines(options);
+    },
+    health: async (options) => {
+      await slots(1);
+      return crm.health(options);
+    },
   };
 }

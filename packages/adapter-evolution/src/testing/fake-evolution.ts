@@ -310,7 +310,7 @@ export function createFakeEvolution(options: FakeEvolutionOptions = {}): FakeEvo
       body,
     });
     const match = /^\/([^/]+\/[^/]+)\/([^/]+)$/.exec(path);
-    const route = match ? routes[`${request.method} ${match[1]}`] : undefined;
+    const route = match ? routes[`${request.method} ${match[1] ?? ''}`] : undefined;
     if (!match || !route) return evolutionError(404, 'Not Found', [`Cannot ${request.method} ${path}`]);
     const operation = match[1]?.split('/')[1] ?? '';
     const fault = faults.get(operation)?.shift();

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError, isTransientError } from './classify.js';
-import { AuthError, NotFoundError, ProviderError, RateLimitedError, ValidationError, VersionConflictError } from './errors.js';
+import {
+  AbortedError,
+  AuthError,
+  NotFoundError,
+  ProviderError,
+  RateLimitedError,
+  ValidationError,
+  VersionConflictError,
+} from './errors.js';
 
 function nodeError(code: string, message = `connect ${code}`): Error {
   return Object.assign(new Error(message), { code });
@@ -20,6 +28,7 @@ describe('classifyError', () => {
       transient: true,
       code: 'provider_error',
     });
+    expect(classifyError(new AbortedError({ provider: 'kommo', operation: 'x' }))).toMatchObject({ transient: true, code: 'aborted' });
   });
 
   it('passes the Retry-After of a RateLimitedError', () => {

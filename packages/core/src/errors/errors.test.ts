@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyError } from './classify.js';
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   DuplicateError,
@@ -257,6 +258,18 @@ describe('RecipientUnreachableError', () => {
   it('is recognised across copies of the package through the marker', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('@sdr/core.error')]: ['RecipientUnreachableError', 'SdrError'] });
     expect(RecipientUnreachableError.isInstance(foreign)).toBe(true);
+  });
+});
+
+describe('AbortedError', () => {
+  it('is retryable, names the call, keeps the signal reason as cause, and is nothing else', () => {
+    const reason = new Error('worker stopped');
+    const error = new AbortedError({ provider: 'kommo', operation: 'updateLeads', cause: reason });
+    expect(error).toMatchObject({ code: 'aborted', retryable: true, provider: 'kommo', operation: 'updateLeads' });
+    expect(error.message).toBe('kommo updateLeads was aborted');
+    expect(error.cause).toBe(reason);
+    expect(new AbortedError().message).toBe('the call was aborted');
+    expect(ProviderError.isInstance(error) || ProviderUnavailableError.isInstance(error)).toBe(false);
   });
 });
 

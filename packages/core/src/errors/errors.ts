@@ -238,6 +238,25 @@ export class LockNotAcquiredError extends SdrError {
   }
 }
 
+/**
+ * A call was given up because the caller's `AbortSignal` aborted (a worker stopping, a shutdown,
+ * a lease deadline). It says nothing about the provider — which may or may not have received the
+ * request — so it is retryable and never counts as the provider's failure. The signal's reason is
+ * the `cause`.
+ */
+export class AbortedError extends SdrError {
+  static override readonly kind: string = 'AbortedError';
+  readonly provider: string | undefined;
+  readonly operation: string | undefined;
+
+  constructor(options: SdrErrorOptions & { provider?: string; operation?: string; message?: string } = {}) {
+    const what = [options.provider, options.operation].filter((part) => part !== undefined).join(' ');
+    super(options.message ?? (what === '' ? 'the call was aborted' : `${what} was aborted`), 'aborted', { ...options, retryable: true });
+    this.provider = options.provider;
+    this.operation = options.operation;
+  }
+}
+
 /** HTTP statuses worth retrying: 408, 425, 429 and every 5xx. */
 export function isRetryableStatus(status: number | undefined): boolean {
   if (status === undefined) return false;

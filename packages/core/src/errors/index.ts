@@ -1,5 +1,6 @@
 export { SdrError, sdrErrorKinds, type SdrErrorClass, type SdrErrorCode, type SdrErrorOptions } from './sdr-error.js';
 export {
+  AbortedError,
   AuthError,
   ConflictError,
   DuplicateError,

@@ -27,6 +27,7 @@ export type SdrErrorCode =
   | 'provider_unavailable'
   | 'auth_failed'
   | 'lock_not_acquired'
+  | 'aborted'
   | 'recipient_unreachable';
 
 export interface SdrErrorOptions {

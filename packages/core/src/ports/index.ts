@@ -1,4 +1,5 @@
 export type { PortHealth, ProviderOptions } from './health.js';
+export { abortedError, sleepUnlessAborted, throwIfAborted, unlessAborted, type CallOptions, type CallSite } from './call-options.js';
 export { noopLogger, type Logger } from './logger/logger.js';
 export { VirtualClock, systemClock, type Clock } from './clock/clock.js';
 export type {
@@ -21,8 +22,12 @@ export type {
   CrmNoteResult,
   CrmPipeline,
   CrmPort,
+  CrmUpsertedContact,
+  CrmUpsertedLead,
+  UpsertCrmContactInput,
   UpsertCrmLeadInput,
 } from './crm/crm-port.js';
+export { addCrmNote, getCrmLead, moveCrmStage, updateCrmLead, upsertCrmContact, upsertCrmLead } from './crm/crm-helpers.js';
 export type {
   MessagingCapabilities,
   MessagingPort,
@@ -56,5 +61,9 @@ export type {
   OAuthTokenRepository,
 } from './repositories/access-repositories.js';
 export type { BlobStore, StoredBlob } from './blob/blob-store.js';
+export type { CredentialStore, StoredCredential } from './credentials/credential-store.js';
+export { assertCredentialKey, assertExpectedVersion, credentialValueCopy } from './credentials/credential-input.js';
+export { refreshCredential, type CredentialValue, type RefreshCredentialInput } from './credentials/refresh-credential.js';
 export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
+export { createRequestPacer, pacingRule, type RequestPacer, type RequestPacerOptions } from './rate-limiter/request-pacer.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';

@@ -31,6 +31,12 @@ export { createInMemoryStore, type InMemoryStore, type InMemoryStoreDump, type I
 export type { IdempotencyRow, InboundEventRow } from './store/tables.js';
 export { createInMemoryBlobStore, type InMemoryBlobStore } from './blob/in-memory-blob-store.js';
 export {
+  createInMemoryCredentialStore,
+  inMemoryCredentialStoreProvider,
+  type InMemoryCredentialStore,
+  type InMemoryCredentialStoreOptions,
+} from './credentials/in-memory-credential-store.js';
+export {
   createInMemoryRateLimiter,
   type InMemoryRateLimiter,
   type InMemoryRateLimiterOptions,

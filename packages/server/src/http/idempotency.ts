@@ -71,7 +71,7 @@ export function idempotencyPreHandler(
 }
 
 /** The on-send hook: stores the response of a keyed request, then lets the key go. */
-export function idempotencyOnSend(context: ServerContext): onSendAsyncHookHandler<unknown> {
+export function idempotencyOnSend(context: ServerContext): onSendAsyncHookHandler {
   return async (request, reply, payload) => {
     const claim = request.idempotency;
     if (claim === null || claim.settled) return payload;

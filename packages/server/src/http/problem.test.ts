@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   DuplicateError,
@@ -31,6 +32,7 @@ describe('problemFor', () => {
     ['AuthError', new AuthError('no key'), 401, 'auth_failed'],
     ['ProviderUnavailableError', new ProviderUnavailableError({ provider: 'google', operation: 'freeBusy' }), 503, 'provider_unavailable'],
     ['LockNotAcquiredError', new LockNotAcquiredError('calendar:primary'), 503, 'lock_not_acquired'],
+    ['AbortedError', new AbortedError({ provider: 'sandbox', operation: 'getLeads' }), 503, 'aborted'],
     [
       'RecipientUnreachableError',
       new RecipientUnreachableError({ channel: 'whatsapp', provider: 'evolution' }),

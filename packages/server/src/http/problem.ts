@@ -4,6 +4,7 @@
  * failures by `code` and `status`, and reads `errors[].field` to point at its own input.
  */
 import {
+  AbortedError,
   AuthError,
   ConflictError,
   LockNotAcquiredError,
@@ -130,6 +131,10 @@ function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): Prob
   // The request was fine, but the channel will never deliver to this person: not worth a retry.
   if (RecipientUnreachableError.isInstance(error)) {
     return { problem: problem(origin, { status: 422, code: 'recipient_unreachable', detail }), headers: {} };
+  }
+  // The server gave the call up (shutting down): nothing wrong with the request, try again.
+  if (AbortedError.isInstance(error)) {
+    return { problem: problem(origin, { status: 503, code: 'aborted', detail }), headers: { 'retry-after': '1' } };
   }
   // A provider answered with an error: the gateway's failure, not ours — its message is already redacted.
   if (ProviderError.isInstance(error)) return { problem: problem(origin, { status: 502, code: 'provider_error', detail }), headers: {} };

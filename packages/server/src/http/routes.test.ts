@@ -198,20 +198,21 @@ describe('billing', () => {
     });
     expect(applied.status).toBe(201);
     const [first, second] = applied.body.items;
+    if (first === undefined || second === undefined) throw new Error(`expected two applied items, got ${applied.body.items.length}`);
     expect(w.store.dump().billingCycles).toHaveLength(2);
-    const paid = await call(w.app, { method: 'POST', url: `/v1/billing/cycles/${first?.billingCycleId}/pay`, key });
+    const paid = await call(w.app, { method: 'POST', url: `/v1/billing/cycles/${first.billingCycleId}/pay`, key });
     expect(paid.body).toMatchObject({ status: 'paid' });
-    const cancelled = await call(w.app, { method: 'POST', url: `/v1/billing/cycles/${second?.billingCycleId}/cancel`, key });
+    const cancelled = await call(w.app, { method: 'POST', url: `/v1/billing/cycles/${second.billingCycleId}/cancel`, key });
     expect(cancelled.body).toMatchObject({ status: 'cancelled' });
-    const again = await call<ProblemJson>(w.app, { method: 'POST', url: `/v1/billing/cycles/${second?.billingCycleId}/cancel`, key });
+    const again = await call<ProblemJson>(w.app, { method: 'POST', url: `/v1/billing/cycles/${second.billingCycleId}/cancel`, key });
     expect(again.body).toMatchObject({ status: 409, code: 'conflict' });
     const listed = await call<ItemsJson<{ id: string; status: string }>>(w.app, {
       method: 'GET',
       url: '/v1/billing/cycles?status=paid',
       key,
     });
-    expect(listed.body.items.map((cycle) => cycle.id)).toEqual([first?.billingCycleId]);
-    expect((await call(w.app, { method: 'GET', url: `/v1/billing/cycles/${first?.billingCycleId}`, key })).status).toBe(200);
+    expect(listed.body.items.map((cycle) => cycle.id)).toEqual([first.billingCycleId]);
+    expect((await call(w.app, { method: 'GET', url: `/v1/billing/cycles/${first.billingCycleId}`, key })).status).toBe(200);
   });
 
   it('a changed batch does not apply a stale plan', async () => {

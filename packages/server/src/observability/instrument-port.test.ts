@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   PhoneNumber,
   ProviderUnavailableError,
   VirtualClock,
@@ -97,6 +98,25 @@ describe('instrumentPort', () => {
     expect(sample(text, 'sdr_provider_request_duration_seconds_count', { provider: 'kommo', operation: 'getLead', outcome: 'error' })).toBe(
       1,
     );
+  });
+
+  it('passes the call options through; a call its caller aborted is timed as aborted, not counted as a provider error', async () => {
+    const clock = new VirtualClock(testStart);
+    const messaging = createInMemoryMessaging({ clock });
+    const metrics = metricsOnMemory();
+    const port = instrumentPort(messaging, { kind: 'messaging', metrics, now: ticking(100) });
+    const controller = new AbortController();
+    controller.abort();
+    const input = { instance: 'main', to: PhoneNumber.fromE164('+5511999990000'), text: 'hi', idempotencyKey: 'k1' };
+
+    const error = await port.sendText(input, { signal: controller.signal }).catch((caught: unknown) => caught);
+    expect(AbortedError.isInstance(error)).toBe(true);
+    expect(messaging.sent).toEqual([]);
+
+    const text = await metrics.render();
+    const labels = { provider: messaging.provider, operation: 'sendText' };
+    expect(sample(text, 'sdr_provider_request_duration_seconds_count', { ...labels, outcome: 'aborted' })).toBe(1);
+    expect(sample(text, 'sdr_provider_errors_total', { ...labels, code: 'aborted' })).toBeUndefined();
   });
 });
 

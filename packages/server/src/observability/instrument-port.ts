@@ -6,12 +6,14 @@
  * The wrapper is a `Proxy`: it has the port's type and every property of the port
  * (`contractVersion`, `provider`, `capabilities`, `channel`), methods run on the original object,
  * and results and errors reach the caller untouched — instrumentation never changes behaviour.
- * Only calls that return a promise are timed (every port method is async).
+ * Only calls that return a promise are timed (every port method is async). Arguments pass
+ * through untouched, the trailing `CallOptions` included; a call its caller aborted
+ * (`AbortedError`) is timed with outcome `aborted` and is not a provider error.
  *
  * Durations are elapsed wall time of real I/O, measured with `performance.now()` (monotonic),
  * not the domain `Clock`: a virtual clock would report every call as instantaneous.
  */
-import { classifyError } from '@sdr/core';
+import { AbortedError, classifyError } from '@sdr/core';
 import type { Metrics } from './metrics.js';
 
 /** Which port is wrapped. */
@@ -38,7 +40,7 @@ export function instrumentPort<Port extends object>(port: Port, options: Instrum
   const wrap = (operation: string, original: AnyMethod): AnyMethod =>
     function instrumented(...args: unknown[]): unknown {
       const startedAt = now();
-      const record = (outcome: 'success' | 'error', error?: unknown) => {
+      const record = (outcome: 'success' | 'error' | 'aborted', error?: unknown) => {
         metrics.recordProviderRequest({
           kind,
           provider,
@@ -56,7 +58,7 @@ export function instrumentPort<Port extends object>(port: Port, options: Instrum
           return value;
         },
         (error: unknown) => {
-          record('error', error);
+          record(AbortedError.isInstance(error) ? 'aborted' : 'error', error);
           throw error;
         },
       );

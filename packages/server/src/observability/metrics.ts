@@ -39,7 +39,8 @@ export interface ProviderRequestSample {
   readonly provider: string;
   /** The port method (`sendText`, `getLead`, …). */
   readonly operation: string;
-  readonly outcome: 'success' | 'error';
+  /** `aborted`: the caller's signal gave the call up — not the provider's failure, not counted as an error. */
+  readonly outcome: 'success' | 'error' | 'aborted';
   readonly durationSeconds: number;
   /** The classified error code when `outcome` is `error`. */
   readonly code?: string;

@@ -14,8 +14,7 @@ const up = (clock: VirtualClock): PortHealth => ({ status: 'up', checkedAt: cloc
 async function probeWorld(checks: (clock: VirtualClock) => Partial<ReadinessChecks> = () => ({})) {
   let metrics: Metrics | undefined;
   const world = await createTestWorld({
-    extraRoutes: (context: ServerContext) => {
-      const clock = context.clock as VirtualClock;
+    extraRoutes: (context: ServerContext, clock: VirtualClock) => {
       metrics = createMetrics({ store: context.store, clock, events: createDomainEvents(), defaultMetrics: false });
       const readiness: ReadinessChecks = {
         database: () => Promise.resolve(),

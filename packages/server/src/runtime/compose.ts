@@ -97,18 +97,28 @@ export async function composeServer(input: {
   const sandboxMessaging = createSandboxMessaging({ db: database.database, clock });
   const messaging = instrumentPort<MessagingPort>(sandboxMessaging, { kind: 'messaging', metrics });
   const calendar = instrumentPort(createSandboxCalendar({ db: database.database, clock }), { kind: 'calendar', metrics });
-  // One sandbox CRM account per tenant; the workers talk to it through the instrumented port.
+  // One sandbox CRM account per tenant; the workers talk to it through the instrumented port. The
+  // CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
+  // configured rate when the caller has the tenant.
   const sandboxCrms = new Map<string, { readonly raw: SandboxCrm; readonly port: CrmPort }>();
-  const crmAccount = (account: string) => {
-    let crm = sandboxCrms.get(account);
+  const crmAccount = (account: string, requestsPerSecond?: number) => {
+    const cacheKey = requestsPerSecond === undefined ? account : `${account}@${requestsPerSecond}`;
+    let crm = sandboxCrms.get(cacheKey);
     if (crm === undefined) {
-      const raw = createSandboxCrm({ db: database.database, clock, account });
+      const raw = createSandboxCrm({
+        db: database.database,
+        clock,
+        account,
+        rateLimiter,
+        ...(requestsPerSecond === undefined ? {} : { pacedRequestsPerSecond: requestsPerSecond }),
+      });
       crm = { raw, port: instrumentPort<CrmPort>(raw, { kind: 'crm', metrics }) };
-      sandboxCrms.set(account, crm);
+      sandboxCrms.set(cacheKey, crm);
     }
     return crm;
   };
-  const crmFor = (tenant: Tenant | string): CrmPort => crmAccount(typeof tenant === 'string' ? tenant : tenant.id).port;
+  const crmFor = (tenant: Tenant | string): CrmPort =>
+    (typeof tenant === 'string' ? crmAccount(tenant) : crmAccount(tenant.id, tenant.crm.requestsPerSecond)).port;
   const sandboxCrmFor = (tenantId: string): SandboxCrm => crmAccount(tenantId).raw;
 
   const context: ServerContext = {

@@ -36,8 +36,9 @@ const minutes = (n: number) => ({ minutes: n });
 const waitLong = { timeout: 15_000, interval: 100 };
 
 describe.each(drivers)('the server end to end [%s]', (driver) => {
-  let database: TestDatabase;
-  let server: RunningServer;
+  // Undefined in `afterAll` when `beforeAll` failed before assigning them.
+  let database: TestDatabase | undefined;
+  let server: RunningServer | undefined;
   let api: Client;
 
   beforeAll(async () => {

@@ -24,7 +24,8 @@ async function sendCalls(server: RunningServer): Promise<number> {
 }
 
 describe.skipIf(databaseUrl === undefined)('two worker processes on one PostgreSQL', () => {
-  let database: TestDatabase;
+  // Undefined in `afterAll` when `beforeAll` failed before assigning it; the test runs only after it did.
+  let database: TestDatabase | undefined;
   const servers: RunningServer[] = [];
 
   beforeAll(async () => {
@@ -37,14 +38,13 @@ describe.skipIf(databaseUrl === undefined)('two worker processes on one PostgreS
   }, 60_000);
 
   it('send every due message exactly once, also when one of them stops mid-batch', async () => {
-    const env = { ...database.env, SDR_RATE_LIMIT_PER_MINUTE: '100000' };
+    const env = { ...database!.env, SDR_RATE_LIMIT_PER_MINUTE: '100000' };
     const api = await startTestServer({ ...env, SDR_ROLE: 'api' });
     servers.push(api);
     const [first, second] = await Promise.all([
       startTestServer({ ...env, SDR_ROLE: 'worker' }),
       startTestServer({ ...env, SDR_ROLE: 'worker' }),
     ]);
-    if (first === undefined || second === undefined) throw new Error('workers did not start');
     servers.push(first, second);
     const client = clientFor(api.url ?? '', api.demo?.apiKey ?? '');
     for (let index = 0; index < leads; index += 1) {
@@ -53,7 +53,7 @@ describe.skipIf(databaseUrl === undefined)('two worker processes on one PostgreS
     }
     await client.post('/v1/sandbox/clock/advance', { minutes: 31 });
 
-    const sql = new pg.Pool({ connectionString: database.url ?? '' });
+    const sql = new pg.Pool({ connectionString: database!.url ?? '' });
     try {
       const sentRows = async () => {
         const rows = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${serverSchema}.sandbox_messages`);

@@ -43,7 +43,7 @@ export function startWorkers(input: {
 }): RunningWorkers {
   const { composition, config, logger } = input;
   const { context, ports, clock, heartbeats, processId } = composition;
-  const { store, events, rateLimiter } = context;
+  const { store, events } = context;
   const workerId = (component: string) => `${component}-${processId}`;
 
   const dispatcher = createDispatcher({
@@ -60,7 +60,7 @@ export function startWorkers(input: {
     events,
     logger,
   });
-  const crmSync = createCrmSyncWorker({ store, clock, crmFor: ports.crmFor, rateLimiter, events, logger, workerId: workerId('crm-sync') });
+  const crmSync = createCrmSyncWorker({ store, clock, crmFor: ports.crmFor, events, logger, workerId: workerId('crm-sync') });
   const calendarOutbox = new CalendarOutboxWorker({
     store,
     calendar: ports.calendar,
@@ -72,7 +72,6 @@ export function startWorkers(input: {
     store,
     clock,
     crmFor: ports.crmFor,
-    rateLimiter,
     inbound: context.services.crmInbound,
     events,
     logger,
@@ -117,8 +116,8 @@ export function startWorkers(input: {
       }
     }
   });
-  const reconciliation = tick(clock, config.reconcileIntervalMs, logger, 'reconciler', async () => {
-    await reconciler.runOnce({ window: config.reconcileIntervalMs * 2 });
+  const reconciliation = tick(clock, config.reconcileIntervalMs, logger, 'reconciler', async (signal) => {
+    await reconciler.runOnce({ window: config.reconcileIntervalMs * 2, signal });
     await beat('reconciler');
   });
   const alertLoop = tick(clock, config.alerts.intervalMs, logger, 'alerts', async () => {
@@ -136,13 +135,22 @@ export function startWorkers(input: {
   };
 }
 
-/** Runs `pass` now and then every `intervalMs`; a failed pass is logged and the loop goes on. */
-function tick(clock: Composition['clock'], intervalMs: number, logger: Logger, name: string, pass: () => Promise<unknown>): Ticker {
+/**
+ * Runs `pass` now and then every `intervalMs`; a failed pass is logged and the loop goes on.
+ * `stop` aborts the signal `pass` receives, for the calls it makes to pass on.
+ */
+function tick(
+  clock: Composition['clock'],
+  intervalMs: number,
+  logger: Logger,
+  name: string,
+  pass: (signal: AbortSignal) => Promise<unknown>,
+): Ticker {
   const controller = new AbortController();
   const done = (async () => {
     while (!controller.signal.aborted) {
       try {
-        await pass();
+        await pass(controller.signal);
       } catch (error) {
         logger.error({ worker: name, error: classifyError(error).message }, 'worker pass failed');
       }

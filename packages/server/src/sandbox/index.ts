@@ -1,7 +1,9 @@
 /**
  * The sandbox adapters of the embedded default — a WhatsApp channel, a CRM board, a calendar and
  * a virtual clock, all persisted in the server's schema so restarts and every process agree —
- * and the `/v1/sandbox` routes that let a newcomer act as the lead and watch what happens.
+ * and the `/v1/sandbox` routes that let a newcomer act as the lead and watch what happens. The
+ * adapters are also plugins of provider `sandbox` (`createSandboxPlugins`), for the per-tenant
+ * wiring to build like any vendor's.
  */
 export { createSandboxCalendar, sandboxCalendarProvider, type SandboxCalendarOptions } from './sandbox-calendar.js';
 export {
@@ -24,3 +26,4 @@ export {
   type SandboxSentMessage,
 } from './sandbox-messaging.js';
 export { createSandboxRoutes, type SandboxPorts, type SandboxRoutesOptions } from './sandbox-routes.js';
+export { createSandboxPlugins, sandboxConfigSchema, type SandboxPluginOptions, type SandboxPlugins } from './sandbox-plugins.js';

@@ -5,7 +5,18 @@
  * virtual clock — is proven here.
  */
 import { randomUUID } from 'node:crypto';
-import { PhoneNumber, ProviderUnavailableError, ValidationError, VirtualClock } from '@sdr/core';
+import {
+  PhoneNumber,
+  ProviderUnavailableError,
+  ValidationError,
+  VirtualClock,
+  addCrmNote,
+  getCrmLead,
+  moveCrmStage,
+  updateCrmLead,
+  upsertCrmLead,
+} from '@sdr/core';
+import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { buildPhoneNumber, expectSdrError, runCalendarConformance, runCrmConformance, runMessagingConformance } from '@sdr/testkit';
 import { describe, expect, it } from 'vitest';
 import { describeEachDriver } from '../database/__fixtures__/test-database.js';
@@ -39,11 +50,14 @@ describeEachDriver('sandbox adapters', (database) => {
   });
 
   runCrmConformance({
-    name: 'sandbox (an account per test, paced on a virtual clock)',
+    name: 'sandbox (an account per test, pacing itself on a virtual clock)',
     create: () => {
       const clock = new VirtualClock(start);
       const customFieldIds = ['budget', 'company'];
-      return { crm: createSandboxCrm({ db: database().database, clock, account: randomUUID(), customFieldIds }), clock, customFieldIds };
+      const account = randomUUID();
+      const rateLimiter = createInMemoryRateLimiter({ clock });
+      const crm = createSandboxCrm({ db: database().database, clock, account, customFieldIds, rateLimiter });
+      return { crm, clock, customFieldIds, pacing: { rateLimiter, key: `crm:sandbox:${account}` } };
     },
     inspect: {
       notes: (_subject, leadId) =>
@@ -139,21 +153,21 @@ describeEachDriver('sandbox adapters', (database) => {
       const acme = createSandboxCrm({ db: database().database, clock, account: `acme-${randomUUID()}` });
       const globex = createSandboxCrm({ db: database().database, clock, account: `globex-${randomUUID()}` });
       const phone = buildPhoneNumber();
-      const { lead } = await acme.upsertLeadByPhone({ phone, name: 'Ana', stage: sandboxStageMapping.qualifying });
+      const { lead } = await upsertCrmLead(acme, { phone, name: 'Ana', stage: sandboxStageMapping.qualifying });
       expect(await globex.findLeadByPhone(phone)).toBeNull();
-      expect(await globex.getLead(lead.leadId)).toBeNull();
+      expect(await getCrmLead(globex, lead.leadId)).toBeNull();
       expect(await globex.board({ limit: 10 })).toEqual([]);
-      await expect(globex.updateLead({ leadId: lead.leadId, tagsToAdd: ['x'] })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(updateCrmLead(globex, { leadId: lead.leadId, tagsToAdd: ['x'] })).rejects.toMatchObject({ code: 'not_found' });
     });
 
     it('the board shows stage names, fields, tags and notes newest first', async () => {
       const clock = new VirtualClock(start);
       const crm = createSandboxCrm({ db: database().database, clock, account: randomUUID() });
-      const { lead } = await crm.upsertLeadByPhone({ phone: PhoneNumber.parse('+5511987654321'), name: 'Bruno', tags: ['whatsapp'] });
-      await crm.updateLead({ leadId: lead.leadId, stage: sandboxStageMapping.meeting_scheduled, fields: { company: 'ACME' } });
-      await crm.addNote({ leadId: lead.leadId, text: 'first note', idempotencyKey: 'note-1' });
+      const { lead } = await upsertCrmLead(crm, { phone: PhoneNumber.parse('+5511987654321'), name: 'Bruno', tags: ['whatsapp'] });
+      await updateCrmLead(crm, { leadId: lead.leadId, stage: sandboxStageMapping.meeting_scheduled, fields: { company: 'ACME' } });
+      await addCrmNote(crm, { leadId: lead.leadId, text: 'first note', idempotencyKey: 'note-1' });
       await clock.advance(1000);
-      await crm.addNote({ leadId: lead.leadId, text: 'second note', idempotencyKey: 'note-2' });
+      await addCrmNote(crm, { leadId: lead.leadId, text: 'second note', idempotencyKey: 'note-2' });
       const [card] = await crm.board({ limit: 10 });
       expect(card).toMatchObject({
         leadId: lead.leadId,
@@ -165,10 +179,26 @@ describeEachDriver('sandbox adapters', (database) => {
       });
       expect(card?.notes.map((note) => note.text)).toEqual(['second note', 'first note']);
       const error = await expectSdrError(
-        crm.moveStage({ leadId: lead.leadId, stage: { pipelineId: 'sandbox', statusId: 'closed' } }),
+        moveCrmStage(crm, { leadId: lead.leadId, stage: { pipelineId: 'sandbox', statusId: 'closed' } }),
         ValidationError,
       );
       expect(error.message).toContain('closed');
+    });
+  });
+
+  describe('sandbox CRM batches', () => {
+    it('concurrent upserts of overlapping phones in opposite orders neither deadlock nor duplicate a lead', async () => {
+      const clock = new VirtualClock(start);
+      const crm = createSandboxCrm({ db: database().database, clock, account: randomUUID() });
+      const phones = Array.from({ length: 6 }, () => buildPhoneNumber());
+      const [forward, backward] = await Promise.all([
+        crm.upsertLeads(phones.map((phone) => ({ phone }))),
+        crm.upsertLeads([...phones].reverse().map((phone) => ({ phone }))),
+      ]);
+      const ids = (results: typeof forward) => results.map((result) => result.lead.leadId);
+      expect(ids(forward)).toEqual([...ids(backward)].reverse());
+      expect([...forward, ...backward].filter((result) => result.created)).toHaveLength(6);
+      expect(await crm.board({ limit: 50 })).toHaveLength(6);
     });
   });
 

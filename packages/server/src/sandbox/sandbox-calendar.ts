@@ -4,13 +4,18 @@
  * caller-chosen ids in Google's alphabet, deleted events that keep their row (`cancelled`), so
  * re-creating one is a `DuplicateError` and deleting again a no-op, and free/busy from the live
  * events, merged where they overlap or touch and not clipped to the range (as Google reports).
+ * A call whose signal has already aborted rejects with an `AbortedError` before any statement;
+ * a statement already sent runs to its end.
  */
 import {
   DuplicateError,
   NotFoundError,
   SdrError,
   ValidationError,
+  throwIfAborted,
   type BusyInterval,
+  type CallOptions,
+  type CallSite,
   type CalendarEvent,
   type CalendarPort,
   type Clock,
@@ -30,6 +35,8 @@ export interface SandboxCalendarOptions {
   /** Stamps events and health checks. */
   readonly clock: Clock;
 }
+
+const site = (operation: string): CallSite => ({ provider: sandboxCalendarProvider, operation });
 
 /** Google's event-id alphabet: lowercase base32hex, 5 to 1024 characters. */
 const eventIdPattern = /^[0-9a-v]{5,1024}$/;
@@ -67,7 +74,8 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
     provider: sandboxCalendarProvider,
     capabilities: Object.freeze({ conferencing: false, privateProperties: true }),
 
-    async freeBusy(input) {
+    async freeBusy(input, options) {
+      throwIfAborted(options, site('freeBusy'));
       const live = await liveInRange('sandbox.calendar.freeBusy', input);
       const merged: { start: number; end: number }[] = [];
       for (const event of live) {
@@ -79,7 +87,8 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       return merged.map((interval): BusyInterval => ({ start: new Date(interval.start), end: new Date(interval.end) }));
     },
 
-    async createEvent(input: CreateCalendarEventInput) {
+    async createEvent(input: CreateCalendarEventInput, options?: CallOptions) {
+      throwIfAborted(options, site('createEvent'));
       assertCalendarId(input.calendarId);
       if (!eventIdPattern.test(input.eventId)) {
         throw ValidationError.forField('eventId', 'must be 5 to 1024 characters of lowercase base32hex (0-9 and a-v)');
@@ -112,9 +121,13 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       return toEvent(row);
     },
 
-    getEvent: (ref) => read(ref.calendarId, ref.eventId),
+    async getEvent(ref, options) {
+      throwIfAborted(options, site('getEvent'));
+      return read(ref.calendarId, ref.eventId);
+    },
 
-    async updateEvent(input) {
+    async updateEvent(input, options) {
+      throwIfAborted(options, site('updateEvent'));
       const current = await read(input.calendarId, input.eventId);
       if (current === null || current.status === 'cancelled') throw new NotFoundError('calendar event', input.eventId);
       const start = input.start ?? current.start;
@@ -139,7 +152,8 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       return toEvent(row);
     },
 
-    async deleteEvent(ref) {
+    async deleteEvent(ref, options) {
+      throwIfAborted(options, site('deleteEvent'));
       const rows = await db.write(
         'sandbox.calendar.deleteEvent',
         `UPDATE ${events} SET status = 'cancelled', updated_at = $3::timestamptz
@@ -149,9 +163,13 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       return { deleted: rows.length > 0 };
     },
 
-    listEvents: (input) => liveInRange('sandbox.calendar.listEvents', input),
+    async listEvents(input, options) {
+      throwIfAborted(options, site('listEvents'));
+      return liveInRange('sandbox.calendar.listEvents', input);
+    },
 
-    async health() {
+    async health(options) {
+      throwIfAborted(options, site('health'));
       try {
         await db.query('sandbox.calendar.health', 'SELECT 1 AS up');
         return { status: 'up', checkedAt: clock.now() };

@@ -7,11 +7,19 @@
  * removed (never replaced), `null` clearing a field, unknown fields and statuses refused by name,
  * notes once per idempotency key, and batches (up to 50) that succeed or fail as a whole — every
  * write runs in one transaction after every check has passed.
+ *
+ * Created with a `rateLimiter`, it paces itself as the port's contract asks of a vendor adapter:
+ * each call is one request against the account's bucket (`crm:sandbox:<account>`, burst one, at
+ * 7 per second or the lower `pacedRequestsPerSecond`), and a wait honours the call's signal. A
+ * call whose signal has aborted before its statements start rejects with an `AbortedError`.
  */
 import {
   NotFoundError,
   SdrError,
   ValidationError,
+  createRequestPacer,
+  throwIfAborted,
+  type CallOptions,
   type Clock,
   type CrmContact,
   type CrmLeadPatch,
@@ -20,7 +28,11 @@ import {
   type CrmNoteResult,
   type CrmPort,
   type CrmStageRef,
+  type CrmUpsertedLead,
   type PhoneNumber,
+  type RateLimiter,
+  type RequestPacer,
+  type UpsertCrmContactInput,
   type UpsertCrmLeadInput,
 } from '@sdr/core';
 import type { Database, Row, SqlExecutor } from '@sdr/store-postgres';
@@ -52,6 +64,10 @@ export interface SandboxCrmOptions {
   readonly account: string;
   /** Custom field ids the account has (default `sandboxCustomFieldIds`); any other is refused. */
   readonly customFieldIds?: readonly string[];
+  /** Paces every call with this limiter (one token each, burst one); without it, calls are not paced. */
+  readonly rateLimiter?: RateLimiter;
+  /** Pace lower than the 7 requests per second the sandbox declares (never higher). */
+  readonly pacedRequestsPerSecond?: number;
 }
 
 /** The sandbox `CrmPort`, plus the board the sandbox routes show. */
@@ -62,6 +78,7 @@ export interface SandboxCrm extends CrmPort {
 }
 
 const maxBatchSize = 50;
+const requestsPerSecond = 7;
 
 /** Creates the CRM port of one sandbox account over the server's tables (migrated by `migrateServer`). */
 export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
@@ -102,12 +119,30 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
     return new Map(rows.map((row) => [String(row['lead_id']), toSnapshot(row)]));
   };
 
-  const upsertContact = async (
-    exec: SqlExecutor,
-    input: { readonly phone: PhoneNumber; readonly name?: string | null; readonly email?: string | null },
-  ): Promise<{ contact: CrmContact; created: boolean }> => {
-    if (input.name && input.name.length > 255) throw ValidationError.forField('name', 'must be at most 255 characters');
-    if (input.email && input.email.length > 254) throw ValidationError.forField('email', 'must be at most 254 characters');
+  const pacer: RequestPacer | null =
+    options.rateLimiter === undefined
+      ? null
+      : createRequestPacer({
+          rateLimiter: options.rateLimiter,
+          clock,
+          key: `crm:${sandboxCrmProvider}:${account}`,
+          maxRequestsPerSecond: requestsPerSecond,
+          ...(options.pacedRequestsPerSecond === undefined ? {} : { requestsPerSecond: options.pacedRequestsPerSecond }),
+          provider: sandboxCrmProvider,
+        });
+
+  /** The start of every call: nothing happens once the signal aborted; then the call's paced request. */
+  const begin = async (operation: string, callOptions: CallOptions | undefined): Promise<void> => {
+    throwIfAborted(callOptions, { provider: sandboxCrmProvider, operation });
+    await pacer?.next(operation, callOptions);
+  };
+
+  const assertContact = (input: UpsertCrmContactInput, prefix: string): void => {
+    if (input.name && input.name.length > 255) throw ValidationError.forField(`${prefix}name`, 'must be at most 255 characters');
+    if (input.email && input.email.length > 254) throw ValidationError.forField(`${prefix}email`, 'must be at most 254 characters');
+  };
+
+  const upsertContact = async (exec: SqlExecutor, input: UpsertCrmContactInput): Promise<{ contact: CrmContact; created: boolean }> => {
     const now = instant(clock.now());
     // DO UPDATE (not DO NOTHING) locks the row: concurrent upserts of one phone take turns.
     const [row] = await exec.write(
@@ -141,9 +176,46 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
     );
   };
 
+  /** Finds the lead by phone or creates it (with its contact), within `tx`; the input was checked. */
+  const upsertLead = async (tx: SqlExecutor, input: UpsertCrmLeadInput): Promise<CrmUpsertedLead> => {
+    const { contact } = await upsertContact(tx, { phone: input.phone, name: input.name ?? null, email: input.email ?? null });
+    const existing = await findLead(tx, input.phone);
+    if (existing !== null) {
+      // Found: non-empty values are applied, tags only added; the stage is left alone.
+      const updated: CrmLeadSnapshot = {
+        ...existing,
+        name: input.name ? input.name : existing.name,
+        fields: nextFields(existing.fields, input.fields),
+        tags: nextTags(existing.tags, input.tags, undefined),
+      };
+      await writeLead(tx, updated);
+      return { lead: withoutNoteKeys(updated), created: false };
+    }
+    const stage: CrmStageRef = input.stage ?? sandboxDefaultStage;
+    const now = instant(clock.now());
+    const [row] = await tx.write(
+      'sandbox.crm.createLead',
+      `INSERT INTO ${tables.leads} (account, contact_id, name, pipeline_id, status_id, fields, tags, created_at, updated_at)
+       VALUES ($1, $2::bigint, $3, $4, $5, $6::jsonb, $7::jsonb, $8::timestamptz, $8::timestamptz) RETURNING lead_id`,
+      [
+        account,
+        contact.contactId,
+        input.name || null,
+        stage.pipelineId,
+        stage.statusId,
+        JSON.stringify(nextFields({}, input.fields)),
+        JSON.stringify(nextTags([], input.tags, undefined)),
+        now,
+      ],
+    );
+    const leadId = String(row?.['lead_id']);
+    const created = (await readLeads(tx, [leadId], false)).get(leadId);
+    if (!created) throw new SdrError('the sandbox CRM did not find the lead it created');
+    return { lead: withoutNoteKeys(created), created: true };
+  };
+
+  /** Applies patches already checked by `assertPatch`, in one transaction. */
   const applyPatches = async (patches: readonly CrmLeadPatch[]): Promise<void> => {
-    patches.forEach((patch, index) => assertPatch(patch, knownFieldIds, patches.length === 1 ? '' : `patches.${index}.`));
-    if (patches.length === 0) return;
     await db.transaction(async (tx) => {
       const leads = await readLeads(
         tx,
@@ -166,16 +238,8 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
     });
   };
 
+  /** Appends notes already checked by `assertNotes`, in one transaction. */
   const appendNotes = async (notes: readonly CrmNoteInput[]): Promise<CrmNoteResult[]> => {
-    notes.forEach((note, index) => {
-      const prefix = notes.length === 1 ? '' : `notes.${index}.`;
-      if (note.text.trim() === '') throw ValidationError.forField(`${prefix}text`, 'must not be empty');
-      if (note.text.length > 65_536) throw ValidationError.forField(`${prefix}text`, 'must be at most 65536 characters');
-      if (note.idempotencyKey.trim() === '' || note.idempotencyKey.length > 200) {
-        throw ValidationError.forField(`${prefix}idempotencyKey`, 'must be 1 to 200 characters');
-      }
-    });
-    if (notes.length === 0) return [];
     return db.transaction(async (tx) => {
       const leads = await readLeads(
         tx,
@@ -214,56 +278,30 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
     contractVersion: 'v1',
     provider: sandboxCrmProvider,
     account,
-    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond: 7 }),
+    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond }),
 
-    findLeadByPhone: async (phone) => {
+    async findLeadByPhone(phone, callOptions) {
+      await begin('findLeadByPhone', callOptions);
       const lead = await findLead(db, phone);
       return lead === null ? null : withoutNoteKeys(lead);
     },
 
-    async upsertLeadByPhone(input: UpsertCrmLeadInput) {
-      if (input.stage !== undefined) assertStage(input.stage, 'stage');
-      assertFields(input.fields, knownFieldIds, 'fields');
-      assertTags(input.tags, 'tags');
-      return db.transaction(async (tx) => {
-        const { contact } = await upsertContact(tx, { phone: input.phone, name: input.name ?? null, email: input.email ?? null });
-        const existing = await findLead(tx, input.phone);
-        if (existing !== null) {
-          // Found: non-empty values are applied, tags only added; the stage is left alone.
-          const updated: CrmLeadSnapshot = {
-            ...existing,
-            name: input.name ? input.name : existing.name,
-            fields: nextFields(existing.fields, input.fields),
-            tags: nextTags(existing.tags, input.tags, undefined),
-          };
-          await writeLead(tx, updated);
-          return { lead: withoutNoteKeys(updated), created: false };
-        }
-        const stage: CrmStageRef = input.stage ?? sandboxDefaultStage;
-        const now = instant(clock.now());
-        const [row] = await tx.write(
-          'sandbox.crm.createLead',
-          `INSERT INTO ${tables.leads} (account, contact_id, name, pipeline_id, status_id, fields, tags, created_at, updated_at)
-           VALUES ($1, $2::bigint, $3, $4, $5, $6::jsonb, $7::jsonb, $8::timestamptz, $8::timestamptz) RETURNING lead_id`,
-          [
-            account,
-            contact.contactId,
-            input.name || null,
-            stage.pipelineId,
-            stage.statusId,
-            JSON.stringify(nextFields({}, input.fields)),
-            JSON.stringify(nextTags([], input.tags, undefined)),
-            now,
-          ],
-        );
-        const leadId = String(row?.['lead_id']);
-        const created = (await readLeads(tx, [leadId], false)).get(leadId);
-        if (!created) throw new SdrError('the sandbox CRM did not find the lead it created');
-        return { lead: withoutNoteKeys(created), created: true };
+    async upsertLeads(inputs, callOptions) {
+      assertBatchSize('inputs', inputs.length, maxBatchSize);
+      inputs.forEach((input, index) => {
+        const prefix = itemPrefix('inputs', index, inputs.length);
+        assertContact(input, prefix);
+        if (input.stage !== undefined) assertStage(input.stage, `${prefix}stage`);
+        assertFields(input.fields, knownFieldIds, `${prefix}fields`);
+        assertTags(input.tags, `${prefix}tags`);
       });
+      if (inputs.length === 0) return [];
+      await begin('upsertLeads', callOptions);
+      return db.transaction((tx) => inPhoneOrder(inputs, (input) => upsertLead(tx, input)));
     },
 
-    async findContactByPhone(phone) {
+    async findContactByPhone(phone, callOptions) {
+      await begin('findContactByPhone', callOptions);
       const [row] = await db.query('sandbox.crm.findContact', `SELECT * FROM ${tables.contacts} WHERE account = $1 AND phone = $2`, [
         account,
         phone.e164,
@@ -271,11 +309,18 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
       return row ? toContact(row) : null;
     },
 
-    upsertContactByPhone: (input) => upsertContact(db, input),
+    async upsertContacts(inputs, callOptions) {
+      assertBatchSize('inputs', inputs.length, maxBatchSize);
+      inputs.forEach((input, index) => assertContact(input, itemPrefix('inputs', index, inputs.length)));
+      if (inputs.length === 0) return [];
+      await begin('upsertContacts', callOptions);
+      return db.transaction((tx) => inPhoneOrder(inputs, (input) => upsertContact(tx, input)));
+    },
 
-    getLead: async (leadId) => (await readLeads(db, [leadId], false)).get(leadId) ?? null,
-
-    async getLeads(leadIds) {
+    async getLeads(leadIds, callOptions) {
+      assertBatchSize('leadIds', leadIds.length, maxBatchSize);
+      if (leadIds.length === 0) return [];
+      await begin('getLeads', callOptions);
       const leads = await readLeads(db, leadIds, false);
       return [...new Set(leadIds)].flatMap((leadId) => {
         const lead = leads.get(leadId);
@@ -283,32 +328,31 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
       });
     },
 
-    updateLead: (patch) => applyPatches([patch]),
-
-    async updateLeads(patches) {
+    async updateLeads(patches, callOptions) {
       assertBatchSize('patches', patches.length, maxBatchSize);
+      patches.forEach((patch, index) => assertPatch(patch, knownFieldIds, itemPrefix('patches', index, patches.length)));
+      if (patches.length === 0) return;
+      await begin('updateLeads', callOptions);
       await applyPatches(patches);
     },
 
-    moveStage: (input) => applyPatches([{ leadId: input.leadId, stage: input.stage }]),
-
-    async addNote(input) {
-      const [result] = await appendNotes([input]);
-      if (!result) throw new SdrError('the sandbox CRM wrote no note');
-      return { noteId: result.noteId, created: result.created };
-    },
-
-    async addNotes(notes) {
+    async addNotes(notes, callOptions) {
       assertBatchSize('notes', notes.length, maxBatchSize);
+      notes.forEach((note, index) => assertNote(note, itemPrefix('notes', index, notes.length)));
+      if (notes.length === 0) return [];
+      await begin('addNotes', callOptions);
       return appendNotes(notes);
     },
 
-    listPipelines: () =>
-      Promise.resolve([
+    async listPipelines(callOptions) {
+      await begin('listPipelines', callOptions);
+      return [
         { ...sandboxPipeline, statuses: sandboxPipeline.statuses.map((status) => ({ statusId: status.statusId, name: status.name })) },
-      ]),
+      ];
+    },
 
-    async health() {
+    async health(callOptions) {
+      await begin('health', callOptions);
       try {
         await db.query('sandbox.crm.health', 'SELECT 1 AS up');
         return { status: 'up', checkedAt: clock.now() };
@@ -324,6 +368,34 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
       return boardQuery(db, tables, account, input.limit);
     },
   };
+}
+
+/** Where an item's field errors point: `inputs.2.` in a batch of several, nothing in a batch of one. */
+function itemPrefix(list: string, index: number, count: number): string {
+  return count === 1 ? '' : `${list}.${index}.`;
+}
+
+function assertNote(note: CrmNoteInput, prefix: string): void {
+  if (note.text.trim() === '') throw ValidationError.forField(`${prefix}text`, 'must not be empty');
+  if (note.text.length > 65_536) throw ValidationError.forField(`${prefix}text`, 'must be at most 65536 characters');
+  if (note.idempotencyKey.trim() === '' || note.idempotencyKey.length > 200) {
+    throw ValidationError.forField(`${prefix}idempotencyKey`, 'must be 1 to 200 characters');
+  }
+}
+
+/**
+ * Runs `upsert` over the inputs one by one in phone order — so concurrent batches lock contact
+ * rows in one order and never deadlock — and answers in input order. The sort is stable: two
+ * inputs with one phone run in their input order (the second finds what the first created).
+ */
+async function inPhoneOrder<Input extends { readonly phone: PhoneNumber }, Result>(
+  inputs: readonly Input[],
+  upsert: (input: Input) => Promise<Result>,
+): Promise<Result[]> {
+  const order = inputs.map((input, index) => ({ input, index })).sort((a, b) => a.input.phone.e164.localeCompare(b.input.phone.e164));
+  const results = new Array<Result>(inputs.length);
+  for (const { input, index } of order) results[index] = await upsert(input);
+  return results;
 }
 
 function withoutNoteKeys(lead: CrmLeadSnapshot) {

@@ -7,7 +7,8 @@
  * Like the provider it stands in for, it deduplicates on the idempotency key (a repeated key
  * returns the first send's result and writes nothing), lets an operator mark an instance down
  * (its sends fail, retryably, and its health says so) and knows numbers that are "not on
- * WhatsApp" (a send to one fails for good).
+ * WhatsApp" (a send to one fails for good). A call whose signal has already aborted rejects with
+ * an `AbortedError` before any statement.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -15,6 +16,7 @@ import {
   maxMessageLength,
   ProviderUnavailableError,
   RecipientUnreachableError,
+  throwIfAborted,
   ValidationError,
   type Clock,
   type MessagingPort,
@@ -167,12 +169,14 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
     channel: 'whatsapp',
     capabilities: Object.freeze({ media: true, idempotentSends: true }),
 
-    async sendText(input) {
+    async sendText(input, options) {
+      throwIfAborted(options, { provider: sandboxMessagingProvider, operation: 'sendText' });
       assertText('text', input.text, maxMessageLength);
       return send({ instance: input.instance, to: input.to, text: input.text, idempotencyKey: input.idempotencyKey, media: null });
     },
 
-    async sendMedia(input) {
+    async sendMedia(input, options) {
+      throwIfAborted(options, { provider: sandboxMessagingProvider, operation: 'sendMedia' });
       const { media } = input;
       assertText('media.contentType', media.contentType, 200);
       if (media.url === undefined && media.data === undefined) throw ValidationError.forField('media', 'needs a url or the data');
@@ -190,7 +194,8 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
       });
     },
 
-    async health(input): Promise<PortHealth> {
+    async health(input, options): Promise<PortHealth> {
+      throwIfAborted(options, { provider: sandboxMessagingProvider, operation: 'health' });
       const { status, detail } = await instanceStatus(input.instance);
       const checkedAt = clock.now();
       if (status === 'up') return { status, checkedAt };

@@ -4,7 +4,7 @@
  * sandbox channel sent — and each tenant sees only its own messages, board and calendar.
  */
 import { randomUUID } from 'node:crypto';
-import { PhoneNumber, calendarEventIdFor, tenantIdProperty } from '@sdr/core';
+import { PhoneNumber, addCrmNote, calendarEventIdFor, tenantIdProperty, upsertCrmLead } from '@sdr/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDriver } from '../database/__fixtures__/test-database.js';
 import { call, type ProblemJson } from '../http/__fixtures__/test-context.js';
@@ -176,8 +176,8 @@ describeEachDriver('sandbox routes', (database) => {
 
   it('GET /v1/sandbox/crm shows the tenant’s own board, and another tenant’s key sees none of it', async () => {
     const crm = world.crmFor(world.acme.tenant.id);
-    const { lead } = await crm.upsertLeadByPhone({ phone: PhoneNumber.parse('+5511987654444'), name: 'Carla', tags: ['sandbox'] });
-    await crm.addNote({ leadId: lead.leadId, text: 'Handoff: asked for a human', idempotencyKey: `note-${randomUUID()}` });
+    const { lead } = await upsertCrmLead(crm, { phone: PhoneNumber.parse('+5511987654444'), name: 'Carla', tags: ['sandbox'] });
+    await addCrmNote(crm, { leadId: lead.leadId, text: 'Handoff: asked for a human', idempotencyKey: `note-${randomUUID()}` });
     const board = await call<{ account: string; leads: { leadId: string; stage: { name: string }; notes: { text: string }[] }[] }>(
       world.app,
       {

@@ -65,7 +65,8 @@ export function createPgliteDatabase(pglite: PgliteLike): Database {
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       if (currentTransaction(database)) throw nestedTransactionError();
       let unit: ReturnType<typeof createTransactionExecutor> | undefined;
-      let failedInside = false;
+      // Set inside the callback below: widened so that TypeScript does not keep it narrowed to `false`.
+      let failedInside = false as boolean;
       try {
         return await pglite.transaction(async (connection) => {
           unit = createTransactionExecutor(

@@ -61,7 +61,7 @@ async function billingWorld(database: TestDatabase, db = database.db) {
     pacing: false,
     random: () => 0.5,
   });
-  const count = async (sql: string) => Number((await database.sql<{ count: number }>(sql, [tenant.id]))[0]?.count ?? 0);
+  const count = async (sql: string) => (await database.sql<{ count: number }>(sql, [tenant.id]))[0]?.count ?? 0;
   return { clock, store, tenant, billing, messaging, dispatcher, count };
 }
 

@@ -23,7 +23,8 @@ import { describeEachDriver, type TestDatabase } from '../test-support/test-data
 async function syncWorld(database: TestDatabase) {
   const clock = new VirtualClock('2026-03-02T13:00:00Z');
   const store: Store = createPostgresStore({ db: database.db, clock });
-  const crm = createInMemoryCrm({ clock, customFieldIds: ['900001', '900002'] });
+  // The CRM paces its own requests with the account's bucket (the port's contract).
+  const crm = createInMemoryCrm({ clock, customFieldIds: ['900001', '900002'], rateLimiter: createInMemoryRateLimiter({ clock }) });
   const tenant = await store.tenants.create(
     parseOrThrow(tenantSchema, {
       id: randomUUID(),
@@ -40,13 +41,7 @@ async function syncWorld(database: TestDatabase) {
   const conversation = createConversationService({ store, clock, followUp });
   const handoff = createHandoffService({ store, clock, followUp });
   const inbound = createCrmInboundService({ store, clock, followUp });
-  const worker = createCrmSyncWorker({
-    store,
-    clock,
-    crmFor: () => crm,
-    rateLimiter: createInMemoryRateLimiter({ clock }),
-    random: () => 0.5,
-  });
+  const worker = createCrmSyncWorker({ store, clock, crmFor: () => crm, random: () => 0.5 });
   const syncAll = async (): Promise<void> => {
     while ((await awaitOnVirtualClock(clock, worker.runOnce())).claimed > 0);
   };

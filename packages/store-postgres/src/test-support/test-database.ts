@@ -216,7 +216,7 @@ export async function rowCounts(database: TestDatabase, tenantId: string): Promi
   const counts: Record<string, number> = {};
   for (const { table_name: table } of tables) {
     const [row] = await database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM sdr.${table} WHERE tenant_id = $1`, [tenantId]);
-    counts[table] = Number(row?.count ?? 0);
+    counts[table] = row?.count ?? 0;
   }
   return counts;
 }

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 
 /** JSON text of `value` with object keys sorted at every depth; `undefined` members are dropped, as JSON does. */
 export function canonicalJson(value: unknown): string {
-  const plain: unknown = JSON.parse(JSON.stringify(value) ?? 'null');
+  // `JSON.stringify` is typed `string`, but gives `undefined` for `undefined`, a function or a symbol.
+  const text = JSON.stringify(value) as string | undefined;
+  const plain: unknown = JSON.parse(text ?? 'null');
   return JSON.stringify(sortKeys(plain));
 }
 

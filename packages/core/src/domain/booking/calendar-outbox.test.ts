@@ -111,6 +111,28 @@ describe('CalendarOutboxWorker', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('stop aborts the calendar call in flight and releases the batch: nothing deleted, every entry available again at once', async () => {
+    const { store, calendar, clock, faults, event, appointmentId, options } = await setup();
+    await store.outbox.append(eventDeletionEntry({ tenantId, appointmentId, calendarId: 'primary', eventId: event.eventId }));
+    await store.outbox.append(
+      eventDeletionEntry({ tenantId, appointmentId: crypto.randomUUID(), calendarId: 'primary', eventId: 'vvvvv00000' }),
+    );
+    faults.delay('deleteEvent', 60_000);
+    const worker = new CalendarOutboxWorker({ ...options, intervalMs: 1000 });
+    worker.start();
+    await clock.advance(1000);
+    await worker.stop();
+    expect(faults.calls('deleteEvent').map((call) => call.outcome)).toEqual(['rejected']);
+    expect((await calendar.getEvent({ calendarId: 'primary', eventId: event.eventId }))?.status).toBe('confirmed');
+    expect(store.dump().outbox.map((entry) => [entry.status, entry.lastError?.code, entry.availableAt.getTime()])).toEqual([
+      ['pending', 'stopped', clock.now().getTime()],
+      ['pending', 'stopped', clock.now().getTime()],
+    ]);
+    expect(clock.pendingTimers).toBe(0);
+    faults.clear();
+    expect(await processCalendarOutbox(options)).toMatchObject({ claimed: 2, completed: 2 });
+  });
+
   it('runOnce recovers entries whose worker died before processing them', async () => {
     const { store, clock, event, appointmentId, options } = await setup();
     await store.outbox.append(eventDeletionEntry({ tenantId, appointmentId, calendarId: 'primary', eventId: event.eventId }));

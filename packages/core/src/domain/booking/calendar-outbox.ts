@@ -6,7 +6,8 @@
  * gone counts as deleted), so the worker may repeat what the service already did.
  */
 import { z } from 'zod';
-import { ValidationError, classifyError } from '../../errors/index.js';
+import { AbortedError, ValidationError, classifyError } from '../../errors/index.js';
+import type { CallOptions } from '../../ports/call-options.js';
 import type { CalendarPort } from '../../ports/calendar/calendar-port.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
@@ -85,8 +86,11 @@ const defaultCalendarRetryPolicy: RetryPolicy = Object.freeze({
  * Claims available `calendar` entries and applies them, per appointment in order. A failure
  * retries the entry with backoff (`decideRetry`) — the entries after it, of the same
  * appointment, wait with it — or, when permanent or out of attempts, marks it dead.
+ *
+ * `signal` (the worker's stop) is passed to the calendar: once it aborts, the entry in flight and
+ * every entry not applied yet are released — available again at once, code `stopped`.
  */
-export async function processCalendarOutbox(options: CalendarOutboxOptions): Promise<CalendarOutboxRun> {
+export async function processCalendarOutbox(options: CalendarOutboxOptions & CallOptions): Promise<CalendarOutboxRun> {
   const now = options.clock.now();
   const entries = await options.store.outbox.claim({
     topic: 'calendar',
@@ -96,12 +100,25 @@ export async function processCalendarOutbox(options: CalendarOutboxOptions): Pro
     maxAggregates: options.maxAggregates ?? 50,
   });
   const counts = { claimed: entries.length, completed: 0, retried: 0, dead: 0 };
-  for (const group of byAggregate(entries)) {
+  const groups = byAggregate(entries);
+  for (const [groupIndex, group] of groups.entries()) {
     for (const [index, entry] of group.entries()) {
+      if (options.signal?.aborted === true) {
+        counts.retried += await releaseStopped(
+          options,
+          [...group.slice(index), ...groups.slice(groupIndex + 1).flat()],
+          options.signal.reason,
+        );
+        return counts;
+      }
       try {
-        await applyEntry(options.calendar, entry);
+        await applyEntry(options.calendar, entry, options);
         counts.completed += await options.store.outbox.complete({ ids: [entry.id], workerId: options.workerId, now: options.clock.now() });
       } catch (error) {
+        if (AbortedError.isInstance(error)) {
+          counts.retried += await releaseStopped(options, [...group.slice(index), ...groups.slice(groupIndex + 1).flat()], error);
+          return counts;
+        }
         const decision = decideRetry({
           error,
           attemptsMade: entry.attempts + 1,
@@ -126,14 +143,22 @@ export async function processCalendarOutbox(options: CalendarOutboxOptions): Pro
   return counts;
 }
 
+/** The worker is stopping: `entries` are available again at once, for this worker or another. */
+async function releaseStopped(options: CalendarOutboxOptions, entries: readonly OutboxEntry[], reason: unknown): Promise<number> {
+  if (entries.length === 0) return 0;
+  const now = options.clock.now();
+  const error: StoredError = { ...storedErrorOf(reason, now), code: 'stopped', transient: true };
+  return options.store.outbox.fail({ ids: entries.map((entry) => entry.id), workerId: options.workerId, now, error, retryAt: now });
+}
+
 /** Runs one entry; unknown types and malformed payloads are permanent failures. */
-async function applyEntry(calendar: CalendarPort, entry: OutboxEntry): Promise<void> {
+async function applyEntry(calendar: CalendarPort, entry: OutboxEntry, options: CallOptions): Promise<void> {
   if (entry.type !== deleteEventOutboxType) {
     throw ValidationError.forField('type', `unknown calendar outbox entry type "${entry.type}"`);
   }
   const payload = parseOrThrow(deleteEventPayloadSchema, entry.payload, 'payload');
   // `deleted: false` (already gone) is as good as deleted.
-  await calendar.deleteEvent(payload);
+  await calendar.deleteEvent(payload, options.signal === undefined ? {} : { signal: options.signal });
 }
 
 function byAggregate(entries: readonly OutboxEntry[]): OutboxEntry[][] {
@@ -168,10 +193,11 @@ export class CalendarOutboxWorker {
     return this.lastPassAt === null ? null : new Date(this.lastPassAt.getTime());
   }
 
-  /** One pass: stuck entries recovered, then one batch processed. */
+  /** One pass: stuck entries recovered, then one batch processed (released when `stop` interrupts it). */
   async runOnce(): Promise<CalendarOutboxRun> {
     await this.options.store.outbox.recoverStuck({ now: this.options.clock.now() });
-    const run = await processCalendarOutbox(this.options);
+    const signal = this.running?.controller.signal;
+    const run = await processCalendarOutbox({ ...this.options, ...(signal === undefined ? {} : { signal }) });
     this.lastPassAt = this.options.clock.now();
     return run;
   }
@@ -183,7 +209,10 @@ export class CalendarOutboxWorker {
     this.running = { controller, done: this.loop(controller.signal) };
   }
 
-  /** Stops the loop and waits for the batch in progress to finish. */
+  /**
+   * Stops the loop: the calendar call in flight is aborted and the entries of the batch not yet
+   * applied are released (available again at once). Resolves when the loop has exited.
+   */
   async stop(): Promise<void> {
     const running = this.running;
     if (running === undefined) return;

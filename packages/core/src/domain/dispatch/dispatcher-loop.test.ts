@@ -86,7 +86,7 @@ describe('dispatcher: the loop', () => {
     expect(h.clock.pendingTimers).toBe(0);
   });
 
-  it('stops at the deadline with a send still in flight, which still records when it returns', async () => {
+  it('aborts a send still in flight at the deadline and abandons it: the row stays sending for stuck recovery, the channel stays up', async () => {
     const h = await dispatchHarness();
     const message = await h.schedule();
     h.messaging.faults.delay('sendText', minute);
@@ -97,9 +97,16 @@ describe('dispatcher: the loop', () => {
     await driveUntilSettled(h.clock, dispatcher.stop({ deadlineMs: 5 * second }));
 
     expect(h.clock.now()).toEqual(new Date(T0.getTime() + 5 * second));
-    expect(await h.row(message.id)).toMatchObject({ status: 'sending', lockedBy: dispatcher.workerId });
+    expect(h.messaging.faults.calls('sendText').map((call) => call.outcome)).toEqual(['rejected']);
+    expect(h.channel.sent).toEqual([]);
     expect(h.logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('deadline') }));
     await h.clock.advance(minute);
+    expect(await h.row(message.id)).toMatchObject({ status: 'sending', attempts: 0, lockedBy: dispatcher.workerId });
+    expect(h.clock.pendingTimers).toBe(0);
+    // Once the lease expired, stuck recovery returns the row and it is sent through the same channel.
+    h.messaging.faults.clear();
+    await h.clock.advance(15 * minute);
+    await driveUntilSettled(h.clock, dispatcher.runOnce());
     expect(await h.row(message.id)).toMatchObject({ status: 'sent' });
   });
 

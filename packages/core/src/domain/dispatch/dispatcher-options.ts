@@ -124,7 +124,9 @@ function handlersByKind(handlers: readonly DispatchHandler[]): ReadonlyMap<Sched
     if (handler.kinds.length === 0) throw ValidationError.forField(`handlers.${index}.kinds`, 'must name at least one kind');
     for (const kind of handler.kinds) {
       if (!scheduledKindSchema.safeParse(kind).success) {
-        throw ValidationError.forField(`handlers.${index}.kinds`, `${String(kind)} is not a scheduled-message kind`);
+        // Callers in plain JavaScript may pass anything; String() also renders a symbol without throwing.
+        const given: unknown = kind;
+        throw ValidationError.forField(`handlers.${index}.kinds`, `${String(given)} is not a scheduled-message kind`);
       }
       const previous = owner.get(kind);
       if (previous !== undefined) {

@@ -49,27 +49,15 @@ export interface Dispatcher {
   /**
    * Graceful stop: no more claims; rows not yet sent go back to `pending`, due now, without
    * counting an attempt; sends (and `perform`s) already in flight may finish within `deadlineMs`
-   * (default 30 s, on the clock). Sends still in flight at the deadline are abandoned: their rows
-   * stay `sending` until the lease expires and stuck recovery returns them (the idempotency key
-   * lets a deduplicating provider drop the repeat). Resolves when the loop and every pass have
-   * exited; the dispatcher can then be started (or run) again.
+   * (default 30 s, on the clock). Sends still in flight at the deadline are aborted (the port's
+   * call signal) and abandoned: whether the provider took them is unknown, so their rows stay
+   * `sending` until the lease expires and stuck recovery returns them (the idempotency key lets a
+   * deduplicating provider drop the repeat). Resolves when the loop and every pass have exited;
+   * the dispatcher can then be started (or run) again.
    */
   stop(options?: { readonly deadlineMs?: number }): Promise<void>;
   /** When a pass last completed (loop or `runOnce`): a heartbeat for health checks and alerts; `null` before the first. */
   readonly lastHeartbeatAt: Date | null;
-}
-
-interface Deferred {
-  readonly promise: Promise<void>;
-  readonly resolve: () => void;
-}
-
-function deferred(): Deferred {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => {
-    resolve = done;
-  });
-  return { promise, resolve };
 }
 
 const defaultStopDeadlineMs = 30_000;
@@ -101,8 +89,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let stopping: Promise<void> | null = null;
   // Aborted by `stop()`; replaced once the stop completed.
   let stopController = new AbortController();
-  // Resolved when the stop deadline passes: passes then stop waiting for sends in flight.
-  let deadline = deferred();
+  // Aborted when the stop deadline passes: sends in flight are aborted and passes stop waiting for them.
+  let deadline = new AbortController();
   const passes = new PassesInFlight<DispatchRunReport>();
 
   const recoverStuck = async (): Promise<number> => {
@@ -118,11 +106,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return recovered.length;
   };
 
-  const openPass = (signal: AbortSignal, leases: DispatchPass['leases'], counters: DispatchPass['counters']): DispatchPass => {
+  const openPass = (
+    signals: { readonly stopping: AbortSignal; readonly abandon: AbortSignal },
+    leases: DispatchPass['leases'],
+    counters: DispatchPass['counters'],
+  ): DispatchPass => {
     const tenants = new Map<string, Promise<Tenant | null>>();
     const calendars = new Map<string, BusinessCalendar>();
     return {
-      stopping: signal,
+      ...signals,
       leases,
       counters,
       tenant: (tenantId) => {
@@ -147,7 +139,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const runPass = async (): Promise<DispatchRunReport> => {
     const counters = emptyRunCounters();
     const signal = stopController.signal;
-    const abandoned = deadline.promise;
+    const abandon = deadline.signal;
+    const abandoned = new Promise<void>((resolve) => {
+      if (abandon.aborted) resolve();
+      else abandon.addEventListener('abort', () => resolve(), { once: true });
+    });
     if (signal.aborted) return { ...counters };
     if (lastRecoveryAt === null || clock.now().getTime() - lastRecoveryAt >= settings.stuckRecoveryIntervalMs) {
       try {
@@ -157,6 +153,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       }
     }
     // Recovery took time: a stop that arrived meanwhile must not be followed by a claim.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- TypeScript keeps the narrowing from the check above across the await
     if (signal.aborted) return { ...counters };
     const claimed = await store.scheduledMessages.claimDue({
       now: clock.now(),
@@ -175,7 +172,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         rows: claimed,
         logger,
       });
-      const pass = openPass(signal, leases, counters);
+      const pass = openPass({ stopping: signal, abandon }, leases, counters);
       let unsettled = claimed.length;
       const work = Promise.all(
         claimed.map(async (row) => {
@@ -190,7 +187,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         leases.stop();
       }
       if (unsettled > 0)
-        logger.warn({ workerId, unsettled }, 'stop deadline passed with sends in flight; stuck recovery will return their rows');
+        logger.warn({ workerId, unsettled }, 'stop deadline passed with sends in flight: aborted; stuck recovery will return their rows');
     }
     lastHeartbeatAt = clock.now();
     return { ...counters };
@@ -214,9 +211,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (!Number.isFinite(deadlineMs) || deadlineMs < 0) throw ValidationError.forField('deadlineMs', 'must be 0 or more milliseconds');
     const current = deadline;
     const timer = new AbortController();
+    const abandon = () => current.abort(new ConflictError('the dispatcher stop deadline passed', { retryable: true }));
     stopController.abort();
-    if (deadlineMs === 0) current.resolve();
-    else clock.sleep(deadlineMs, timer.signal).then(current.resolve, () => undefined);
+    if (deadlineMs === 0) abandon();
+    else clock.sleep(deadlineMs, timer.signal).then(abandon, () => undefined);
     stopping = (async () => {
       try {
         await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes.all()]);
@@ -224,7 +222,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         timer.abort();
         loop = null;
         stopController = new AbortController();
-        deadline = deferred();
+        deadline = new AbortController();
         stopping = null;
       }
     })();

@@ -22,6 +22,7 @@ export async function runPassLoop(input: {
     } catch (error) {
       input.onError(error);
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the pass may abort the signal; TypeScript keeps the loop condition's narrowing across the await
     if (fullBatch || signal.aborted) continue;
     try {
       await input.clock.sleep(input.pollIntervalMs, signal);

@@ -9,7 +9,7 @@
  *    stuck recovery returns it once the lease expires; the idempotency key (the row id) lets the
  *    provider drop the repeat where it can.
  */
-import { NotFoundError, ValidationError, isTransientError } from '../../errors/index.js';
+import { AbortedError, NotFoundError, ValidationError, isTransientError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { MessagingPort } from '../../ports/messaging/messaging-port.js';
@@ -44,6 +44,8 @@ export interface DispatchDependencies {
 export interface DispatchPass {
   /** Aborted when `stop()` asks the pass to wrap up: rows not yet sent go back to `pending`. */
   readonly stopping: AbortSignal;
+  /** Aborted when the stop deadline passes: the call signal of sends, which are then abandoned. */
+  readonly abandon: AbortSignal;
   readonly leases: LeaseKeeper;
   readonly counters: DispatchRunCounters;
   /** The tenant, loaded once per pass; `null` when it does not exist. */
@@ -66,7 +68,8 @@ export async function processClaimedMessage(row: ScheduledMessage, pass: Dispatc
   try {
     step = await decide(run, pass, deps);
   } catch (error) {
-    step = { kind: 'failure', error };
+    // A send aborted at the stop deadline may have reached the provider: not a failure, nothing to write.
+    step = AbortedError.isInstance(error) && pass.abandon.aborted ? { kind: 'abandoned' } : { kind: 'failure', error };
   }
   try {
     await recordOutcome(run, step, { ...deps, counters: pass.counters });
@@ -128,7 +131,7 @@ async function decide(run: RowRun, pass: DispatchPass, deps: DispatchDependencie
             return { kind: 'defer', until: clock.now(), why: 'the handler kept changing the instance' };
           }
         }
-        return await act(run, pass, deps, () => send(decision, row, deps));
+        return await act(run, pass, deps, () => send(decision, row, pass, deps));
       }
     }
   }
@@ -149,19 +152,19 @@ async function act(
 async function send(
   decision: Extract<DispatchDecision, { action: 'send' }>,
   row: ScheduledMessage,
+  pass: DispatchPass,
   deps: DispatchDependencies,
 ): Promise<DispatchStep> {
   try {
-    const result = await deps.messaging.sendText({
-      instance: decision.instance,
-      to: decision.to,
-      text: decision.text,
-      idempotencyKey: row.id,
-    });
+    const result = await deps.messaging.sendText(
+      { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id },
+      { signal: pass.abandon },
+    );
     return { kind: 'sent', providerMessageId: result.providerMessageId, text: decision.text };
   } catch (error) {
-    // The cached "up" may be stale: the next message through this instance asks again.
-    if (isTransientError(error)) deps.gate.invalidate(decision.instance);
+    // The cached "up" may be stale: the next message through this instance asks again. An abort
+    // says nothing about the channel.
+    if (isTransientError(error) && !AbortedError.isInstance(error)) deps.gate.invalidate(decision.instance);
     throw error;
   }
 }

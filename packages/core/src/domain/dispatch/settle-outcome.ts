@@ -27,6 +27,11 @@ export type DispatchStep =
   | { readonly kind: 'defer'; readonly until: Date; readonly why: string }
   /** The lease was lost before acting: nothing was done, nothing is written. */
   | { readonly kind: 'lost' }
+  /**
+   * The send was aborted at the stop deadline: the provider may have it, so nothing is written;
+   * the row stays `sending` until stuck recovery returns it.
+   */
+  | { readonly kind: 'abandoned' }
   /** `code` replaces the classified error code in the stored error (e.g. `tenant_missing`). */
   | { readonly kind: 'failure'; readonly error: unknown; readonly code?: string };
 
@@ -65,7 +70,10 @@ export async function recordOutcome(run: RowRun, step: DispatchStep, deps: Recor
     case 'performed': {
       const providerMessageId = step.kind === 'sent' ? step.providerMessageId : null;
       // `sent` also means "done" for a `perform` decision: the row's work is over.
-      if (!(await scheduler.markSent({ id: row.id, workerId, now, providerMessageId }))) return leaseLost(deps.logger, log, step.kind);
+      if (!(await scheduler.markSent({ id: row.id, workerId, now, providerMessageId }))) {
+        leaseLost(deps.logger, log, step.kind);
+        return;
+      }
       if (step.kind === 'sent') counters.sent += 1;
       else counters.performed += 1;
       emitSafely(deps, 'scheduled.sent', { ...base, providerMessageId });
@@ -76,7 +84,10 @@ export async function recordOutcome(run: RowRun, step: DispatchStep, deps: Recor
       return;
     }
     case 'skip': {
-      if (!(await scheduler.markSkipped({ id: row.id, workerId, now, reason: step.reason }))) return leaseLost(deps.logger, log, 'skipped');
+      if (!(await scheduler.markSkipped({ id: row.id, workerId, now, reason: step.reason }))) {
+        leaseLost(deps.logger, log, 'skipped');
+        return;
+      }
       counters.skipped += 1;
       deps.logger.info({ ...log, reason: step.reason }, 'scheduled message skipped');
       emitSafely(deps, 'scheduled.skipped', { ...base, reason: step.reason });
@@ -85,13 +96,20 @@ export async function recordOutcome(run: RowRun, step: DispatchStep, deps: Recor
       return;
     }
     case 'defer': {
-      if (!(await scheduler.defer({ id: row.id, workerId, now, dueAt: step.until }))) return leaseLost(deps.logger, log, 'deferred');
+      if (!(await scheduler.defer({ id: row.id, workerId, now, dueAt: step.until }))) {
+        leaseLost(deps.logger, log, 'deferred');
+        return;
+      }
       counters.deferred += 1;
       deps.logger.debug({ ...log, until: step.until.toISOString(), why: step.why }, 'scheduled message deferred');
       return;
     }
     case 'lost':
-      return leaseLost(deps.logger, log, 'not sent');
+      leaseLost(deps.logger, log, 'not sent');
+      return;
+    case 'abandoned':
+      deps.logger.warn({ ...log, outcome: 'abandoned' }, 'send aborted at the stop deadline; stuck recovery will return the row');
+      return;
     case 'failure':
       return recordFailure(run, step, deps);
   }
@@ -112,7 +130,8 @@ async function recordFailure(run: RowRun, step: Extract<DispatchStep, { kind: 'f
   const retry = decideRetry({ error: step.error, attemptsMade: row.attempts + 1, policy: settings.retryPolicy, random: deps.random });
   const retryAt = retry.retry ? new Date(now.getTime() + retry.delayMs) : null;
   if (!(await deps.store.scheduledMessages.markFailed({ id: row.id, workerId: settings.workerId, now, error, retryAt }))) {
-    return leaseLost(deps.logger, log, 'failed');
+    leaseLost(deps.logger, log, 'failed');
+    return;
   }
   emitSafely(deps, 'scheduled.failed', {
     tenantId: row.tenantId,

@@ -6,7 +6,7 @@
  *   they are canonicalised **with** it, so two identities that differ only by that digit are equal.
  * - Invalid input is a `ValidationError` naming the field and the reason, never passed through.
  */
-import { parsePhoneNumberFromString, type CountryCode, type NumberType } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode, type PhoneNumberType } from 'libphonenumber-js/max';
 import { ValidationError, maskDigits } from '../../errors/index.js';
 
 export type PhoneType = 'mobile' | 'fixed_line' | 'fixed_line_or_mobile' | 'voip' | 'toll_free' | 'other';
@@ -121,7 +121,7 @@ function mask(input: string): string {
   return (input.trim().startsWith('+') ? '+' : '') + maskDigits(digits);
 }
 
-function toPhoneType(type: NumberType): PhoneType {
+function toPhoneType(type: PhoneNumberType | undefined): PhoneType {
   switch (type) {
     case 'MOBILE':
       return 'mobile';
@@ -143,12 +143,11 @@ const brazilLegacyMobile = /^\+55([1-9][1-9])([6-9]\d{7})$/;
 // +55 DDD + 9 + 8 digits starting with 6–9 ⇒ the legacy form drops the 9.
 const brazilModernMobile = /^\+55([1-9][1-9])9([6-9]\d{7})$/;
 
+// Both forms start with `+55` and the DDD: the ninth digit goes in, or comes out, at index 5.
 function addBrazilianNinthDigit(e164: string): string | undefined {
-  const match = brazilLegacyMobile.exec(e164);
-  return match ? `+55${match[1]}9${match[2]}` : undefined;
+  return brazilLegacyMobile.test(e164) ? `${e164.slice(0, 5)}9${e164.slice(5)}` : undefined;
 }
 
 function removeBrazilianNinthDigit(e164: string): string | undefined {
-  const match = brazilModernMobile.exec(e164);
-  return match ? `+55${match[1]}${match[2]}` : undefined;
+  return brazilModernMobile.test(e164) ? e164.slice(0, 5) + e164.slice(6) : undefined;
 }

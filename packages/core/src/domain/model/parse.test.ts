@@ -39,7 +39,7 @@ describe('toFieldErrors', () => {
   });
 
   it('reports the deepest branch of a union: the one the caller most likely meant', () => {
-    const contact = z.union([z.string().email(), z.strictObject({ phone: z.strictObject({ number: z.string() }) })]);
+    const contact = z.union([z.email(), z.strictObject({ phone: z.strictObject({ number: z.string() }) })]);
     const errors = toFieldErrors(issuesOf(z.object({ contact }), { contact: { phone: { number: 5 } } }));
     expect(errors.map((error) => error.field)).toEqual(['contact.phone.number']);
     expect(errors[0]?.message).toContain('expected string');

@@ -119,7 +119,10 @@ export const crmSettingsSchema = z
     accountId: z.string().max(64).optional(),
     /** Lead field name ⇒ CRM custom-field id. Unmapped fields are not synced. */
     fieldMapping: z.record(z.string().min(1).max(100), z.string().min(1).max(64)).default({}),
-    /** Requests per second allowed against the CRM account (Kommo: 7). */
+    /**
+     * Requests per second the tenant's CRM adapter paces itself at (Kommo: 7); the composition
+     * root passes it to the adapter, which never goes above what the CRM declares.
+     */
     requestsPerSecond: z.number().positive().max(100).default(7),
   })
   .prefault({});

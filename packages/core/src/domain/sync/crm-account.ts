@@ -1,6 +1,5 @@
 /**
- * A CRM account as the sync treats it: the key its rate limit and its block are kept under, the
- * rate rule, and the block itself (SPEC §4.7, API facts: a Kommo 403 without detail is an IP
+ * A CRM account as the sync treats it: the key its block is kept under, and the block itself (SPEC §4.7, API facts: a Kommo 403 without detail is an IP
  * block — stop and alert). A block is an open `crm_blocked` alert: it survives restarts, so a
  * restarted worker does not hammer the CRM again, and it lasts until an operator resolves it.
  */
@@ -8,7 +7,6 @@ import { ProviderError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmPort } from '../../ports/crm/crm-port.js';
 import type { Logger } from '../../ports/logger/logger.js';
-import type { RateRule } from '../../ports/rate-limiter/rate-limiter.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import { describeError, emitSafely } from '../dispatch/emit-safely.js';
 import type { DomainEvents } from '../events/domain-events.js';
@@ -17,19 +15,9 @@ import type { Tenant } from '../model/tenant.js';
 /** The kind of the alert that marks a CRM account blocked. */
 export const crmBlockedAlertKind = 'crm_blocked';
 
-/** The key of a tenant's CRM account: `crm:<provider>:<account id, or the tenant id>`. */
+/** The key of a tenant's CRM account, for its block and logs: `crm:<provider>:<account id, or the tenant id>`. */
 export function crmAccountKey(tenant: Pick<Tenant, 'id' | 'crm'>, crm: Pick<CrmPort, 'provider'>): string {
   return `crm:${crm.provider}:${tenant.crm.accountId ?? tenant.id}`;
-}
-
-/**
- * The token bucket of an account: the tenant's rate (never above what the CRM declares) with a
- * burst of **one**. A bucket of burst `b` can grant `b + rate − 1` requests within one second,
- * so only `b = 1` keeps every one-second window — the window Kommo (and the in-memory CRM)
- * count in — at or under the rate, while still sustaining the full rate.
- */
-export function defaultCrmRateRule(tenant: Pick<Tenant, 'crm'>, crm: Pick<CrmPort, 'capabilities'>): RateRule {
-  return { ratePerSecond: Math.min(tenant.crm.requestsPerSecond, crm.capabilities.requestsPerSecond), burst: 1 };
 }
 
 /**

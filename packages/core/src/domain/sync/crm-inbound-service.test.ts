@@ -38,7 +38,7 @@ describe('CrmInboundService: a person moves a card in the CRM', () => {
     const result = await moveAsHuman(w, lead.crmLeadId ?? '', 'Venda ganha');
     expect(result).toMatchObject({ outcome: 'applied', stage: 'won', lead: { stage: 'won', automation: 'stopped' } });
     const [report] = await w.syncAll();
-    expect(report).toMatchObject({ synced: 1, requests: 0 });
+    expect(report).toMatchObject({ synced: 1, calls: 0 });
     expect(w.crm.requests).toEqual([]);
 
     for (let step = 0; step < 4 * 24; step += 1) {

@@ -59,8 +59,9 @@ interface Card {
 
 function apply(card: Card, change: CrmStateChange | null): Card {
   if (change === null) return card;
-  const fields = { ...card.fields, ...change.fields };
-  for (const [fieldId, value] of Object.entries(fields)) if (value === null) delete fields[fieldId];
+  const fields = Object.fromEntries(
+    Object.entries({ ...card.fields, ...change.fields }).filter((entry): entry is [string, CrmFieldValue] => entry[1] !== null),
+  );
   const removed = change.tagsToRemove ?? [];
   const tags = [...card.tags, ...(change.tagsToAdd ?? []).filter((tag) => !card.tags.includes(tag))].filter(
     (tag) => !removed.includes(tag),

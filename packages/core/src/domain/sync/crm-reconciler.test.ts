@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { updateCrmLead } from '../../ports/crm/crm-helpers.js';
 import { crmBlockedAlertKind } from './crm-account.js';
 import { appendCrmNoteEntry } from './crm-outbox-entries.js';
 import { fieldIds, syncWorld, type SyncWorld } from './__fixtures__/sync-world.js';
@@ -24,13 +25,15 @@ describe('CrmReconciler', () => {
     const lead = await syncedLead(w);
     const crmLeadId = lead.crmLeadId ?? '';
     // Someone changes the card through the API, and a note the sync wrote is not there.
-    await w.crm.updateLead({
-      leadId: crmLeadId,
-      name: 'Ana S.',
-      fields: { [fieldIds.budget]: 1 },
-      tagsToRemove: ['vip'],
-      tagsToAdd: ['person-tag'],
-    });
+    await w.drive(
+      updateCrmLead(w.crm, {
+        leadId: crmLeadId,
+        name: 'Ana S.',
+        fields: { [fieldIds.budget]: 1 },
+        tagsToRemove: ['vip'],
+        tagsToAdd: ['person-tag'],
+      }),
+    );
     const lost = await w.store.outbox.append({
       tenantId: w.tenant.id,
       topic: 'crm',
@@ -56,7 +59,7 @@ describe('CrmReconciler', () => {
     ]);
 
     await w.syncAll();
-    expect(w.crm.requests.map((request) => request.method)).toEqual(['getLeads', 'updateLead', 'addNotes']);
+    expect(w.crm.requests.map((request) => request.method)).toEqual(['getLeads', 'updateLeads', 'addNotes']);
     const [repaired] = w.crm.leads();
     expect(repaired).toMatchObject({ name: 'Ana Souza', fields: { [fieldIds.budget]: 5000, [fieldIds.city]: 'Recife' } });
     expect([...(repaired?.tags ?? [])].sort()).toEqual(['hot', 'person-tag', 'vip']);
@@ -105,7 +108,7 @@ describe('CrmReconciler', () => {
   it('skips leads with pending entries, leads outside the window and blocked accounts', async () => {
     const w = await syncWorld();
     const lead = await syncedLead(w);
-    await w.crm.updateLead({ leadId: lead.crmLeadId ?? '', tagsToRemove: ['vip'] });
+    await w.drive(updateCrmLead(w.crm, { leadId: lead.crmLeadId ?? '', tagsToRemove: ['vip'] }));
     await w.clock.advance(2 * day);
     expect(await w.drive(w.reconciler.runOnce({ window: day }))).toMatchObject({ checked: 0, drifts: [] });
 
@@ -128,6 +131,20 @@ describe('CrmReconciler', () => {
       skipped: { blocked: 1 },
     });
     expect(w.crm.requests).toEqual([]);
+  });
+
+  it('an aborted run (shutdown) reads nothing more and leaves the leads for the next run', async () => {
+    const w = await syncWorld();
+    await syncedLead(w);
+    const controller = new AbortController();
+    controller.abort();
+    const window = { from: new Date(0), to: new Date(w.clock.now().getTime() + 1) };
+    expect(await w.drive(w.reconciler.runOnce({ window, signal: controller.signal }))).toMatchObject({
+      checked: 0,
+      skipped: { unreadable: 1 },
+    });
+    expect(w.crm.requests).toEqual([]);
+    expect(await w.drive(w.reconciler.runOnce({ window }))).toMatchObject({ checked: 1, drifted: 0 });
   });
 
   it('a CRM it cannot read leaves the leads for the next run', async () => {

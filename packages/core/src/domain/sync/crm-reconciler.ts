@@ -12,18 +12,17 @@
  *   never linked and with nothing pending gets a `lead.resync` so that the worker links it.
  * Leads with entries still pending are skipped: their drift is the sync's work in progress.
  */
-import { VersionConflictError } from '../../errors/index.js';
+import { AbortedError, VersionConflictError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmLeadSnapshot, CrmPort } from '../../ports/crm/crm-port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
-import type { RateLimiter, RateRule } from '../../ports/rate-limiter/rate-limiter.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import { describeError, emitSafely } from '../dispatch/emit-safely.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
-import { crmAccountKey, defaultCrmRateRule, isAccountBlocked } from './crm-account.js';
+import { crmAccountKey, isAccountBlocked } from './crm-account.js';
 import type { CrmInboundService } from './crm-inbound-service.js';
 import { detectCrmDrift, type CrmDriftFinding } from './crm-drift.js';
 import { appendCrmNoteEntry, foldCrmEntries, type CrmNote } from './crm-outbox-entries.js';
@@ -35,15 +34,13 @@ import { syncedStateFromJson, syncedStateToJson } from './crm-sync-state.js';
 export interface CrmReconcilerOptions {
   readonly store: Store;
   readonly clock: Clock;
+  /** The CRM of a tenant; it paces its own requests (reads count against the account's budget too). */
   readonly crmFor: (tenant: Tenant) => CrmPort;
-  /** The same limiter as the sync worker's: reads count against the account's budget too. */
-  readonly rateLimiter: RateLimiter;
   /** Adopts stage moves a person made that no webhook reported. */
   readonly inbound: CrmInboundService;
   /** Receives `crm.reconciled` (one per tenant and run). */
   readonly events?: DomainEvents;
   readonly logger?: Logger;
-  readonly rateRule?: (tenant: Tenant, crm: CrmPort) => RateRule;
   /** 429s in a row waited out before a read fails the tenant's run (default 3). */
   readonly maxThrottleWaits?: number;
 }
@@ -72,7 +69,7 @@ export interface CrmReconciliationReport {
     readonly inFlight: number;
     /** Their account is blocked. */
     readonly blocked: number;
-    /** The CRM could not be read (its error is logged); tried again next run. */
+    /** The CRM could not be read (its error is logged), or the run was aborted; tried again next run. */
     readonly unreadable: number;
   };
   readonly drifts: readonly CrmDrift[];
@@ -82,11 +79,14 @@ export interface CrmReconciliationReport {
 export interface CrmReconciler {
   /**
    * Reconciles the leads updated within `window` (the last `window` milliseconds, or `[from, to)`),
-   * of every tenant or of `tenantIds`. Emits `crm.reconciled` per tenant.
+   * of every tenant or of `tenantIds`. Emits `crm.reconciled` per tenant. `signal` (a shutdown) is
+   * passed to the CRM: once it aborts no more reads start, and the leads not read yet count as
+   * `unreadable` — the next run sees them.
    */
   runOnce(input: {
     readonly window: number | { readonly from: Date; readonly to: Date };
     readonly tenantIds?: readonly string[];
+    readonly signal?: AbortSignal;
   }): Promise<CrmReconciliationReport>;
 }
 
@@ -161,7 +161,7 @@ export function createCrmReconciler(options: CrmReconcilerOptions): CrmReconcile
     }
   };
 
-  const reconcileTenant = async (tenant: Tenant, from: Date, to: Date) => {
+  const reconcileTenant = async (tenant: Tenant, from: Date, to: Date, signal: AbortSignal | undefined) => {
     const drifts: CrmDrift[] = [];
     const counts = { checked: 0, drifted: 0, repaired: 0, inFlight: 0, blocked: 0, unreadable: 0 };
     const leads = await leadsUpdated(tenant, from, to);
@@ -195,24 +195,30 @@ export function createCrmReconciler(options: CrmReconcilerOptions): CrmReconcile
       }
     }
     const requester = createCrmRequester({
-      limiter: options.rateLimiter,
       clock,
-      key: account,
-      rule: (options.rateRule ?? defaultCrmRateRule)(tenant, crm),
+      account,
       maxThrottleWaits: options.maxThrottleWaits ?? 3,
       logger,
+      ...(signal === undefined ? {} : { signal }),
     });
     const size = Math.max(1, crm.capabilities.maxBatchSize);
     for (let index = 0; index < candidates.length; index += size) {
       const chunk = candidates.slice(index, index + size);
       let snapshots: Map<string, CrmLeadSnapshot>;
       try {
-        const read = await requester.send('getLeads', () => crm.getLeads(chunk.map((lead) => lead.crmLeadId)));
+        const read = await requester.send('getLeads', (callOptions) =>
+          crm.getLeads(
+            chunk.map((lead) => lead.crmLeadId),
+            callOptions,
+          ),
+        );
         snapshots = new Map(read.map((snapshot) => [snapshot.leadId, snapshot]));
       } catch (error) {
         logger.warn(
           { tenantId: tenant.id, error: describeError(error) },
-          'reconciliation could not read the CRM; the rest waits for the next run',
+          AbortedError.isInstance(error)
+            ? 'reconciliation was aborted; the rest waits for the next run'
+            : 'reconciliation could not read the CRM; the rest waits for the next run',
         );
         counts.unreadable += candidates.length - index;
         break;
@@ -281,7 +287,7 @@ export function createCrmReconciler(options: CrmReconcilerOptions): CrmReconcile
       const drifts: CrmDrift[] = [];
       const totals = { checked: 0, drifted: 0, repaired: 0, inFlight: 0, blocked: 0, unreadable: 0 };
       for (const tenant of await tenantsOf(input.tenantIds)) {
-        const result = await reconcileTenant(tenant, from, to);
+        const result = await reconcileTenant(tenant, from, to, input.signal);
         drifts.push(...result.drifts);
         for (const key of Object.keys(totals) as (keyof typeof totals)[]) totals[key] += result.counts[key];
         const { checked, drifted, repaired } = result.counts;

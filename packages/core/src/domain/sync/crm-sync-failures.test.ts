@@ -5,7 +5,6 @@ import type { InMemoryCrm } from '../../testing/crm/in-memory-crm.js';
 import { appendCrmNoteEntry } from './crm-outbox-entries.js';
 import { crmBlockedAlertKind } from './crm-account.js';
 import { createCrmSyncWorker } from './crm-sync-worker.js';
-import { createInMemoryRateLimiter } from '../../testing/rate-limiter/in-memory-rate-limiter.js';
 import { fieldIds, syncWorld, type SyncWorld } from './__fixtures__/sync-world.js';
 
 const hour = 3_600_000;
@@ -77,7 +76,8 @@ describe('CRM sync worker: the CRM down, throttling, lost answers', () => {
   });
 
   it('a 429 (someone else spent the budget) is waited out for its Retry-After, and the change goes through', async () => {
-    const w = await syncWorld({ worker: { rateRule: () => ({ ratePerSecond: 100, burst: 100 }) } });
+    // Not paced by the CRM itself, so that the other integration's requests and ours meet in one second.
+    const w = await syncWorld({ paced: false, crm: { maxBatchSize: 4 } });
     const leads = await linkedLeads(w, 12);
     for (const lead of leads) await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['x'] });
     w.crm.clearRequests();
@@ -100,12 +100,13 @@ describe('CRM sync worker: the CRM down, throttling, lost answers', () => {
     for (const lead of leads) await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['ok'] });
     const [report] = await w.syncAll();
     expect(report).toMatchObject({ synced: 2, dead: 2 });
-    expect(w.crm.requests.map((request) => `${request.method} ${request.status}`).sort()).toEqual([
-      'updateLead 200',
-      'updateLead 200',
-      'updateLead 400',
-      'updateLeads 400',
-    ]);
+    expect(w.crm.requests[0]).toMatchObject({ method: 'updateLeads', items: 3, status: 400 });
+    expect(
+      w.crm.requests
+        .slice(1)
+        .map((request) => `${request.method} ${request.items} ${request.status}`)
+        .sort(),
+    ).toEqual(['updateLeads 1 200', 'updateLeads 1 200', 'updateLeads 1 400']);
     const dead = w.store.dump().outbox.filter((entry) => entry.status === 'dead');
     expect(dead.map((entry) => entry.aggregateId)).toEqual([leads[1]!.id, leads[1]!.id]);
     expect(w.crm.leads().filter((crmLead) => crmLead.tags.includes('ok'))).toHaveLength(2);
@@ -131,18 +132,13 @@ describe('CRM sync worker: a blocked account', () => {
     for (const lead of leads) await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['x'] });
     w.crm.blockIp();
     const [report] = await w.syncAll();
-    expect(report).toMatchObject({ requests: 1, retried: 2, dead: 0, blockedAccounts: [`crm:in-memory-crm:31337`] });
+    expect(report).toMatchObject({ calls: 1, retried: 2, dead: 0, blockedAccounts: [`crm:in-memory-crm:31337`] });
     const [alert] = await w.store.alerts.listOpen({ tenantId: w.tenant.id });
     expect(alert).toMatchObject({ kind: crmBlockedAlertKind, key: 'crm:in-memory-crm:31337', severity: 'critical' });
     expect(w.heard.map(([name]) => name)).toEqual(['crm.sync_blocked', 'alert.raised']);
 
     // A restarted worker, hours later, does not call the CRM while the alert is open.
-    const restarted = createCrmSyncWorker({
-      store: w.store,
-      clock: w.clock,
-      crmFor: () => w.crm,
-      rateLimiter: createInMemoryRateLimiter({ clock: w.clock }),
-    });
+    const restarted = createCrmSyncWorker({ store: w.store, clock: w.clock, crmFor: () => w.crm });
     await w.clock.advance(3 * hour);
     await w.drive(restarted.runOnce());
     expect(w.crm.requests).toHaveLength(1);
@@ -182,14 +178,21 @@ describe('CRM sync worker: the loop', () => {
     await stopping;
   });
 
-  it('stop releases what the pass had not finished; the entries are taken again at once', async () => {
-    const w = await syncWorld({ worker: { rateRule: () => ({ ratePerSecond: 1, burst: 1 }) } });
+  it('stop aborts the call waiting on the CRM’s pacing and releases what the pass had not finished; the entries are taken again at once', async () => {
+    const w = await syncWorld({ crm: { pacedRequestsPerSecond: 1, maxBatchSize: 1 } });
     await linkedLeads(w, 0);
     for (let index = 0; index < 3; index += 1) await w.newLead(`+55 41 9${String(82000000 + index)}`);
     w.worker.start();
     await w.clock.advance(1500);
+    const stoppedAt = w.clock.now().getTime();
+    // Resolves without the clock moving: the paced wait is aborted, not sat out.
     await w.worker.stop();
-    expect(w.crm.leads().length).toBeLessThan(3);
+    expect(w.clock.now().getTime()).toBe(stoppedAt);
+    expect(w.crm.leads()).toHaveLength(1);
+    expect(w.crm.requests.map((request) => [request.method, request.status])).toEqual([
+      ['upsertLeads.search', 200],
+      ['upsertLeads', 200],
+    ]);
     const released = w.store.dump().outbox.filter((entry) => entry.status === 'pending');
     expect(released.length).toBeGreaterThan(0);
     expect(released.every((entry) => entry.availableAt.getTime() <= w.clock.now().getTime())).toBe(true);
@@ -199,12 +202,17 @@ describe('CRM sync worker: the loop', () => {
   });
 
   it('a pass stops taking work before its claim’s lease ends, and releases the rest', async () => {
-    const w = await syncWorld({ worker: { leaseMs: 3000, rateRule: () => ({ ratePerSecond: 1, burst: 1 }) } });
+    // Two leads per upsert, a request per second: the first upsert (two searches, one write) ends at 2 s,
+    // the second would wait for its first request until 3 s — past the deadline (90 % of 3 s): aborted there.
+    const w = await syncWorld({ worker: { leaseMs: 3000 }, crm: { pacedRequestsPerSecond: 1, maxBatchSize: 2 } });
     for (let index = 0; index < 6; index += 1) await w.newLead(`+55 51 9${String(83000000 + index)}`);
+    const started = w.clock.now().getTime();
     const report = await w.drive(w.worker.runOnce());
-    expect(report).toMatchObject({ leads: 6, synced: 3, retried: 3, requests: 3 });
+    expect(report).toMatchObject({ leads: 6, synced: 2, retried: 4, calls: 2 });
+    expect(w.crm.requests.map((request) => request.at.getTime() - started)).toEqual([0, 1000, 2000]);
+    expect(w.clock.now().getTime() - started).toBe(2700);
     const released = w.store.dump().outbox.filter((entry) => entry.status === 'pending');
-    expect(released.map((entry) => entry.lastError?.code)).toEqual(['lease_ending', 'lease_ending', 'lease_ending']);
+    expect(released.map((entry) => entry.lastError?.code)).toEqual(['lease_ending', 'lease_ending', 'lease_ending', 'lease_ending']);
     await w.syncAll();
     expect(w.crm.leads()).toHaveLength(6);
   });
@@ -217,10 +225,9 @@ describe('CRM sync worker: the loop', () => {
       crmFor: () => {
         throw new ProviderUnavailableError({ provider: 'kommo', operation: 'configure', message: 'no token' });
       },
-      rateLimiter: createInMemoryRateLimiter({ clock: w.clock }),
     });
     await w.newLead('+55 11 98765-4321');
-    expect(await w.drive(broken.runOnce())).toMatchObject({ leads: 1, retried: 1, requests: 0 });
+    expect(await w.drive(broken.runOnce())).toMatchObject({ leads: 1, retried: 1, calls: 0 });
     expect(w.store.dump().outbox.map((entry) => [entry.status, entry.lastError?.code])).toEqual([['pending', 'crm_unavailable']]);
   });
 
@@ -232,7 +239,6 @@ describe('CRM sync worker: the loop', () => {
       store: { ...w.store, outbox: failing.port },
       clock: w.clock,
       crmFor: () => w.crm,
-      rateLimiter: createInMemoryRateLimiter({ clock: w.clock }),
     });
     await w.newLead('+55 11 98765-4321');
     worker.start();

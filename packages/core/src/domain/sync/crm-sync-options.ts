@@ -7,22 +7,21 @@ import { ValidationError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmPort } from '../../ports/crm/crm-port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
-import type { RateLimiter, RateRule } from '../../ports/rate-limiter/rate-limiter.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { Tenant } from '../model/tenant.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
-import { defaultCrmRateRule } from './crm-account.js';
 
 /** Options of `createCrmSyncWorker`. */
 export interface CrmSyncWorkerOptions {
   /** `outbox`, `leads`, `syncStates`, `tenants` and `alerts`. */
   readonly store: Store;
   readonly clock: Clock;
-  /** The CRM of a tenant (one port per account; the same port may serve several tenants). */
+  /**
+   * The CRM of a tenant (one port per account; the same port may serve several tenants). It paces
+   * its own requests under the account's limit (the port's contract): the worker takes no tokens.
+   */
   readonly crmFor: (tenant: Tenant) => CrmPort;
-  /** Token buckets per CRM account, shared with every other process that talks to the account. */
-  readonly rateLimiter: RateLimiter;
   /** Receives `crm.sync_blocked` and `alert.raised`. */
   readonly events?: DomainEvents;
   readonly logger?: Logger;
@@ -40,10 +39,8 @@ export interface CrmSyncWorkerOptions {
   readonly retryPolicy?: RetryPolicy;
   /** While an account is blocked, its entries are looked at again this often (default 5 min). */
   readonly blockedRecheckMs?: number;
-  /** 429s in a row waited out (Retry-After) before a request counts as failed (default 3). */
+  /** 429s in a row waited out (Retry-After) before a call counts as failed (default 3). */
   readonly maxThrottleWaits?: number;
-  /** The account's token bucket (default `defaultCrmRateRule`: the tenant's rate, burst 1). */
-  readonly rateRule?: (tenant: Tenant, crm: CrmPort) => RateRule;
   /** Source of jitter in `[0, 1)` for backoff. */
   readonly random?: () => number;
 }
@@ -70,7 +67,6 @@ export interface CrmSyncSettings {
   readonly retryPolicy: RetryPolicy;
   readonly blockedRecheckMs: number;
   readonly maxThrottleWaits: number;
-  readonly rateRule: (tenant: Tenant, crm: CrmPort) => RateRule;
   readonly random: () => number;
   readonly logger: Logger;
 }
@@ -86,7 +82,6 @@ export function resolveCrmSyncSettings(options: CrmSyncWorkerOptions): CrmSyncSe
     retryPolicy: options.retryPolicy ?? defaultCrmRetryPolicy,
     blockedRecheckMs: options.blockedRecheckMs ?? 5 * 60_000,
     maxThrottleWaits: options.maxThrottleWaits ?? 3,
-    rateRule: options.rateRule ?? defaultCrmRateRule,
     random: options.random ?? Math.random,
     logger: options.logger ?? noopLogger,
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index.js';
+import { updateCrmLead, upsertCrmLead } from '../../ports/crm/crm-helpers.js';
 import { appendCrmNoteEntry } from './crm-outbox-entries.js';
 import { crmOptedOutTag } from './crm-projection.js';
 import { syncedStateFromJson } from './crm-sync-state.js';
@@ -25,7 +26,12 @@ describe('CRM sync worker: linking and projecting', () => {
     await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['vip'] });
     const [report] = await w.syncAll();
 
-    expect(report).toMatchObject({ claimed: 3, leads: 1, synced: 1, retried: 0, dead: 0, requests: 1 });
+    expect(report).toMatchObject({ claimed: 3, leads: 1, synced: 1, retried: 0, dead: 0, calls: 1 });
+    // One upsert: Kommo-like, a phone search and the write.
+    expect(w.crm.requests.map((request) => [request.method, request.items])).toEqual([
+      ['upsertLeads.search', 1],
+      ['upsertLeads', 1],
+    ]);
     const [crmLead] = w.crm.leads();
     expect(crmLead).toMatchObject({ name: 'Ana Souza', phone: '+5511987654321', fields: { [fieldIds.budget]: 5000 }, tags: ['vip'] });
     const stored = await w.reload(lead);
@@ -38,7 +44,8 @@ describe('CRM sync worker: linking and projecting', () => {
 
   it('links a lead the CRM already has (same phone) without creating another, then moves its card when the stage is mapped', async () => {
     const w = await syncWorld();
-    const { lead: existing } = await w.crm.upsertLeadByPhone({ phone: (await w.newLead('+55 11 98765-4321')).phone, tags: ['from-human'] });
+    const phone = (await w.newLead('+55 11 98765-4321')).phone;
+    const { lead: existing } = await w.drive(upsertCrmLead(w.crm, { phone, tags: ['from-human'] }));
     const lead = (await w.store.leads.list(w.tenant.id)).items[0];
     if (!lead) throw new Error('no lead');
     await w.followUp.handle({ tenant: w.tenant, leadId: lead.id, event: { type: 'handoff', reason: 'asked', requestedBy: 'lead' } });
@@ -58,9 +65,9 @@ describe('CRM sync worker: linking and projecting', () => {
     await addNote(w, lead.id, 'note-1', 'Quer falar com um humano.');
     const [report] = await w.syncAll();
 
-    expect(report).toMatchObject({ claimed: 4, leads: 1, synced: 1, requests: 2, notesCreated: 1 });
+    expect(report).toMatchObject({ claimed: 4, leads: 1, synced: 1, calls: 2, notesCreated: 1 });
     expect(w.crm.requests.map((request) => [request.method, request.items])).toEqual([
-      ['updateLead', 1],
+      ['updateLeads', 1],
       ['addNotes', 1],
     ]);
     expect(w.crm.leads()[0]).toMatchObject({
@@ -93,7 +100,7 @@ describe('CRM sync worker: linking and projecting', () => {
     const w = await syncWorld();
     const lead = await syncedLead(w);
     const crmLeadId = lead.crmLeadId ?? '';
-    await w.crm.updateLead({ leadId: crmLeadId, tagsToAdd: ['added-by-a-person'] });
+    await w.drive(updateCrmLead(w.crm, { leadId: crmLeadId, tagsToAdd: ['added-by-a-person'] }));
     await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['bot-1', 'bot-2'] });
     await w.syncAll();
     await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, remove: ['bot-1'] });
@@ -116,7 +123,7 @@ describe('CRM sync worker: linking and projecting', () => {
     const before = w.crm.leads()[0]?.stage;
     await w.followUp.handle({ tenant: w.tenant, leadId: lead.id, event: { type: 'handoff', reason: 'x', requestedBy: 'agent' } });
     const [report] = await w.syncAll();
-    expect(report?.requests).toBe(0);
+    expect(report?.calls).toBe(0);
     expect(w.crm.leads()[0]?.stage).toEqual(before);
 
     await w.store.outbox.append({
@@ -127,18 +134,21 @@ describe('CRM sync worker: linking and projecting', () => {
       type: 'lead.tags_changed',
     });
     const [gone] = await w.syncAll();
-    expect(gone).toMatchObject({ claimed: 1, synced: 1, requests: 0 });
+    expect(gone).toMatchObject({ claimed: 1, synced: 1, calls: 0 });
   });
 });
 
 describe('CRM sync worker: batching and the rate limit', () => {
-  it('120 changed leads: three updateLeads and three addNotes requests, never above 7 requests per second', async () => {
+  it('120 leads linked 50 per upsert; then three updateLeads and three addNotes requests, never above 7 requests per second', async () => {
     const w = await syncWorld({ crm: { maxBatchSize: 50 } });
     const leads = [];
     for (let index = 0; index < 120; index += 1) leads.push(await w.newLead(`+55 11 9${String(70000000 + index)}`, `Lead ${index}`));
-    await w.syncAll();
+    const reports = await w.syncAll();
+    expect(reports.reduce((sum, report) => sum + report.calls, 0)).toBe(3);
+    expect(w.crm.requests.filter((request) => request.method === 'upsertLeads').map((request) => request.items)).toEqual([50, 50, 20]);
     expect(w.crm.leads()).toHaveLength(120);
-    expect(w.crm.maxRequestsPerSecond()).toBeLessThanOrEqual(7);
+    expect(w.crm.requests.filter((request) => request.status !== 200)).toEqual([]);
+    expect(w.crm.maxRequestsPerSecond()).toBe(7);
     w.crm.clearRequests();
 
     for (const [index, lead] of leads.entries()) {
@@ -159,8 +169,8 @@ describe('CRM sync worker: batching and the rate limit', () => {
     expect(w.crm.leads().every((crmLead) => crmLead.tags.includes('batch') && crmLead.noteKeys.length === 1)).toBe(true);
   });
 
-  it('the configured rate holds in every sliding second the CRM counts, also below what the CRM would accept', async () => {
-    const w = await syncWorld({ tenant: { crm: { requestsPerSecond: 3, fieldMapping: {} } } });
+  it('the CRM paces itself at its configured rate in every sliding second the account counts, also below what it would accept', async () => {
+    const w = await syncWorld({ crm: { pacedRequestsPerSecond: 3 } });
     for (let index = 0; index < 25; index += 1) await w.newLead(`+55 21 9${String(80000000 + index)}`);
     await w.syncAll();
     expect(w.crm.requests.filter((request) => request.status === 429)).toEqual([]);

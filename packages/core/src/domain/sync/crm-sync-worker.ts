@@ -5,8 +5,8 @@
  * A pass claims the pending entries of up to `batchLeads` leads (all of a lead's entries at once,
  * in order: that is the coalescing), groups them by tenant, and per tenant projects each lead's
  * desired CRM state from the store, diffs it against the state last synced and applies only the
- * difference — batched per request, under the account's token bucket (`sync-tenant-pass.ts`).
- * Tenants run concurrently; the requests of one tenant run one after the other.
+ * difference — batched per call (`sync-tenant-pass.ts`); the CRM paces its own requests under the
+ * account's limit. Tenants run concurrently; the calls of one tenant run one after the other.
  *
  * An account with an open `crm_blocked` alert is not called at all: its entries are held (not
  * lost) and looked at again every `blockedRecheckMs` until an operator resolves the alert.
@@ -15,9 +15,9 @@
  * probe, none of its leads is tried, whichever pass claims them — so an outage costs one request
  * per backoff interval, not one per lead, and every lead of the account resumes together.
  *
- * **Virtual time.** Requests wait on the clock for their token; on a `VirtualClock` a pass stays
- * pending until the clock is advanced (a driver advances it to `clock.nextTimerAt()` until the
- * pass settles).
+ * **Virtual time.** A CRM pacing its requests waits on the clock for their tokens; on a
+ * `VirtualClock` a pass then stays pending until the clock is advanced (a driver advances it to
+ * `clock.nextTimerAt()` until the pass settles).
  */
 import { ConflictError, ProviderUnavailableError } from '../../errors/index.js';
 import { describeError } from '../dispatch/emit-safely.js';
@@ -43,8 +43,8 @@ export interface CrmSyncRunReport {
   readonly retried: number;
   /** Entries dead-lettered: permanent failures and entries that cannot be applied. */
   readonly dead: number;
-  /** CRM requests made, refused ones included. */
-  readonly requests: number;
+  /** CRM port calls made, refused ones included (the CRM may send several requests for one call). */
+  readonly calls: number;
   readonly notesCreated: number;
   /** Accounts found or newly marked blocked in this pass. */
   readonly blockedAccounts: readonly string[];
@@ -58,7 +58,7 @@ const emptyReport: CrmSyncRunReport = Object.freeze({
   synced: 0,
   retried: 0,
   dead: 0,
-  requests: 0,
+  calls: 0,
   notesCreated: 0,
   blockedAccounts: [],
   recovered: 0,
@@ -122,7 +122,7 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
       synced: reports.reduce((sum, report) => sum + report.synced, 0),
       retried: reports.reduce((sum, report) => sum + report.retried, 0),
       dead: reports.reduce((sum, report) => sum + report.dead, 0),
-      requests: reports.reduce((sum, report) => sum + report.requests, 0),
+      calls: reports.reduce((sum, report) => sum + report.calls, 0),
       notesCreated: reports.reduce((sum, report) => sum + report.notesCreated, 0),
       blockedAccounts: [...new Set(reports.flatMap((report) => (report.blockedAccount === null ? [] : [report.blockedAccount])))],
       recovered,
@@ -177,7 +177,7 @@ interface AccountOutage {
   readonly until: number;
 }
 
-type TenantReport = Pick<CrmSyncRunReport, 'leads' | 'synced' | 'retried' | 'dead' | 'requests' | 'notesCreated'> & {
+type TenantReport = Pick<CrmSyncRunReport, 'leads' | 'synced' | 'retried' | 'dead' | 'calls' | 'notesCreated'> & {
   readonly blockedAccount: string | null;
 };
 
@@ -199,7 +199,7 @@ async function syncTenant(input: {
     // Nothing can be synced for a tenant that is gone; its entries are dead-lettered, not retried forever.
     const works = groups.map((entries) => heldWork(entries, { kind: 'done' }, `tenant ${input.tenantId} does not exist`));
     const counts = await settle(works);
-    return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: null };
+    return { leads: groups.length, ...counts, calls: 0, notesCreated: 0, blockedAccount: null };
   }
   let crm: CrmPort;
   try {
@@ -208,14 +208,14 @@ async function syncTenant(input: {
     // A tenant whose CRM cannot be built (missing credentials): its leads wait, with backoff.
     settings.logger.error({ tenantId: tenant.id, error: describeError(error) }, 'no CRM for the tenant');
     const counts = await settle(groups.map((entries) => heldWork(entries, { kind: 'retry', error, code: 'crm_unavailable' })));
-    return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: null };
+    return { leads: groups.length, ...counts, calls: 0, notesCreated: 0, blockedAccount: null };
   }
   const account = crmAccountKey(tenant, crm);
   if (await isAccountBlocked(store, tenant.id, account)) {
     const at = new Date(clock.now().getTime() + settings.blockedRecheckMs);
     const error = new ConflictError(`CRM account ${account} is blocked until an operator resolves its crm_blocked alert`);
     const counts = await settle(groups.map((entries) => heldWork(entries, { kind: 'retry', error, at, code: 'crm_blocked' })));
-    return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: account };
+    return { leads: groups.length, ...counts, calls: 0, notesCreated: 0, blockedAccount: account };
   }
   const outage = input.outages.get(account);
   if (outage !== undefined && outage.until > clock.now().getTime()) {
@@ -226,14 +226,12 @@ async function syncTenant(input: {
     });
     const at = new Date(outage.until);
     const counts = await settle(groups.map((entries) => heldWork(entries, { kind: 'retry', error, at, code: 'crm_unavailable' })));
-    return { leads: groups.length, ...counts, requests: 0, notesCreated: 0, blockedAccount: null };
+    return { leads: groups.length, ...counts, calls: 0, notesCreated: 0, blockedAccount: null };
   }
   const works = await Promise.all(groups.map((entries) => loadLeadSyncWork(store, tenant, entries)));
   const requester = createCrmRequester({
-    limiter: options.rateLimiter,
     clock,
-    key: account,
-    rule: settings.rateRule(tenant, crm),
+    account,
     maxThrottleWaits: settings.maxThrottleWaits,
     logger: settings.logger,
     signal: input.signal,
@@ -249,8 +247,6 @@ async function syncTenant(input: {
     events: options.events,
     logger: settings.logger,
     blockedRecheckMs: settings.blockedRecheckMs,
-    signal: input.signal,
-    deadline: input.deadline,
   });
   if (result.unavailable === undefined) input.outages.delete(account);
   else holdAccount({ account, works, error: result.unavailable, outages: input.outages, settings, now: clock.now() });
@@ -258,7 +254,7 @@ async function syncTenant(input: {
   return {
     leads: groups.length,
     ...counts,
-    requests: requester.requests,
+    calls: requester.calls,
     notesCreated: result.notesCreated,
     blockedAccount: result.blocked ? account : null,
   };

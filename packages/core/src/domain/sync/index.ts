@@ -23,7 +23,7 @@ export {
   type CrmNote,
   type FoldedCrmEntries,
 } from './crm-outbox-entries.js';
-export { blockAccount, crmAccountKey, crmBlockedAlertKind, defaultCrmRateRule, isAccountBlocked, isSuspectedBlock } from './crm-account.js';
+export { blockAccount, crmAccountKey, crmBlockedAlertKind, isAccountBlocked, isSuspectedBlock } from './crm-account.js';
 export { defaultCrmRetryPolicy, type CrmSyncWorkerOptions } from './crm-sync-options.js';
 export { createCrmSyncWorker, type CrmSyncRunReport, type CrmSyncWorker } from './crm-sync-worker.js';
 export {

@@ -1,12 +1,14 @@
 /**
  * One tenant's share of a sync pass, in three steps over all its claimed leads, so that every
  * request carries as many leads as the CRM allows:
- * 1. **link** — a lead the CRM does not know yet is created (or found by phone) and its CRM ids
- *    stored on the lead: one request each, the port has no batch create;
+ * 1. **link** — leads the CRM does not know yet are created (or found by phone), up to
+ *    `maxBatchSize` per `upsertLeads` call, and their CRM ids stored on the leads;
  * 2. **patch** — the difference between what the CRM holds and the projection, up to
  *    `maxBatchSize` leads per `updateLeads` request;
  * 3. **notes** — up to `maxBatchSize` notes per `addNotes` request.
  * Per lead the order is always link, patch, notes; a lead that failed a step skips the next ones.
+ * The CRM paces its own requests; the pass hands it the requester's call options, which abort
+ * when the worker stops or the claim's lease is about to end.
  *
  * Failures: a suspected IP block stops the account (alert) and holds every lead; a transient
  * failure (the CRM down, 5xx, 429 beyond the waits) stops the tenant's pass and retries its
@@ -14,7 +16,7 @@
  * failure of a batch is retried lead by lead to find the culprit, which alone is dead-lettered
  * (or, when its CRM lead was deleted, linked anew on the next pass).
  */
-import { classifyError, NotFoundError, SdrError, VersionConflictError } from '../../errors/index.js';
+import { AbortedError, classifyError, NotFoundError, SdrError, VersionConflictError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmLead, CrmLeadPatch, CrmNoteInput, CrmPort } from '../../ports/crm/crm-port.js';
 import type { Logger } from '../../ports/logger/logger.js';
@@ -24,7 +26,7 @@ import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import { blockAccount, isSuspectedBlock } from './crm-account.js';
 import { crmUpsertInput, diffCrmState, syncedAfterUpsert, toCrmPatch, type CrmStateDiff } from './crm-diff.js';
-import { CrmPassHaltedError, type CrmRequester } from './crm-requester.js';
+import type { CrmRequester } from './crm-requester.js';
 import { sameSyncedState } from './crm-sync-state.js';
 import type { LeadSyncWork } from './lead-sync-work.js';
 
@@ -39,10 +41,6 @@ export interface TenantPassContext {
   readonly events: DomainEvents | undefined;
   readonly logger: Logger;
   readonly blockedRecheckMs: number;
-  /** Aborted by `stop()`. */
-  readonly signal: AbortSignal;
-  /** Epoch ms after which no more requests are started (the claim's lease is ending). */
-  readonly deadline: number;
 }
 
 /** What the pass learned beyond each lead's outcome. */
@@ -75,17 +73,38 @@ class TenantPass {
 
   async link(): Promise<void> {
     const { crm, requester } = this.context;
-    for (const work of this.pending((candidate) => candidate.lead?.crmLeadId === null)) {
-      const { lead, desired } = work;
-      if (work.outcome.kind !== 'pending' || lead === null || desired === null || !this.mayRequest([work])) continue;
-      try {
-        const result = await requester.send('upsertLeadByPhone', () => crm.upsertLeadByPhone(crmUpsertInput(lead.phone, desired)));
-        work.lead = await this.storeLink(lead, result.lead);
-        work.known = syncedAfterUpsert(result, desired);
-        work.knownChanged = true;
-      } catch (error) {
-        await this.fail([work], error);
+    const linkBatch = async (batch: readonly LeadSyncWork[]) => {
+      const inputs = batch.map((work) => {
+        if (work.lead === null || work.desired === null) throw new SdrError(`the CRM sync has nothing to link for lead ${work.leadId}`);
+        return { lead: work.lead, desired: work.desired, input: crmUpsertInput(work.lead.phone, work.desired) };
+      });
+      const results = await requester.send('upsertLeads', (options) =>
+        crm.upsertLeads(
+          inputs.map((item) => item.input),
+          options,
+        ),
+      );
+      if (results.length !== batch.length) {
+        throw new SdrError(`${crm.provider} upsertLeads answered ${results.length} results for ${batch.length} leads`);
       }
+      for (const [index, work] of batch.entries()) {
+        const result = results[index];
+        const item = inputs[index];
+        if (result === undefined || item === undefined) continue;
+        work.lead = await this.storeLink(item.lead, result.lead);
+        work.known = syncedAfterUpsert(result, item.desired);
+        work.knownChanged = true;
+      }
+    };
+    const unlinked = this.pending((candidate) => candidate.lead?.crmLeadId === null && candidate.desired !== null);
+    for (const all of chunks(unlinked, crm.capabilities.maxBatchSize)) {
+      const chunk = all.filter((work) => work.outcome.kind === 'pending');
+      if (chunk.length === 0 || !this.mayRequest(chunk)) continue;
+      await this.attempt(
+        chunk,
+        () => linkBatch(chunk),
+        (work) => linkBatch([work]),
+      );
     }
   }
 
@@ -99,19 +118,24 @@ class TenantPass {
       else changed.push(work);
     }
     const { crm, requester } = this.context;
-    const sendOne = async (work: LeadSyncWork) => {
-      await requester.send('updateLead', () => crm.updateLead(this.patchOf(work)));
-      this.learn(work);
-    };
-    const sendBatch = async (batch: readonly LeadSyncWork[]) => {
-      await requester.send('updateLeads', () => crm.updateLeads(batch.map((work) => this.patchOf(work))));
+    const send = async (batch: readonly LeadSyncWork[]) => {
+      await requester.send('updateLeads', (options) =>
+        crm.updateLeads(
+          batch.map((work) => this.patchOf(work)),
+          options,
+        ),
+      );
       for (const work of batch) this.learn(work);
     };
+    // Without `batchUpdate` every patch is its own request anyway: one per call tells which lead failed.
     for (const all of chunks(changed, crm.capabilities.batchUpdate ? crm.capabilities.maxBatchSize : 1)) {
       const chunk = all.filter((work) => work.outcome.kind === 'pending');
       if (chunk.length === 0 || !this.mayRequest(chunk)) continue;
-      const [only] = chunk;
-      await this.attempt(chunk, () => (only !== undefined && chunk.length === 1 ? sendOne(only) : sendBatch(chunk)), sendOne);
+      await this.attempt(
+        chunk,
+        () => send(chunk),
+        (work) => send([work]),
+      );
     }
   }
 
@@ -120,13 +144,11 @@ class TenantPass {
     const batched = crm.capabilities.batchNotes;
     const send = async (items: readonly NoteItem[]) => {
       const notes = items.flatMap((item) => item.notes);
-      if (batched) {
-        const results = await requester.send('addNotes', () => crm.addNotes(notes));
+      // Without `batchNotes` every note is its own request anyway: one call per note, in order.
+      for (const batch of batched ? [notes] : notes.map((note) => [note])) {
+        const results = await requester.send('addNotes', (options) => crm.addNotes(batch, options));
         this.notesCreated += results.filter((result) => result.created).length;
-        return;
       }
-      // Without batch notes, every note is its own request (and its own token), in order.
-      for (const note of notes) if ((await requester.send('addNote', () => crm.addNote(note))).created) this.notesCreated += 1;
     };
     const size = batched ? crm.capabilities.maxBatchSize : 1;
     const sendSingly = async (work: LeadSyncWork) => {
@@ -167,9 +189,10 @@ class TenantPass {
 
   /** Records why `works` failed and whether the rest of the tenant's pass goes on. */
   private async fail(works: readonly LeadSyncWork[], error: unknown): Promise<void> {
-    const { signal, clock, logger, tenant } = this.context;
-    if (signal.aborted || CrmPassHaltedError.isInstance(error)) {
-      this.release(works, error, signal.aborted ? 'stopped' : 'lease_ending');
+    const { clock, logger, tenant, requester } = this.context;
+    if (AbortedError.isInstance(error)) {
+      // The pass stopped calling (stop, or the lease ending): not the CRM's failure, nothing to back off.
+      this.release(works, error, requester.stopped() ?? 'stopped');
       return;
     }
     if (isSuspectedBlock(error)) {
@@ -204,11 +227,10 @@ class TenantPass {
    * or another — while leads that need no more requests still finish.
    */
   private mayRequest(works: readonly LeadSyncWork[]): boolean {
-    const { signal, clock, deadline } = this.context;
-    if (signal.aborted) this.release(works, signal.reason, 'stopped');
-    else if (clock.now().getTime() >= deadline) {
-      this.release(works, new CrmPassHaltedError('the claim lease is about to end'), 'lease_ending');
-    } else return true;
+    const stopped = this.context.requester.stopped();
+    if (stopped === null) return true;
+    const message = stopped === 'stopped' ? 'the CRM sync was stopped' : 'the claim lease is about to end';
+    this.release(works, new AbortedError({ provider: this.context.crm.provider, operation: 'sync', message }), stopped);
     return false;
   }
 

@@ -18,7 +18,11 @@
  *   `RateLimitedError`, `AuthError`. "Not found" is never reported as a failure, nor the reverse.
  * - `freeBusy` reports busy intervals of **other** events too (it is the calendar's truth); a
  *   calendar the provider reports an error for (Google's per-calendar `errors[]`) throws.
+ * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
+ *
+ * The same clauses are on the interface and its methods below, where an implementer reads them.
  */
+import type { CallOptions } from '../call-options.js';
 import type { PortHealth, ProviderOptions } from '../health.js';
 
 export interface BusyInterval {
@@ -77,29 +81,55 @@ export interface CalendarCapabilities {
   readonly privateProperties: boolean;
 }
 
+/**
+ * A calendar (Google Calendar, the sandbox or in-memory calendar). Instants are UTC `Date`s in
+ * and out. Failures throw `SdrError`s — `ProviderError` (with `retryable`),
+ * `ProviderUnavailableError`, `RateLimitedError`, `AuthError` — and "not found" is never reported
+ * as a failure, nor the reverse. Every method takes `CallOptions` last: an aborted signal rejects
+ * with an `AbortedError` and writes nothing (see `call-options.ts`).
+ */
 export interface CalendarPort {
   readonly contractVersion: 'v1';
   /** Provider name for logs and errors (`google-calendar`, `in-memory`). */
   readonly provider: string;
   readonly capabilities: CalendarCapabilities;
 
-  /** Busy intervals of `calendarId` overlapping `[timeMin, timeMax)`, in time order. */
-  freeBusy(input: { readonly calendarId: string; readonly timeMin: Date; readonly timeMax: Date }): Promise<BusyInterval[]>;
+  /**
+   * Busy intervals of `calendarId` overlapping `[timeMin, timeMax)`, in time order — those of
+   * **other** events too (it is the calendar's truth); all-day blocks come back as the instants
+   * they cover. A calendar the provider reports an error for (Google's per-calendar `errors[]`)
+   * throws.
+   */
+  freeBusy(
+    input: { readonly calendarId: string; readonly timeMin: Date; readonly timeMax: Date },
+    options?: CallOptions,
+  ): Promise<BusyInterval[]>;
 
-  /** Creates the event with the caller's id; `DuplicateError` when that id exists (live or deleted). */
-  createEvent(input: CreateCalendarEventInput): Promise<CalendarEvent>;
+  /**
+   * Creates the event with the caller's id (derived from the appointment UUID, see
+   * `calendarEventIdFor`). An id that already exists — live **or deleted** — throws
+   * `DuplicateError` and creates nothing; the caller then reads it with `getEvent`.
+   */
+  createEvent(input: CreateCalendarEventInput, options?: CallOptions): Promise<CalendarEvent>;
 
-  /** The event, including a deleted one (`status: 'cancelled'`); `null` when it never existed. */
-  getEvent(ref: CalendarEventRef): Promise<CalendarEvent | null>;
+  /** The event, including a deleted one (`status: 'cancelled'`); `null` only when the id never existed. */
+  getEvent(ref: CalendarEventRef, options?: CallOptions): Promise<CalendarEvent | null>;
 
   /** Patches a live event; `NotFoundError` when it does not exist or was deleted. */
-  updateEvent(input: UpdateCalendarEventInput): Promise<CalendarEvent>;
+  updateEvent(input: UpdateCalendarEventInput, options?: CallOptions): Promise<CalendarEvent>;
 
-  /** Deletes an event; idempotent (`deleted: false` when it was already gone). */
-  deleteEvent(ref: CalendarEventRef): Promise<{ readonly deleted: boolean }>;
+  /**
+   * Deletes an event. Idempotent: an event already deleted or that never existed resolves
+   * `{ deleted: false }` (Google's 410/404).
+   */
+  deleteEvent(ref: CalendarEventRef, options?: CallOptions): Promise<{ readonly deleted: boolean }>;
 
   /** Live (non-cancelled) events overlapping `[timeMin, timeMax)`, for consistency checks. */
-  listEvents(input: { readonly calendarId: string; readonly timeMin: Date; readonly timeMax: Date }): Promise<CalendarEvent[]>;
+  listEvents(
+    input: { readonly calendarId: string; readonly timeMin: Date; readonly timeMax: Date },
+    options?: CallOptions,
+  ): Promise<CalendarEvent[]>;
 
-  health(): Promise<PortHealth>;
+  /** Whether the calendar can be used now; reports `down` rather than throwing — except an `AbortedError` for an aborted signal. */
+  health(options?: CallOptions): Promise<PortHealth>;
 }

@@ -5,30 +5,45 @@
  * stages are the CRM's own `{ pipelineId, statusId }` (the tenant's mapping translates domain
  * stages), custom fields are addressed by the CRM's field id.
  *
- * Contract:
+ * **Batch first.** Every write, and the read-back, takes a list: one way per operation, so that
+ * a caller never has to choose between a single and a batch form and an adapter implements each
+ * operation once. The single forms are helpers of the core (`crm-helpers.ts`: `upsertCrmLead`,
+ * `updateCrmLead`, `moveCrmStage`, `addCrmNote`, …), each one batch call of one item.
+ *
+ * Contract (also written on the interface and on each method below):
+ * - Every batch method accepts up to `capabilities.maxBatchSize` items (more is a
+ *   `ValidationError` naming the list, and nothing is sent), and **succeeds or throws as a
+ *   whole**: every item is checked before anything is written, so an invalid item (an unknown
+ *   lead, stage or field) writes none of the batch. An empty batch sends nothing and resolves
+ *   empty. Results come back in input order. Where the provider needs several requests for one
+ *   batch (`batchUpdate` / `batchNotes` false, a Kommo upsert's searches and writes), a transport
+ *   failure after the first write may leave part of the batch applied; every write is idempotent
+ *   (tags added and removed, fields set, notes by key, upserts by phone), so repeating the batch
+ *   converges — which is what the caller's retry does.
  * - `find*` return `null` when nothing matches; failures throw `SdrError`s (never "not found").
- * - Phone matching is by canonical E.164 (the adapter re-checks what a full-text search returns).
- * - Tags are **added and removed** (`tagsToAdd` / `tagsToRemove`); an update never replaces the
- *   whole tag set, so tags written by humans survive.
+ *   Phone matching is by canonical E.164 (an adapter re-checks what a full-text search returns).
+ * - Tags are **added and removed** (`tagsToAdd` / `tagsToRemove`); nothing ever replaces the
+ *   whole tag set, so tags written by people survive.
  * - `fields` set the given custom fields; `null` clears one. An unknown field id or an unknown
  *   stage is a `ValidationError` naming it (where the provider accepts such writes silently,
  *   reconciliation's read-back catches them).
- * - `addNote` is idempotent on `idempotencyKey`: the same key twice leaves one note and reports
- *   `created: false`. Read-back reports the keys of notes present (`noteKeys`).
- * - `addNotes` appends up to `capabilities.maxBatchSize` notes (of one or several leads) with the
- *   same idempotency per key, in **one request** when `capabilities.batchNotes` is true (Kommo:
- *   one `POST /api/v4/leads/notes`), otherwise one request per note. It reports, in input order,
- *   which notes it created; it succeeds or throws as a whole (a batch naming an unknown lead
- *   writes none of its notes).
- * - `updateLeads` applies up to `capabilities.maxBatchSize` patches in **one request** when
- *   `capabilities.batchUpdate` is true; it succeeds or throws as a whole.
- * - Every method is one request against the provider's rate limit (`capabilities.requestsPerSecond`);
- *   the caller paces itself with a `RateLimiter`. A provider 429 is a `RateLimitedError` with the
- *   provider's `Retry-After`. A suspected block (Kommo: 403 without detail) is a non-retryable
- *   `ProviderError` with `status: 403`: stop and alert.
+ * - Notes are written once per `idempotencyKey`: the same key again leaves one note and reports
+ *   `created: false`. Read-back reports the keys of the notes present (`noteKeys`).
+ * - **Pacing is the implementation's.** An implementation paces every request it sends to the
+ *   vendor — token refreshes, pipeline look-ups and searches included — with the `RateLimiter` it
+ *   was created with: one token per request from the bucket of the vendor account, at
+ *   `capabilities.requestsPerSecond` (or lower, when configured so) with a burst of one
+ *   (`createRequestPacer`). Callers never take tokens themselves.
+ * - A provider 429 that pacing did not prevent (someone else on the account) is a
+ *   `RateLimitedError` with the provider's `Retry-After`; the caller waits it out. A suspected
+ *   block (Kommo: 403 without detail) is a non-retryable `ProviderError` with `status: 403`: stop
+ *   and alert.
+ * - Every method takes `CallOptions` last. An aborted signal — before the call or while it waits
+ *   on the rate limiter — rejects with an `AbortedError` and sends nothing more.
  */
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
+import type { CallOptions } from '../call-options.js';
 import type { PortHealth, ProviderOptions } from '../health.js';
 
 export type CrmFieldValue = string | number | boolean | null;
@@ -56,9 +71,11 @@ export interface CrmContact {
   readonly email: string | null;
 }
 
+/** One lead's change in an `updateLeads` batch. Absent parts do not change. */
 export interface CrmLeadPatch {
   readonly leadId: string;
   readonly name?: string;
+  /** Moves the lead to this pipeline status. */
   readonly stage?: CrmStageRef;
   /** Field id ⇒ value; `null` clears. Only the given fields change. */
   readonly fields?: Readonly<Record<string, CrmFieldValue>>;
@@ -67,6 +84,7 @@ export interface CrmLeadPatch {
   readonly providerOptions?: ProviderOptions;
 }
 
+/** One lead of an `upsertLeads` batch, found (or created) by the phone of its main contact. */
 export interface UpsertCrmLeadInput {
   readonly phone: PhoneNumber;
   readonly name?: string | null;
@@ -74,7 +92,29 @@ export interface UpsertCrmLeadInput {
   /** Applied only when the lead is created. */
   readonly stage?: CrmStageRef;
   readonly fields?: Readonly<Record<string, CrmFieldValue>>;
+  /** Added to the lead's tags (found or created); never removes one. */
   readonly tags?: readonly string[];
+}
+
+/** One contact of an `upsertContacts` batch, found (or created) by phone. */
+export interface UpsertCrmContactInput {
+  readonly phone: PhoneNumber;
+  /** Applied when non-empty (a found contact keeps its name otherwise). */
+  readonly name?: string | null;
+  /** Applied when non-empty (a found contact keeps its e-mail otherwise). */
+  readonly email?: string | null;
+}
+
+/** What `upsertLeads` did with one input: `created: false` when the lead was found. */
+export interface CrmUpsertedLead {
+  readonly lead: CrmLead;
+  readonly created: boolean;
+}
+
+/** What `upsertContacts` did with one input: `created: false` when the contact was found. */
+export interface CrmUpsertedContact {
+  readonly contact: CrmContact;
+  readonly created: boolean;
 }
 
 /** One note of an `addNotes` batch. */
@@ -98,65 +138,74 @@ export interface CrmPipeline {
   readonly statuses: readonly { readonly statusId: string; readonly name: string }[];
 }
 
+/** What a CRM implementation declares; callers size batches and expectations by it. */
 export interface CrmCapabilities {
-  /** `updateLeads` sends several patches in one request. */
+  /** `updateLeads` sends its whole batch in **one request** (Kommo: `PATCH /api/v4/leads` with an array). */
   readonly batchUpdate: boolean;
-  /** Most patches `updateLeads` (and notes `addNotes`) accepts at once (Kommo: 50 by default, configurable). */
+  /** Most items any batch method accepts at once (Kommo: 50 by default, configurable). */
   readonly maxBatchSize: number;
-  /** `addNotes` sends several notes in one request. */
+  /** `addNotes` sends its whole batch in **one request** (Kommo: `POST /api/v4/leads/notes`). */
   readonly batchNotes: boolean;
-  /** Requests per second the provider tolerates per account (Kommo: 7). */
+  /** Requests per second the provider tolerates per account (Kommo: 7); the implementation paces itself at or under it. */
   readonly requestsPerSecond: number;
 }
 
+/**
+ * A CRM account, batch first. Every batch method takes up to `capabilities.maxBatchSize` items,
+ * checks all of them before writing any, succeeds or throws as a whole, and answers in input
+ * order; an empty batch sends nothing. Implementations pace every vendor request with the
+ * `RateLimiter` they were created with, and every method takes `CallOptions` last (an aborted
+ * signal rejects with `AbortedError`). See the module comment for the whole contract.
+ */
 export interface CrmPort {
   readonly contractVersion: 'v1';
   readonly provider: string;
   readonly capabilities: CrmCapabilities;
 
   /** The lead whose main contact has this phone (the most recent one if several), or `null`. */
-  findLeadByPhone(phone: PhoneNumber): Promise<CrmLead | null>;
+  findLeadByPhone(phone: PhoneNumber, options?: CallOptions): Promise<CrmLead | null>;
 
-  /** Finds the lead by phone or creates it (with its contact); `created` tells which. */
-  upsertLeadByPhone(input: UpsertCrmLeadInput): Promise<{ readonly lead: CrmLead; readonly created: boolean }>;
-
-  findContactByPhone(phone: PhoneNumber): Promise<CrmContact | null>;
-
-  /** Finds the contact by phone or creates it; non-empty new values update a found contact. */
-  upsertContactByPhone(input: {
-    readonly phone: PhoneNumber;
-    readonly name?: string | null;
-    readonly email?: string | null;
-  }): Promise<{ readonly contact: CrmContact; readonly created: boolean }>;
-
-  /** One lead with its note keys, or `null` when it does not exist. */
-  getLead(leadId: string): Promise<CrmLeadSnapshot | null>;
-
-  /** Several leads in as few requests as the provider allows; unknown ids are left out. */
-  getLeads(leadIds: readonly string[]): Promise<CrmLeadSnapshot[]>;
-
-  /** Applies one patch. `NotFoundError` for an unknown lead. */
-  updateLead(patch: CrmLeadPatch): Promise<void>;
-
-  /** Applies up to `capabilities.maxBatchSize` patches (one request when `batchUpdate`). */
-  updateLeads(patches: readonly CrmLeadPatch[]): Promise<void>;
-
-  /** Moves a lead to a pipeline status. `ValidationError` for a status the CRM does not have. */
-  moveStage(input: { readonly leadId: string; readonly stage: CrmStageRef }): Promise<void>;
-
-  /** Appends a note, once per `idempotencyKey`. */
-  addNote(input: { readonly leadId: string; readonly text: string; readonly idempotencyKey: string }): Promise<{
-    readonly noteId: string;
-    readonly created: boolean;
-  }>;
+  /** The contact with this phone, or `null`. */
+  findContactByPhone(phone: PhoneNumber, options?: CallOptions): Promise<CrmContact | null>;
 
   /**
-   * Appends up to `capabilities.maxBatchSize` notes, once per `idempotencyKey` each (one request
-   * when `batchNotes`); results in input order. `ValidationError` beyond the size limit.
+   * Finds each lead by the phone of its main contact, or creates it with its contact; `created`
+   * tells which, in input order. A found lead gets the non-empty name, the given fields and the
+   * tags added (never its stage: `stage` applies to a created lead only). Two inputs with one
+   * phone are one lead (the second reports `created: false`). An unknown stage or field, or an
+   * empty tag, is a `ValidationError` naming it (`inputs.<index>.stage` in a batch of several),
+   * and nothing of the batch is written.
    */
-  addNotes(notes: readonly CrmNoteInput[]): Promise<CrmNoteResult[]>;
+  upsertLeads(inputs: readonly UpsertCrmLeadInput[], options?: CallOptions): Promise<CrmUpsertedLead[]>;
 
-  listPipelines(): Promise<CrmPipeline[]>;
+  /**
+   * Finds each contact by phone, or creates it; `created` tells which, in input order. Non-empty
+   * new values (name, e-mail) update a found contact; empty ones leave it alone.
+   */
+  upsertContacts(inputs: readonly UpsertCrmContactInput[], options?: CallOptions): Promise<CrmUpsertedContact[]>;
 
-  health(): Promise<PortHealth>;
+  /** The leads with these ids, each once, with their note keys; unknown ids are left out (never an error). */
+  getLeads(leadIds: readonly string[], options?: CallOptions): Promise<CrmLeadSnapshot[]>;
+
+  /**
+   * Applies every patch — names, stage moves (`stage`), fields (`null` clears), tags added and
+   * removed — in one request when `capabilities.batchUpdate`. An unknown lead is a
+   * `NotFoundError`; an unknown stage or field, or a tag both added and removed, a
+   * `ValidationError` naming it (`patches.<index>.stage` in a batch of several). Either way no
+   * patch of the batch is applied.
+   */
+  updateLeads(patches: readonly CrmLeadPatch[], options?: CallOptions): Promise<void>;
+
+  /**
+   * Appends the notes (of one lead or several), each once per `idempotencyKey`, in one request
+   * when `capabilities.batchNotes`; reports in input order which it created. A batch naming an
+   * unknown lead throws and writes none of its notes.
+   */
+  addNotes(notes: readonly CrmNoteInput[], options?: CallOptions): Promise<CrmNoteResult[]>;
+
+  /** The account's pipelines with their statuses (Kommo: 142 won and 143 lost in every pipeline). */
+  listPipelines(options?: CallOptions): Promise<CrmPipeline[]>;
+
+  /** Whether the CRM can be used now; reports `down` (or `degraded`) rather than throwing — except an `AbortedError` for an aborted signal. */
+  health(options?: CallOptions): Promise<PortHealth>;
 }

@@ -20,7 +20,9 @@
  *   was sent (Evolution's message store) check first and return the earlier message's id instead
  *   of sending it twice; the others send again.
  * - `health` reports `down` when the instance cannot send (Evolution connection state not `open`).
+ * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
  */
+import type { CallOptions } from '../call-options.js';
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { Channel } from '../../domain/model/message.js';
 import type { PortHealth, ProviderOptions } from '../health.js';
@@ -71,17 +73,30 @@ export interface MessagingCapabilities {
   readonly idempotentSends: boolean;
 }
 
+/**
+ * A channel delivering messages to a person (WhatsApp through Evolution API, the sandbox or
+ * in-memory channel). One instance of the port may serve several channel **instances** (one
+ * WhatsApp number each); pacing and health are per instance. Every method takes `CallOptions`
+ * last: an aborted signal rejects with an `AbortedError` and sends nothing.
+ */
 export interface MessagingPort {
   readonly contractVersion: 'v1';
   readonly provider: string;
   readonly channel: Channel;
   readonly capabilities: MessagingCapabilities;
 
-  sendText(input: SendTextInput): Promise<SendResult>;
+  /**
+   * Sends a text; resolves with the provider's message id once the provider **accepted** it. With
+   * `capabilities.idempotentSends`, a repeated `idempotencyKey` returns the first send's result
+   * without sending again. Permanent failures (the number is not on WhatsApp, a malformed request)
+   * throw a non-retryable `SdrError`; transient ones (timeouts, 5xx, 429) a retryable one
+   * (`RateLimitedError` carries Retry-After).
+   */
+  sendText(input: SendTextInput, options?: CallOptions): Promise<SendResult>;
 
-  /** Requires `capabilities.media`; otherwise throws a `ValidationError`. */
-  sendMedia(input: SendMediaInput): Promise<SendResult>;
+  /** Sends a media message, with the same contract as `sendText`. Requires `capabilities.media`; otherwise a `ValidationError`. */
+  sendMedia(input: SendMediaInput, options?: CallOptions): Promise<SendResult>;
 
-  /** Whether `instance` can send now. */
-  health(input: { readonly instance: string }): Promise<PortHealth>;
+  /** Whether `instance` can send now: `down` when it cannot (Evolution connection state not `open`). */
+  health(input: { readonly instance: string }, options?: CallOptions): Promise<PortHealth>;
 }

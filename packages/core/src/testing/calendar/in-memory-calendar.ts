@@ -7,9 +7,11 @@
  * `freeBusy` merges overlapping and touching busy intervals (as Google does) and does **not**
  * clip them to the queried range: an interval that starts before `timeMin` is reported whole.
  * While `setHealth('down')` is in force every call fails with a retryable
- * `ProviderUnavailableError`, as an unreachable calendar would.
+ * `ProviderUnavailableError`, as an unreachable calendar would. A call whose signal has aborted
+ * rejects with an `AbortedError` and changes nothing.
  */
 import { DuplicateError, NotFoundError, ProviderUnavailableError, ValidationError } from '../../errors/index.js';
+import { throwIfAborted, type CallOptions } from '../../ports/call-options.js';
 import { systemClock, type Clock } from '../../ports/clock/clock.js';
 import type {
   BusyInterval,
@@ -70,8 +72,9 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
   };
 
   /** Runs one call the way the provider would answer it: refused while the calendar is down. */
-  const call = <T>(operation: string, fn: () => T): Promise<T> =>
+  const call = <T>(operation: string, options: CallOptions | undefined, fn: () => T): Promise<T> =>
     settle(() => {
+      throwIfAborted(options, { provider: inMemoryCalendarProvider, operation });
       if (health.status === 'down') {
         throw new ProviderUnavailableError({
           provider: inMemoryCalendarProvider,
@@ -93,8 +96,8 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
     provider: inMemoryCalendarProvider,
     capabilities: Object.freeze({ conferencing: true, privateProperties: true }),
 
-    freeBusy: (input) =>
-      call('freeBusy', () => {
+    freeBusy: (input, options) =>
+      call('freeBusy', options, () => {
         assertRange(input.timeMin, input.timeMax);
         const range = { start: input.timeMin, end: input.timeMax };
         const intervals = [
@@ -113,8 +116,8 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
         return merged.map((interval) => ({ start: new Date(interval.start), end: new Date(interval.end) }));
       }),
 
-    createEvent: (input) =>
-      call('createEvent', () => {
+    createEvent: (input, options) =>
+      call('createEvent', options, () => {
         assertEventId(input.eventId);
         assertRange(input.start, input.end, 'end');
         const calendar = eventsOf(input.calendarId);
@@ -139,14 +142,14 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
         return toPortEvent(event);
       }),
 
-    getEvent: (ref) =>
-      call('getEvent', () => {
+    getEvent: (ref, options) =>
+      call('getEvent', options, () => {
         const event = events.get(ref.calendarId)?.get(ref.eventId);
         return event === undefined ? null : toPortEvent(event);
       }),
 
-    updateEvent: (input) =>
-      call('updateEvent', () => {
+    updateEvent: (input, options) =>
+      call('updateEvent', options, () => {
         const event = liveEvent(input);
         const start = input.start ?? event.start;
         const end = input.end ?? event.end;
@@ -163,16 +166,16 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
         return toPortEvent(updated);
       }),
 
-    deleteEvent: (ref) =>
-      call('deleteEvent', () => {
+    deleteEvent: (ref, options) =>
+      call('deleteEvent', options, () => {
         const event = events.get(ref.calendarId)?.get(ref.eventId);
         if (event === undefined || event.status === 'cancelled') return { deleted: false };
         eventsOf(ref.calendarId).set(ref.eventId, { ...event, status: 'cancelled', updatedAt: clock.now() });
         return { deleted: true };
       }),
 
-    listEvents: (input) =>
-      call('listEvents', () => {
+    listEvents: (input, options) =>
+      call('listEvents', options, () => {
         assertRange(input.timeMin, input.timeMax);
         const range = { start: input.timeMin, end: input.timeMax };
         return [...eventsOf(input.calendarId).values()]
@@ -181,8 +184,11 @@ export function createInMemoryCalendar(options: InMemoryCalendarOptions = {}): I
           .map(toPortEvent);
       }),
 
-    health: () =>
-      settle(() => ({ status: health.status, ...(health.detail === undefined ? {} : { detail: health.detail }), checkedAt: clock.now() })),
+    health: (options) =>
+      settle(() => {
+        throwIfAborted(options, { provider: inMemoryCalendarProvider, operation: 'health' });
+        return { status: health.status, ...(health.detail === undefined ? {} : { detail: health.detail }), checkedAt: clock.now() };
+      }),
 
     addBusy: (calendarId, interval) => {
       assertRange(interval.start, interval.end, 'end');

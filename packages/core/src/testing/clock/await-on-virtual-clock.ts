@@ -16,7 +16,8 @@ export async function awaitOnVirtualClock<T>(
   promise: Promise<T>,
   options: { readonly maxMs?: number } = {},
 ): Promise<T> {
-  let settled = false;
+  // Set by `done`: widened so that TypeScript does not keep it narrowed to `false`.
+  let settled = false as boolean;
   const done = () => {
     settled = true;
   };

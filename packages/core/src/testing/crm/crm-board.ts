@@ -21,6 +21,9 @@ import type {
   CrmNoteInput,
   CrmNoteResult,
   CrmPipeline,
+  CrmUpsertedContact,
+  CrmUpsertedLead,
+  UpsertCrmContactInput,
   UpsertCrmLeadInput,
 } from '../../ports/crm/crm-port.js';
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
@@ -92,10 +95,18 @@ export class CrmBoard {
     return lead === undefined ? null : this.toLead(lead);
   }
 
-  upsertLead(input: UpsertCrmLeadInput): { lead: CrmLead; created: boolean } {
-    if (input.stage !== undefined) this.assertStage(input.stage, 'stage');
-    this.assertFields(input.fields, 'fields');
-    this.assertTags(input.tags, 'tags');
+  /** Finds or creates every lead, in order, or — when one input is invalid — none. */
+  upsertLeads(inputs: readonly UpsertCrmLeadInput[]): CrmUpsertedLead[] {
+    inputs.forEach((input, index) => {
+      const prefix = itemPrefix('inputs', index, inputs.length);
+      if (input.stage !== undefined) this.assertStage(input.stage, `${prefix}stage`);
+      this.assertFields(input.fields, `${prefix}fields`);
+      this.assertTags(input.tags, `${prefix}tags`);
+    });
+    return inputs.map((input) => this.upsertLead(input));
+  }
+
+  private upsertLead(input: UpsertCrmLeadInput): CrmUpsertedLead {
     const { contact } = this.upsertContact({ phone: input.phone, name: input.name ?? null, email: input.email ?? null });
     const now = this.clock.now();
     const existing = this.latestLeadOf(contact.contactId);
@@ -126,10 +137,12 @@ export class CrmBoard {
     return contact === undefined ? null : { ...contact };
   }
 
-  upsertContact(input: { readonly phone: PhoneNumber; readonly name?: string | null; readonly email?: string | null }): {
-    contact: CrmContact;
-    created: boolean;
-  } {
+  /** Finds or creates every contact, in order. */
+  upsertContacts(inputs: readonly UpsertCrmContactInput[]): CrmUpsertedContact[] {
+    return inputs.map((input) => this.upsertContact(input));
+  }
+
+  private upsertContact(input: UpsertCrmContactInput): CrmUpsertedContact {
     const existing = [...this.contactsById.values()].find((candidate) => candidate.phone === input.phone.e164);
     if (existing !== undefined) {
       if (input.name) existing.name = input.name;
@@ -144,11 +157,6 @@ export class CrmBoard {
     };
     this.contactsById.set(contact.contactId, contact);
     return { contact: { ...contact }, created: true };
-  }
-
-  snapshot(leadId: string): CrmLeadSnapshot | null {
-    const lead = this.leadsById.get(leadId);
-    return lead === undefined ? null : this.toSnapshot(lead);
   }
 
   /** Snapshots of the known ids, in the order asked, each once. */
@@ -169,7 +177,7 @@ export class CrmBoard {
 
   /** Applies every patch, or — when one of them is invalid — none. */
   applyPatches(patches: readonly CrmLeadPatch[]): void {
-    patches.forEach((patch, index) => this.assertPatch(patch, patches.length === 1 ? '' : `patches.${index}.`));
+    patches.forEach((patch, index) => this.assertPatch(patch, itemPrefix('patches', index, patches.length)));
     const now = this.clock.now();
     for (const patch of patches) {
       const lead = this.requireLead(patch.leadId);
@@ -184,19 +192,14 @@ export class CrmBoard {
     }
   }
 
+  /** A person moves the card in the CRM's UI. */
   moveStage(leadId: string, stage: CrmStageRef): void {
     this.applyPatches([{ leadId, stage }]);
   }
 
-  addNote(input: CrmNoteInput): { noteId: string; created: boolean } {
-    this.assertNote(input, '');
-    const { noteId, created } = this.appendNote(input);
-    return { noteId, created };
-  }
-
   /** Appends every note (once per key), or — when one of them is invalid — none. */
   addNotes(notes: readonly CrmNoteInput[]): CrmNoteResult[] {
-    notes.forEach((note, index) => this.assertNote(note, `notes.${index}.`));
+    notes.forEach((note, index) => this.assertNote(note, itemPrefix('notes', index, notes.length)));
     return notes.map((note) => this.appendNote(note));
   }
 
@@ -303,6 +306,11 @@ export class CrmBoard {
   private toSnapshot(lead: BoardLead): CrmLeadSnapshot {
     return { ...this.toLead(lead), noteKeys: (this.notesByLead.get(lead.leadId) ?? []).map((note) => note.idempotencyKey) };
   }
+}
+
+/** Where an item's field errors point: `inputs.2.` in a batch of several, nothing in a batch of one. */
+function itemPrefix(list: string, index: number, count: number): string {
+  return count === 1 ? '' : `${list}.${index}.`;
 }
 
 /** The tags a patch replaces the lead's with, or `undefined` when it does not replace them. */

@@ -1,5 +1,5 @@
 /**
- * The "server side" of the in-memory CRM: every port call is one request that passes through
+ * The "server side" of the in-memory CRM: every request a port call makes passes through
  * here. It is logged with the clock's time and its HTTP-like status, and refused the way Kommo
  * refuses it: outage (503 ⇒ `ProviderUnavailableError`), IP block (403 without JSON detail ⇒
  * non-retryable `ProviderError`), rate limit (429 ⇒ `RateLimitedError` with Retry-After).
@@ -9,6 +9,7 @@
  * not count against the limit and do nothing.
  */
 import {
+  AbortedError,
   NotFoundError,
   ProviderError,
   ProviderUnavailableError,
@@ -16,14 +17,15 @@ import {
   type SdrError,
   ValidationError,
 } from '../../errors/index.js';
+import { sleepUnlessAborted, type CallOptions } from '../../ports/call-options.js';
 import type { Clock } from '../../ports/clock/clock.js';
 
 /** One request as the CRM saw it. */
 export interface CrmRequestRecord {
   readonly at: Date;
-  /** The port method (`updateLeads`, `addNote`, …). */
+  /** The port method (`updateLeads`, `addNotes`, …); `upsertLeads.search` for the phone searches an upsert makes. */
   readonly method: string;
-  /** 200 done, 400 invalid, 403 blocked, 404 not found, 429 rate limited, 503 outage, 500 other failure. */
+  /** 200 done, 400 invalid, 403 blocked, 404 not found, 429 rate limited, 499 aborted by the caller, 503 outage, 500 other failure. */
   readonly status: number;
   /** Patches, notes or ids the request carried (1 for single-item requests). */
   readonly items: number;
@@ -51,8 +53,11 @@ const windowMs = 1000;
 
 /** The request path of the in-memory CRM and its controls. */
 export interface CrmRequestGate {
-  /** Runs `operation` as one request of `method`, or refuses it. */
-  handle<T>(method: string, operation: () => T, details?: CrmRequestDetails): Promise<T>;
+  /**
+   * Runs `operation` as one request of `method`, or refuses it. An abort of the call's signal
+   * during the latency rejects with an `AbortedError` before the operation runs.
+   */
+  handle<T>(method: string, operation: () => T, details?: CrmRequestDetails, options?: CallOptions): Promise<T>;
   readonly requests: readonly CrmRequestRecord[];
   maxRequestsPerSecond(): number;
   clearRequests(): void;
@@ -86,7 +91,7 @@ export function createCrmRequestGate(options: {
   const acceptedWithin = (at: number) => log.filter((request) => request.accepted && request.at > at - windowMs && request.at <= at);
 
   return {
-    async handle<T>(method: string, operation: () => T, details: CrmRequestDetails = {}): Promise<T> {
+    async handle<T>(method: string, operation: () => T, details: CrmRequestDetails = {}, callOptions?: CallOptions): Promise<T> {
       const at = clock.now().getTime();
       const seen = { at, method, items: details.items ?? 1, replacedTags: details.replacedTags ?? false };
       if (down) throw refused(seen, 503, new ProviderUnavailableError({ provider, operation: method, message: 'the CRM is down' }));
@@ -104,8 +109,8 @@ export function createCrmRequestGate(options: {
       }
       const request: LoggedRequest = { ...seen, status: 0, accepted: true };
       log.push(request);
-      if (latencyMs > 0) await clock.sleep(latencyMs);
       try {
+        if (latencyMs > 0) await sleepUnlessAborted(clock, latencyMs, callOptions, { provider, operation: method });
         const result = operation();
         request.status = 200;
         return result;
@@ -160,6 +165,8 @@ export function createCrmRequestGate(options: {
 }
 
 function statusOf(error: unknown): number {
+  // The client gave up before the answer (HTTP clients log 499).
+  if (AbortedError.isInstance(error)) return 499;
   if (ValidationError.isInstance(error)) return 400;
   if (NotFoundError.isInstance(error)) return 404;
   return 500;

@@ -2,20 +2,30 @@
  * `createInMemoryCrm`: a `CrmPort` modelling a Kommo account closely enough that the CRM sync
  * can be proven against it — pipelines with the fixed won/lost statuses, custom fields checked
  * by id, tags added and removed (and Kommo's replacing tag write, reachable only through
- * `providerOptions['in-memory-crm'].tags` and marked in the log), idempotent notes, batch
- * updates and batch notes up to a size limit, and the account's request budget: every call is
- * one request, logged, and refused with a 429 beyond `requestsPerSecond` in any one-second window.
+ * `providerOptions['in-memory-crm'].tags` and marked in the log), idempotent notes, batches up to
+ * a size limit, and the account's request budget: every request is logged, and refused with a
+ * 429 beyond `requestsPerSecond` in any one-second window.
+ *
+ * Requests per call, as Kommo would need them: `upsertLeads` and `upsertContacts` search each
+ * phone (`<method>.search`, one request per input: Kommo's contact search takes one term) and
+ * then write the batch in one request; every other call is one request. Created with a
+ * `rateLimiter`, the CRM paces each of those requests itself (the port's pacing clause), at
+ * `requestsPerSecond` or the lower `pacedRequestsPerSecond`, and a wait honours the call's signal.
  *
  * Tests drive it from the side: `setOutage`, `blockIp`, `setLatency`, and `moveStageAsHuman`
  * (a change a person makes in the CRM's UI, which costs no API request).
  */
 import { RateLimitedError, ValidationError } from '../../errors/index.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
+import type { PhoneNumber } from '../../domain/identity/phone-number.js';
+import { throwIfAborted, type CallOptions } from '../../ports/call-options.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmContact, CrmLeadSnapshot, CrmPipeline, CrmPort } from '../../ports/crm/crm-port.js';
 import type { PortHealth } from '../../ports/health.js';
+import type { RateLimiter } from '../../ports/rate-limiter/rate-limiter.js';
+import { createRequestPacer, type RequestPacer } from '../../ports/rate-limiter/request-pacer.js';
 import { CrmBoard, inMemoryCrmOptionsKey, type InMemoryCrmNote } from './crm-board.js';
-import { createCrmRequestGate, type CrmRequestRecord } from './crm-request-gate.js';
+import { createCrmRequestGate, type CrmRequestDetails, type CrmRequestRecord } from './crm-request-gate.js';
 import { defaultCrmPipeline, withClosingStatuses } from './default-pipelines.js';
 
 /** Options of `createInMemoryCrm`. */
@@ -26,12 +36,18 @@ export interface InMemoryCrmOptions {
   readonly pipelines?: readonly CrmPipeline[];
   /** Custom field ids the account has; when given, any other id is a `ValidationError`. */
   readonly customFieldIds?: readonly string[];
-  /** Most patches `updateLeads` (and notes `addNotes`) accepts (default 50). */
+  /** Most items a batch method accepts (default 50). */
   readonly maxBatchSize?: number;
   /** Requests per second the account tolerates (default 7, Kommo's limit). */
   readonly requestsPerSecond?: number;
   /** Refuse requests beyond the limit with a 429 (default `true`). */
   readonly enforceRateLimit?: boolean;
+  /** Paces every request with this limiter (one token each, burst one); without it, requests are not paced. */
+  readonly rateLimiter?: RateLimiter;
+  /** Pace lower than `requestsPerSecond` (never higher). */
+  readonly pacedRequestsPerSecond?: number;
+  /** Names the account in the pacing bucket `crm:in-memory-crm:<account>` (default `default`). */
+  readonly account?: string;
 }
 
 /** The in-memory `CrmPort`, plus inspection and fault controls for tests. */
@@ -83,48 +99,93 @@ export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
     requestsPerSecond,
     enforceRateLimit: options.enforceRateLimit ?? true,
   });
+  const pacer: RequestPacer | null =
+    options.rateLimiter === undefined
+      ? null
+      : createRequestPacer({
+          rateLimiter: options.rateLimiter,
+          clock: options.clock,
+          key: `crm:${inMemoryCrmProvider}:${options.account ?? 'default'}`,
+          maxRequestsPerSecond: requestsPerSecond,
+          ...(options.pacedRequestsPerSecond === undefined ? {} : { requestsPerSecond: options.pacedRequestsPerSecond }),
+          provider: inMemoryCrmProvider,
+        });
+
+  /** One request to the account: paced (when created with a limiter), then through the gate. */
+  const request = async <T>(method: string, callOptions: CallOptions | undefined, operation: () => T, details?: CrmRequestDetails) => {
+    throwIfAborted(callOptions, { provider: inMemoryCrmProvider, operation: method });
+    await pacer?.next(method, callOptions);
+    return gate.handle(method, operation, details, callOptions);
+  };
+
+  /** An upsert batch: a phone search per input (Kommo's contact search takes one term), then the batch's write. */
+  const upsertBatch = async <Result>(
+    method: string,
+    phones: readonly PhoneNumber[],
+    callOptions: CallOptions | undefined,
+    write: () => Result[],
+  ): Promise<Result[]> => {
+    assertBatchSize('inputs', phones.length, maxBatchSize);
+    if (phones.length === 0) return [];
+    for (const phone of phones) await request(`${method}.search`, callOptions, () => board.findContact(phone));
+    return request(method, callOptions, write, { items: phones.length });
+  };
 
   return {
     contractVersion: 'v1',
     provider: inMemoryCrmProvider,
     capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond }),
 
-    findLeadByPhone: (phone) => gate.handle('findLeadByPhone', () => board.findLeadByPhone(phone)),
-    upsertLeadByPhone: (input) => gate.handle('upsertLeadByPhone', () => board.upsertLead(input)),
-    findContactByPhone: (phone) => gate.handle('findContactByPhone', () => board.findContact(phone)),
-    upsertContactByPhone: (input) => gate.handle('upsertContactByPhone', () => board.upsertContact(input)),
-    getLead: (leadId) => gate.handle('getLead', () => board.snapshot(leadId)),
-    getLeads: (leadIds) => gate.handle('getLeads', () => board.snapshots(leadIds), { items: leadIds.length }),
-    updateLead: (patch) => gate.handle('updateLead', () => board.applyPatches([patch]), { replacedTags: board.replacesTags([patch]) }),
-    updateLeads: (patches) =>
-      gate.handle(
-        'updateLeads',
-        () => {
-          assertBatchSize('patches', patches.length, maxBatchSize);
-          board.applyPatches(patches);
-        },
-        { items: patches.length, replacedTags: board.replacesTags(patches) },
+    findLeadByPhone: (phone, callOptions) => request('findLeadByPhone', callOptions, () => board.findLeadByPhone(phone)),
+    findContactByPhone: (phone, callOptions) => request('findContactByPhone', callOptions, () => board.findContact(phone)),
+
+    upsertLeads: (inputs, callOptions) =>
+      upsertBatch(
+        'upsertLeads',
+        inputs.map((input) => input.phone),
+        callOptions,
+        () => board.upsertLeads(inputs),
       ),
-    moveStage: (input) => gate.handle('moveStage', () => board.moveStage(input.leadId, input.stage)),
-    addNote: (input) => gate.handle('addNote', () => board.addNote(input)),
-    addNotes: (notes) =>
-      gate.handle(
-        'addNotes',
-        () => {
-          assertBatchSize('notes', notes.length, maxBatchSize);
-          return board.addNotes(notes);
-        },
-        { items: notes.length },
+
+    upsertContacts: (inputs, callOptions) =>
+      upsertBatch(
+        'upsertContacts',
+        inputs.map((input) => input.phone),
+        callOptions,
+        () => board.upsertContacts(inputs),
       ),
-    listPipelines: () => gate.handle('listPipelines', () => board.pipelines()),
+
+    async getLeads(leadIds, callOptions) {
+      assertBatchSize('leadIds', leadIds.length, maxBatchSize);
+      if (leadIds.length === 0) return [];
+      return request('getLeads', callOptions, () => board.snapshots(leadIds), { items: leadIds.length });
+    },
+
+    async updateLeads(patches, callOptions) {
+      assertBatchSize('patches', patches.length, maxBatchSize);
+      if (patches.length === 0) return;
+      await request('updateLeads', callOptions, () => board.applyPatches(patches), {
+        items: patches.length,
+        replacedTags: board.replacesTags(patches),
+      });
+    },
+
+    async addNotes(notes, callOptions) {
+      assertBatchSize('notes', notes.length, maxBatchSize);
+      if (notes.length === 0) return [];
+      return request('addNotes', callOptions, () => board.addNotes(notes), { items: notes.length });
+    },
+
+    listPipelines: (callOptions) => request('listPipelines', callOptions, () => board.pipelines()),
 
     // Health reports rather than throws: it is what `/readyz` and the sync worker's gate read.
-    async health(): Promise<PortHealth> {
+    async health(callOptions): Promise<PortHealth> {
       try {
-        return await gate.handle('health', () => ({ status: 'up' as const, checkedAt: options.clock.now() }));
+        return await request('health', callOptions, () => ({ status: 'up' as const, checkedAt: options.clock.now() }));
       } catch (error) {
         const checkedAt = options.clock.now();
         if (RateLimitedError.isInstance(error)) return { status: 'degraded', detail: 'rate limited (429)', checkedAt };
+        if (callOptions?.signal?.aborted === true) throw error;
         return { status: 'down', detail: gate.blocked ? 'blocked (403): stop and alert' : 'unreachable', checkedAt };
       }
     },

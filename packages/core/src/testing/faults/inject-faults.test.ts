@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, RateLimitedError } from '../../errors/index.js';
+import { AbortedError, ProviderUnavailableError, RateLimitedError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
 import { newPhone } from '../__fixtures__/entities.js';
 import { createInMemoryCrm } from '../crm/in-memory-crm.js';
@@ -60,6 +60,22 @@ describe('injectFaults', () => {
     faults.clear();
     await send('k2');
     expect(messaging.sent).toHaveLength(2);
+  });
+
+  it("a delayed call honours the call's signal: an abort during the delay rejects it with an AbortedError before it reaches the port", async () => {
+    const { clock, messaging, port, faults } = setup();
+    faults.delay('sendText', 5000);
+    const controller = new AbortController();
+    const pending = port
+      .sendText({ instance: 'main', to: newPhone(), text: 'Oi', idempotencyKey: 'k' }, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    await clock.advance(1000);
+    controller.abort();
+    expect(AbortedError.isInstance(await pending)).toBe(true);
+    await clock.advance(5000);
+    expect(messaging.sent).toHaveLength(0);
+    expect(faults.calls('sendText').map((call) => call.outcome)).toEqual(['rejected']);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('passes properties, getters and synchronous inspection methods through untouched, with the original `this`', async () => {

@@ -7,8 +7,13 @@
  * `requests`) pass through untouched, as do synchronous methods (the doubles' inspection
  * methods): only calls that return a promise, or that have a fault armed, are logged.
  * Methods run with the original object as `this`, so classes with private fields work.
+ *
+ * A delayed call honours the `CallOptions` of port methods (an object with an `AbortSignal` under
+ * `signal`, as the last argument): an abort during the delay rejects it with an `AbortedError`,
+ * and the call never reaches the port.
  */
 import { ProviderUnavailableError, ValidationError } from '../../errors/index.js';
+import { sleepUnlessAborted, type CallOptions } from '../../ports/call-options.js';
 import { systemClock, type Clock } from '../../ports/clock/clock.js';
 
 /** The names of the methods of `T`. */
@@ -112,7 +117,15 @@ export function injectFaults<T extends object>(
     }
     const call = record(method, args);
     const faulty = async (): Promise<unknown> => {
-      if (delay !== undefined) await clock.sleep(typeof delay === 'function' ? delay() : delay);
+      if (delay !== undefined) {
+        const ms = typeof delay === 'function' ? delay() : delay;
+        try {
+          await sleepUnlessAborted(clock, ms, callOptionsOf(args), { provider: providerName, operation: method });
+        } catch (error) {
+          call.outcome = 'rejected';
+          throw error;
+        }
+      }
       if (fault?.kind === 'fail') {
         call.outcome = 'injected-failure';
         throw errorOf(fault.error, method);
@@ -181,6 +194,14 @@ export function injectFaults<T extends object>(
   };
 
   return { port, faults };
+}
+
+/** The `CallOptions` a port method received: its last argument, when that carries an `AbortSignal`. */
+function callOptionsOf(args: readonly unknown[]): CallOptions | undefined {
+  const last = args[args.length - 1];
+  if (typeof last !== 'object' || last === null) return undefined;
+  const signal = (last as { signal?: unknown }).signal;
+  return signal instanceof AbortSignal ? { signal } : undefined;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {

@@ -2,11 +2,13 @@
  * `createInMemoryMessaging`: a `MessagingPort` that records what it "sends". It deduplicates
  * on `idempotencyKey` (`capabilities.idempotentSends`), reports per-instance health, and fails
  * like WhatsApp does: an instance that is down cannot send (retryable), a number that is not on
- * WhatsApp is a permanent `RecipientUnreachableError`.
+ * WhatsApp is a permanent `RecipientUnreachableError`. A call whose signal has aborted rejects
+ * with an `AbortedError` and sends nothing.
  */
 import { ProviderUnavailableError, RecipientUnreachableError, ValidationError } from '../../errors/index.js';
 import { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { Channel } from '../../domain/model/message.js';
+import { throwIfAborted } from '../../ports/call-options.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { PortHealth } from '../../ports/health.js';
 import type { MessagingPort, SendResult } from '../../ports/messaging/messaging-port.js';
@@ -106,14 +108,16 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions): InMe
     channel: options.channel ?? 'whatsapp',
     capabilities: Object.freeze({ media: true, idempotentSends: true }),
 
-    sendText: (input) =>
+    sendText: (input, options) =>
       settle(() => {
+        throwIfAborted(options, { provider: inMemoryMessagingProvider, operation: 'sendText' });
         if (input.text.trim() === '') throw ValidationError.forField('text', 'must not be empty');
         return send({ instance: input.instance, to: input.to, text: input.text, idempotencyKey: input.idempotencyKey });
       }),
 
-    sendMedia: (input) =>
+    sendMedia: (input, options) =>
       settle(() => {
+        throwIfAborted(options, { provider: inMemoryMessagingProvider, operation: 'sendMedia' });
         const { media } = input;
         if (media.contentType.trim() === '') throw ValidationError.forField('media.contentType', 'must not be empty');
         if (media.url === undefined && media.data === undefined) throw ValidationError.forField('media', 'needs a url or the data');
@@ -131,8 +135,9 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions): InMe
         });
       }),
 
-    health: (input) =>
+    health: (input, options) =>
       settle(() => {
+        throwIfAborted(options, { provider: inMemoryMessagingProvider, operation: 'health' });
         const status = health.get(input.instance) ?? 'up';
         return { status, ...(status === 'up' ? {} : { detail: `instance ${input.instance} is ${status}` }), checkedAt: clock.now() };
       }),

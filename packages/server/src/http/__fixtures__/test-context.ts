@@ -53,7 +53,7 @@ export async function createTestWorld(
   options: {
     readonly http?: Partial<HttpSettings>;
     readonly loggerInstance?: FastifyBaseLogger;
-    readonly extraRoutes?: (context: ServerContext) => readonly FastifyPluginAsync[];
+    readonly extraRoutes?: (context: ServerContext, clock: VirtualClock) => readonly FastifyPluginAsync[];
   } = {},
 ): Promise<TestWorld> {
   const clock = new VirtualClock(testStart);
@@ -80,7 +80,7 @@ export async function createTestWorld(
   };
   const app = await createHttpApp(context, {
     ...(options.loggerInstance === undefined ? {} : { loggerInstance: options.loggerInstance }),
-    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes(context) }),
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes(context, clock) }),
   });
   const seed = async (name: string): Promise<TestTenant> => {
     const now = clock.now();

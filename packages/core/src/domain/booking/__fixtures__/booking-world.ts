@@ -166,7 +166,8 @@ export async function bookedWorld(): Promise<BookingWorld & { readonly booked: A
 
 /** Advances the virtual clock in steps until `promise` settles (lock waiters sleep on it). */
 export async function settleWithClock<T>(clock: VirtualClock, promise: Promise<T>, stepMs = 25): Promise<T> {
-  let settled = false;
+  // Set by the `finally` below: widened so that TypeScript does not keep it narrowed to `false`.
+  let settled = false as boolean;
   const observed = promise.finally(() => {
     settled = true;
   });

@@ -200,7 +200,8 @@ export async function driveUntilSettled<T>(
   work: Promise<T>,
   options: { readonly maxSteps?: number } = {},
 ): Promise<T> {
-  let done = false;
+  // Set by the callbacks below: widened so that TypeScript does not keep it narrowed to `false`.
+  let done = false as boolean;
   work.then(
     () => (done = true),
     () => (done = true),

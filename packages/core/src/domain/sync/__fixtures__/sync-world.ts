@@ -50,7 +50,7 @@ export interface SyncWorld {
   readonly conversation: ConversationService;
   readonly inbound: CrmInboundService;
   readonly worker: CrmSyncWorker;
-  /** Shares the worker's rate limiter. */
+  /** Talks to the same CRM (and its account's bucket) as the worker. */
   readonly reconciler: CrmReconciler;
   /** A lead created through the conversation service (with its `lead.created` entry). */
   newLead(phone: string, name?: string): Promise<Lead>;
@@ -68,6 +68,8 @@ export async function syncWorld(
     readonly start?: string;
     readonly tenant?: Partial<TenantConfigInput>;
     readonly crm?: Partial<InMemoryCrmOptions>;
+    /** The CRM paces its requests with a rate limiter (default true); `false` leaves the account's 429s to the worker. */
+    readonly paced?: boolean;
     readonly worker?: Partial<CrmSyncWorkerOptions>;
     /** Wraps the CRM the worker talks to (fault injection); the world's `crm` stays the raw double. */
     readonly wrapCrm?: (crm: InMemoryCrm) => CrmPort;
@@ -75,7 +77,15 @@ export async function syncWorld(
 ): Promise<SyncWorld> {
   const clock = new VirtualClock(options.start ?? '2026-03-02T13:00:00Z');
   const store = createInMemoryStore({ clock });
-  const crm = createInMemoryCrm({ clock, customFieldIds: Object.values(fieldIds), ...options.crm });
+  // The CRM paces its own requests (the port's contract); the worker and the reconciler share its account's bucket.
+  const rateLimiter = createInMemoryRateLimiter({ clock });
+  const crm = createInMemoryCrm({
+    clock,
+    customFieldIds: Object.values(fieldIds),
+    account: '31337',
+    ...(options.paced === false ? {} : { rateLimiter }),
+    ...options.crm,
+  });
   const events = createDomainEvents();
   const heard: Array<readonly [DomainEventName, Record<string, unknown>]> = [];
   for (const name of [
@@ -105,13 +115,11 @@ export async function syncWorld(
   const conversation = createConversationService({ store, clock, followUp, events });
   const inbound = createCrmInboundService({ store, clock, followUp, events });
   const port = options.wrapCrm ? options.wrapCrm(crm) : crm;
-  const rateLimiter = createInMemoryRateLimiter({ clock });
-  const reconciler = createCrmReconciler({ store, clock, crmFor: () => port, rateLimiter, inbound, events });
+  const reconciler = createCrmReconciler({ store, clock, crmFor: () => port, inbound, events });
   const worker = createCrmSyncWorker({
     store,
     clock,
     crmFor: () => port,
-    rateLimiter,
     events,
     workerId: 'crm-sync-test',
     random: () => 0.5,
