@@ -10,6 +10,7 @@ export function defineSdrProject(name: string, test: NonNullable<UserWorkspaceCo
   return defineProject({
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: conditions } },
-    test: { name, include: ['src/**/*.test.ts'], ...test },
+    // A test that reaches its end without one assertion proves nothing: vitest fails it.
+    test: { name, include: ['src/**/*.test.ts'], expect: { requireAssertions: true }, ...test },
   });
 }

@@ -142,7 +142,8 @@ export type SdrErrorClass<E extends SdrError = SdrError> = (abstract new (...arg
 
 /**
  * Awaits `promise` and asserts it rejects with an error of `errorClass`, recognised with
- * `isInstance` (safe across copies of `@sdr/core`). Returns the error for further checks.
+ * `isInstance` (safe across copies of `@sdr/core`). Returns the error for further checks. Counts
+ * as one assertion of the test.
  */
 export async function expectSdrError<E extends SdrError>(promise: Promise<unknown>, errorClass: SdrErrorClass<E>): Promise<E> {
   let outcome: { readonly rejected: true; readonly error: unknown } | { readonly rejected: false; readonly value: unknown };
@@ -155,9 +156,9 @@ export async function expectSdrError<E extends SdrError>(promise: Promise<unknow
     return expect.fail(`expected a ${errorClass.kind}, but the call resolved with ${describeValue(outcome.value)}`);
   }
   const { error } = outcome;
-  if (!errorClass.isInstance(error)) {
-    return expect.fail(`expected a ${errorClass.kind}, but it threw ${describeError(error)}`);
-  }
+  // An assertion rather than a bare check, so that a test whose one claim is this rejection
+  // counts as asserting something (vitest's `expect.requireAssertions`).
+  expect(errorClass.isInstance(error), `expected a ${errorClass.kind}, but it threw ${describeError(error)}`).toBe(true);
   return error as E;
 }
 

@@ -62,15 +62,22 @@ describe.skipIf(databaseUrl === undefined)('two worker processes on one PostgreS
       await vi.waitFor(async () => expect(await sentRows()).toBeGreaterThan(0), { timeout: 15_000, interval: 20 });
       await first.stop();
       await vi.waitFor(async () => expect(await sentRows()).toBe(leads), { timeout: 30_000, interval: 100 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A send is marked sent after the channel accepted it: wait until every row is, rather than a
+      // fixed pause, so a loaded machine cannot catch the last marks in flight.
+      const statuses = async () =>
+        (
+          await sql.query<{ status: string; count: number }>(
+            `SELECT status, count(*)::int AS count FROM sdr.scheduled_messages WHERE kind = 'reengage_1' GROUP BY status`,
+          )
+        ).rows;
+      await vi.waitFor(async () => expect(await statuses()).toEqual([{ status: 'sent', count: leads }]), {
+        timeout: 30_000,
+        interval: 100,
+      });
       // The sandbox channel deduplicates on the idempotency key, so its table alone would hide a
       // repeated send: count the sends each worker's dispatcher made through its instrumented port.
       expect((await sendCalls(first)) + (await sendCalls(second))).toBe(leads);
       expect(await sendCalls(second)).toBeGreaterThan(0);
-      const statuses = await sql.query<{ status: string; count: number }>(
-        `SELECT status, count(*)::int AS count FROM sdr.scheduled_messages WHERE kind = 'reengage_1' GROUP BY status`,
-      );
-      expect(statuses.rows).toEqual([{ status: 'sent', count: leads }]);
       expect(await sentRows()).toBe(leads);
     } finally {
       await sql.end();

@@ -161,8 +161,15 @@ describeEachDriver('sandbox routes', (database) => {
 
     await world.dispatcher.runOnce();
     const sent = await sentFor(world.acme.key);
-    expect(sent).toEqual([expect.objectContaining({ kind: 'reengage_1', leadId: inbound.body.leadId, to: phone })]);
-    expect(sent[0]?.text.length).toBeGreaterThan(0);
+    // The built-in pt-BR first re-engagement (the tenant keeps the default locale and has no template of its own), in the lead's name.
+    expect(sent).toEqual([
+      expect.objectContaining({
+        kind: 'reengage_1',
+        leadId: inbound.body.leadId,
+        to: phone,
+        text: 'Oi Bruno, tudo bem? Ficou alguma dúvida sobre o que conversamos? Estou por aqui.',
+      }),
+    ]);
     const after = await call<{ items: SentJson[] }>(world.app, {
       method: 'GET',
       url: `/v1/sandbox/messages?after=${encodeURIComponent(sent[0]?.acceptedAt ?? '')}`,

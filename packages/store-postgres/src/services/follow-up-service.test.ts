@@ -88,9 +88,16 @@ describeEachDriver('follow-up engine on the PostgreSQL store', (database, driver
       ['give_up', 'sent'],
     ]);
     expect(await w.store.leads.get(w.tenant.id, w.lead.id)).toMatchObject({ stage: 'not_interested', automation: 'stopped' });
-    const outbox = await w.store.outbox.list({ tenantId: w.tenant.id, aggregateId: w.lead.id });
-    expect(outbox.length).toBeGreaterThan(0);
-    expect(outbox.every((entry) => entry.topic === 'crm' && entry.status === 'pending')).toBe(true);
+    expect(await w.store.outbox.list({ tenantId: w.tenant.id, aggregateId: w.lead.id })).toEqual([
+      expect.objectContaining({
+        topic: 'crm',
+        aggregateType: 'lead',
+        aggregateId: w.lead.id,
+        type: 'lead.stage_changed',
+        payload: { from: 'qualifying', to: 'not_interested', source: 'automation' },
+        status: 'pending',
+      }),
+    ]);
   });
 
   it('an inbound reply cancels the pending re-engagement; nothing is sent', async () => {

@@ -28,11 +28,15 @@ describe('in-memory appointments: no overlapping scheduled appointments per tena
   });
 
   it('other tenants have their own calendars', async () => {
-    const { store, booking } = await setup();
-    await store.appointments.create(booking(10 * hour, 11 * hour));
+    const { store, tenantId, booking } = await setup();
+    const ours = await store.appointments.create(booking(10 * hour, 11 * hour));
     const otherTenant = (await store.tenants.create(buildTenant())).id;
     const otherLead = (await store.leads.create(buildLead({ tenantId: otherTenant }))).id;
-    await store.appointments.create(booking(10 * hour, 11 * hour, { tenantId: otherTenant, leadId: otherLead }));
+    const theirs = await store.appointments.create(booking(10 * hour, 11 * hour, { tenantId: otherTenant, leadId: otherLead }));
+    const idsOn = async (tenant: string) =>
+      (await store.appointments.listInRange(tenant, 'primary', at(0), at(24 * hour))).map((appointment) => appointment.id);
+    expect(await idsOn(tenantId)).toEqual([ours.id]);
+    expect(await idsOn(otherTenant)).toEqual([theirs.id]);
   });
 
   it('applies the rule to updates: moving into a taken slot or re-scheduling a cancelled one onto it is refused', async () => {
@@ -47,7 +51,8 @@ describe('in-memory appointments: no overlapping scheduled appointments per tena
     await expect(store.appointments.update({ ...moved, status: 'scheduled' })).rejects.toSatisfy(isSlotUnavailable);
     // Moving an appointment within its own slot is no conflict with itself.
     const own = await store.appointments.create(booking(14 * hour, 15 * hour));
-    await store.appointments.update({ ...own, start: at(14 * hour + 15 * minute), end: at(15 * hour + 15 * minute) });
+    const shifted = { start: at(14 * hour + 15 * minute), end: at(15 * hour + 15 * minute) };
+    expect(await store.appointments.update({ ...own, ...shifted })).toMatchObject({ id: own.id, ...shifted });
   });
 
   it('K concurrent bookings of overlapping slots: exactly one succeeds', async () => {
