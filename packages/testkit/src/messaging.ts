@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  SdrError,
+  RecipientUnreachableError,
   ValidationError,
   channels,
   type MessagingCapabilities,
@@ -184,14 +184,16 @@ export function runMessagingConformance<Subject extends MessagingSubject>(option
     );
 
     it(
-      'a recipient who cannot be reached fails for good: a non-retryable SdrError',
+      'a recipient who cannot be reached fails for good: a RecipientUnreachableError, not retryable',
       async (context) => {
         const world = await setup();
         const unreachable = world.subject.unreachableRecipient;
         if (!unreachable)
           return context.skip(skipReason('the unreachable-recipient check', 'the subject arranged no unreachableRecipient'));
-        const error = await expectSdrError(world.messaging.sendText(world.text({ to: unreachable })), SdrError);
+        const error = await expectSdrError(world.messaging.sendText(world.text({ to: unreachable })), RecipientUnreachableError);
         expect(error.retryable).toBe(false);
+        expect(JSON.stringify(error)).not.toContain(unreachable.digits);
+        expect(error.message).not.toContain(unreachable.digits);
       },
       options.timeoutMs,
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { classifyError } from './classify.js';
 import {
   AbortedError,
   AuthError,
@@ -9,6 +10,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SlotUnavailableError,
   ValidationError,
   VersionConflictError,
@@ -219,6 +221,43 @@ describe('other errors', () => {
     expect(new LockNotAcquiredError('lead:a1').message).toBe('lock lead:a1 is held by someone else');
     expect(new LockNotAcquiredError('lead:a1', { message: 'lease lost' }).message).toBe('lease lost');
     expect(new LockNotAcquiredError('lead:a1').key).toBe('lead:a1');
+  });
+});
+
+describe('RecipientUnreachableError', () => {
+  it('is permanent, names channel and provider, and is recognised by isInstance and classifyError', () => {
+    const error = new RecipientUnreachableError({ channel: 'whatsapp', provider: 'evolution' });
+    expect(error.retryable).toBe(false);
+    expect(error.code).toBe('recipient_unreachable');
+    expect(error.message).toBe('the recipient cannot be reached on whatsapp (evolution)');
+    expect(RecipientUnreachableError.isInstance(error)).toBe(true);
+    expect(ProviderError.isInstance(error)).toBe(false);
+    expect(classifyError(error)).toEqual({ transient: false, code: 'recipient_unreachable', message: error.message });
+    expect(error.toJSON()).toEqual({
+      name: 'RecipientUnreachableError',
+      code: 'recipient_unreachable',
+      message: 'the recipient cannot be reached on whatsapp (evolution)',
+      retryable: false,
+      details: {},
+      channel: 'whatsapp',
+      provider: 'evolution',
+    });
+  });
+
+  it('cannot be made retryable and masks a number that slips into a custom message', () => {
+    const error = new RecipientUnreachableError({
+      channel: 'whatsapp',
+      provider: 'evolution',
+      message: 'not on WhatsApp: +55 11 98765-4321',
+      ...({ retryable: true } as object),
+    });
+    expect(error.retryable).toBe(false);
+    expect(error.message).not.toContain('98765');
+  });
+
+  it('is recognised across copies of the package through the marker', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('@sdr/core.error')]: ['RecipientUnreachableError', 'SdrError'] });
+    expect(RecipientUnreachableError.isInstance(foreign)).toBe(true);
   });
 });
 

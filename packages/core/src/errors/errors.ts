@@ -192,6 +192,30 @@ export class ProviderUnavailableError extends SdrError {
   }
 }
 
+/**
+ * The channel cannot deliver to this recipient at all — a number that is not on WhatsApp. Never
+ * retryable: the dispatcher marks the lead unreachable instead of trying again. The message names
+ * the channel and provider only; the recipient's number is never part of the error.
+ */
+export class RecipientUnreachableError extends SdrError {
+  static override readonly kind: string = 'RecipientUnreachableError';
+  readonly channel: string;
+  readonly provider: string;
+
+  constructor(init: SdrErrorOptions & { readonly channel: string; readonly provider: string; readonly message?: string }) {
+    super(init.message ?? `the recipient cannot be reached on ${init.channel} (${init.provider})`, 'recipient_unreachable', {
+      ...init,
+      retryable: false,
+    });
+    this.channel = init.channel;
+    this.provider = init.provider;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), channel: this.channel, provider: this.provider };
+  }
+}
+
 /** Credentials are missing, invalid or expired (and could not be refreshed). */
 export class AuthError extends SdrError {
   static override readonly kind: string = 'AuthError';

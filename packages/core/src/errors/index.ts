@@ -9,6 +9,7 @@ export {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SlotUnavailableError,
   ValidationError,
   VersionConflictError,

@@ -27,7 +27,8 @@ export type SdrErrorCode =
   | 'provider_unavailable'
   | 'auth_failed'
   | 'lock_not_acquired'
-  | 'aborted';
+  | 'aborted'
+  | 'recipient_unreachable';
 
 export interface SdrErrorOptions {
   /** The underlying error, kept for logs. It is not serialised by `toJSON`. */

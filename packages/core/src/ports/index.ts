@@ -28,7 +28,14 @@ export type {
   UpsertCrmLeadInput,
 } from './crm/crm-port.js';
 export { addCrmNote, getCrmLead, moveCrmStage, updateCrmLead, upsertCrmContact, upsertCrmLead } from './crm/crm-helpers.js';
-export type { MessagingCapabilities, MessagingPort, SendMediaInput, SendResult, SendTextInput } from './messaging/messaging-port.js';
+export type {
+  MessagingCapabilities,
+  MessagingPort,
+  SendAttempt,
+  SendMediaInput,
+  SendResult,
+  SendTextInput,
+} from './messaging/messaging-port.js';
 export { withLock, type AcquireOptions, type Lease, type LockPort } from './lock/lock-port.js';
 export type { ClaimDueInput, ScheduledMessageFilter, SchedulerStore } from './scheduler/scheduler-store.js';
 export type {

@@ -8,6 +8,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SdrError,
   SlotUnavailableError,
   ValidationError,
@@ -32,6 +33,12 @@ describe('problemFor', () => {
     ['ProviderUnavailableError', new ProviderUnavailableError({ provider: 'google', operation: 'freeBusy' }), 503, 'provider_unavailable'],
     ['LockNotAcquiredError', new LockNotAcquiredError('calendar:primary'), 503, 'lock_not_acquired'],
     ['AbortedError', new AbortedError({ provider: 'sandbox', operation: 'getLeads' }), 503, 'aborted'],
+    [
+      'RecipientUnreachableError',
+      new RecipientUnreachableError({ channel: 'whatsapp', provider: 'evolution' }),
+      422,
+      'recipient_unreachable',
+    ],
     [
       'ProviderError',
       new ProviderError({ provider: 'kommo', operation: 'updateLead', message: 'bad', status: 400 }),

@@ -12,6 +12,7 @@ import {
   ProviderError,
   ProviderUnavailableError,
   RateLimitedError,
+  RecipientUnreachableError,
   SdrError,
   SlotUnavailableError,
   ValidationError,
@@ -126,6 +127,10 @@ function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): Prob
   }
   if (LockNotAcquiredError.isInstance(error)) {
     return { problem: problem(origin, { status: 503, code: 'lock_not_acquired', detail }), headers: { 'retry-after': '1' } };
+  }
+  // The request was fine, but the channel will never deliver to this person: not worth a retry.
+  if (RecipientUnreachableError.isInstance(error)) {
+    return { problem: problem(origin, { status: 422, code: 'recipient_unreachable', detail }), headers: {} };
   }
   // The server gave the call up (shutting down): nothing wrong with the request, try again.
   if (AbortedError.isInstance(error)) {

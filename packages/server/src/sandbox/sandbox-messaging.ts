@@ -15,6 +15,7 @@ import {
   type PhoneNumber,
   maxMessageLength,
   ProviderUnavailableError,
+  RecipientUnreachableError,
   throwIfAborted,
   ValidationError,
   type Clock,
@@ -133,7 +134,12 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
     const [blocked] = await db.query('sandbox.messaging.unreachable', `SELECT 1 AS found FROM ${unreachable} WHERE phone = $1`, [
       input.to.e164,
     ]);
-    if (blocked) throw ValidationError.forField('to', `${input.to.masked()} is not on WhatsApp`);
+    if (blocked)
+      throw new RecipientUnreachableError({
+        channel: 'whatsapp',
+        provider: sandboxMessagingProvider,
+        message: 'the recipient is not on WhatsApp',
+      });
     const [inserted] = await db.write(
       'sandbox.messaging.send',
       `INSERT INTO ${messages} (provider_message_id, idempotency_key, instance, recipient, body, media, accepted_at)

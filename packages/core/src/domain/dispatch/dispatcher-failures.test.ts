@@ -85,7 +85,7 @@ describe('dispatcher: failures', () => {
 
     expect(await dispatcher.runOnce()).toMatchObject({ claimed: 1, failed: 1, retried: 0 });
     const stored = await h.row(message.id);
-    expect(stored).toMatchObject({ status: 'failed', attempts: 1, lastError: { code: 'validation_failed', transient: false } });
+    expect(stored).toMatchObject({ status: 'failed', attempts: 1, lastError: { code: 'recipient_unreachable', transient: false } });
     expect(stored.lastError?.message).toContain('not on WhatsApp');
     expect(stored.lastError?.message).not.toContain('987654321');
     expect(h.messaging.faults.calls('sendText')).toHaveLength(1);

@@ -10,9 +10,15 @@
  *   can deduplicate (`capabilities.idempotentSends`) return the first send's result for a
  *   repeated key instead of sending again; the others rely on the dispatcher's claims.
  * - Resolves with the provider's message id once the provider **accepted** the message.
- * - Permanent failures (the number is not on WhatsApp, a malformed request) throw a
- *   non-retryable `SdrError` (`ValidationError` or `ProviderError` with `retryable: false`);
- *   transient ones (timeouts, 5xx, 429) a retryable one (`RateLimitedError` carries Retry-After).
+ * - Permanent failures throw a non-retryable `SdrError`: a recipient the channel cannot reach at
+ *   all (the number is not on WhatsApp) a `RecipientUnreachableError`, which the dispatcher
+ *   recognises to mark the lead unreachable; a malformed request a `ValidationError` or a
+ *   `ProviderError` with `retryable: false`. Transient ones (timeouts, 5xx, 429) a retryable one
+ *   (`RateLimitedError` carries Retry-After).
+ * - A send that is tried again (`attempt.number > 1`) may already have gone out: the provider
+ *   can have accepted the first attempt and the answer been lost. Adapters that can look up what
+ *   was sent (Evolution's message store) check first and return the earlier message's id instead
+ *   of sending it twice; the others send again.
  * - `health` reports `down` when the instance cannot send (Evolution connection state not `open`).
  * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
  */
@@ -28,7 +34,21 @@ export interface SendTextInput {
   readonly text: string;
   /** Unique per logical message: the scheduled-message id, or a caller-chosen id. */
   readonly idempotencyKey: string;
+  /**
+   * Which attempt of this logical message this is, when the caller retries it (the dispatcher
+   * retrying a row with the same idempotency key). `firstAttemptAt` bounds the time window in
+   * which an earlier attempt could have been delivered. Absent: the first attempt.
+   */
+  readonly attempt?: SendAttempt;
   readonly providerOptions?: ProviderOptions;
+}
+
+/** The attempt a send belongs to (see `SendTextInput.attempt`). */
+export interface SendAttempt {
+  /** 1 for the first attempt. */
+  readonly number: number;
+  /** When the first attempt started: an earlier attempt can only have gone out after it. */
+  readonly firstAttemptAt: Date;
 }
 
 export interface SendMediaInput extends Omit<SendTextInput, 'text'> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProviderUnavailableError, ValidationError } from '../../errors/index.js';
+import { ProviderUnavailableError, RecipientUnreachableError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
 import { newPhone } from '../__fixtures__/entities.js';
 import { createInMemoryMessaging } from './in-memory-messaging.js';
@@ -43,7 +43,8 @@ describe('createInMemoryMessaging', () => {
     const permanent: unknown = await messaging
       .sendText({ instance: 'main', to: unreachable, text: 'Oi', idempotencyKey: 'k' })
       .catch((error: unknown) => error);
-    expect(ValidationError.isInstance(permanent) && permanent.retryable).toBe(false);
+    expect(RecipientUnreachableError.isInstance(permanent)).toBe(true);
+    expect((permanent as RecipientUnreachableError).retryable).toBe(false);
     messaging.setInstanceHealth('main', 'down');
     expect((await messaging.health({ instance: 'main' })).status).toBe('down');
     expect((await messaging.health({ instance: 'other' })).status).toBe('up');

@@ -2,10 +2,10 @@
  * `createInMemoryMessaging`: a `MessagingPort` that records what it "sends". It deduplicates
  * on `idempotencyKey` (`capabilities.idempotentSends`), reports per-instance health, and fails
  * like WhatsApp does: an instance that is down cannot send (retryable), a number that is not on
- * WhatsApp is a permanent `ValidationError`. A call whose signal has aborted rejects with an
- * `AbortedError` and sends nothing.
+ * WhatsApp is a permanent `RecipientUnreachableError`. A call whose signal has aborted rejects
+ * with an `AbortedError` and sends nothing.
  */
-import { ProviderUnavailableError, ValidationError } from '../../errors/index.js';
+import { ProviderUnavailableError, RecipientUnreachableError, ValidationError } from '../../errors/index.js';
 import { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { Channel } from '../../domain/model/message.js';
 import { throwIfAborted } from '../../ports/call-options.js';
@@ -44,7 +44,7 @@ export interface InMemoryMessaging extends MessagingPort {
   readonly sent: readonly SentMessageRecord[];
   /** `down`: sends from `instance` fail (retryable) and health says so. `degraded` still sends. */
   setInstanceHealth(instance: string, status: InstanceHealth): void;
-  /** Sends to this number fail with a permanent `ValidationError`, as Evolution's `exists: false`. */
+  /** Sends to this number fail with a permanent `RecipientUnreachableError`, as Evolution's `exists: false`. */
   markNotOnWhatsApp(phone: PhoneNumber | string): void;
   /** Forgets sends, idempotency keys, health and unreachable numbers. */
   clear(): void;
@@ -80,7 +80,13 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions): InMe
     }
     const previous = results.get(input.idempotencyKey);
     if (previous !== undefined) return { ...previous, acceptedAt: new Date(previous.acceptedAt.getTime()) };
-    if (notOnWhatsApp.has(input.to.e164)) throw ValidationError.forField('to', `${input.to.masked()} is not on WhatsApp`);
+    if (notOnWhatsApp.has(input.to.e164)) {
+      throw new RecipientUnreachableError({
+        channel: options.channel ?? 'whatsapp',
+        provider: inMemoryMessagingProvider,
+        message: 'the recipient is not on WhatsApp',
+      });
+    }
     counter += 1;
     const result: SendResult = { providerMessageId: `INMEM${String(counter).padStart(8, '0')}`, acceptedAt: clock.now() };
     results.set(input.idempotencyKey, result);
