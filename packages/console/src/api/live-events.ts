@@ -51,19 +51,21 @@ export function openLiveEvents(options: LiveEventsOptions): () => void {
     }
   };
 
+  // A function, not the property: TypeScript would narrow `aborted` to false across the awaits.
+  const stopped = (): boolean => controller.signal.aborted;
   const run = async () => {
     options.onState('connecting');
-    while (!controller.signal.aborted) {
+    while (!stopped()) {
       try {
         if ((await readOnce()) === 'refused') {
           options.onState('refused');
           return;
         }
       } catch {
-        if (controller.signal.aborted) return;
+        if (stopped()) return;
         failures += 1;
       }
-      if (controller.signal.aborted) return;
+      if (stopped()) return;
       options.onState('reconnecting');
       const delay = Math.min(maxDelayMs, 1000 * 2 ** Math.min(failures, 5));
       await new Promise((resolve) => setTimeout(resolve, failures === 0 ? 250 : delay));

@@ -25,8 +25,9 @@ export function loadSession(): StoredSession | null {
   const text = sessionStorage.getItem(storageKey);
   if (text === null) return null;
   try {
-    const parsed = JSON.parse(text) as StoredSession;
-    return parsed.kind === 'tenant' || parsed.kind === 'operator' ? parsed : null;
+    const parsed: unknown = JSON.parse(text);
+    const kind = typeof parsed === 'object' && parsed !== null && 'kind' in parsed ? parsed.kind : undefined;
+    return kind === 'tenant' || kind === 'operator' ? (parsed as StoredSession) : null;
   } catch {
     return null;
   }

@@ -28,7 +28,8 @@ export function repairSchemaReferences<Document extends object>(document: Docume
   const sharedComponent = ['__shared', '__sharedInput'];
   const repair = (reference: string): string => {
     const nested = nestedReference.exec(reference);
-    if (nested !== null) return `#/components/schemas/${nested[1]}/$defs/${nested[2]}`;
+    const [, nestedOwner, definition] = nested ?? [];
+    if (nestedOwner !== undefined && definition !== undefined) return `#/components/schemas/${nestedOwner}/$defs/${definition}`;
     const component = componentReference.exec(reference)?.[1];
     if (component === undefined || component in schemas) return reference;
     const owner = sharedComponent.find((name) => component in definitionsOf(schemas, name));

@@ -64,17 +64,17 @@ export function BoardView() {
     if (filters.channel === 'all' || leads.value === undefined) return;
     const unknown = leads.value.items.filter((lead) => !channels.has(lead.id));
     if (unknown.length === 0) return;
-    let cancelled = false;
+    const run = { cancelled: false };
     void (async () => {
       const found = new Map(channels);
       for (const lead of unknown) {
         const page = await unwrap(api.GET('/v1/leads/{id}/messages', { params: { path: { id: lead.id }, query: { limit: 100 } } }));
         found.set(lead.id, new Set(page.items.map((message) => message.channel)));
       }
-      if (!cancelled) setChannels(found);
+      if (!run.cancelled) setChannels(found);
     })().catch((error: unknown) => setMoveError(error));
     return () => {
-      cancelled = true;
+      run.cancelled = true;
     };
   }, [filters.channel, leads.value, api, channels]);
 
