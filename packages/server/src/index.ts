@@ -8,6 +8,7 @@ export { commands } from './cli/commands.js';
 export * from './http/index.js';
 export { loadConfig, configVariables, roles, type Role, type ServerConfig } from './runtime/config.js';
 export { startServer, type RunningServer } from './runtime/start-server.js';
+export type { RunningWorkers } from './runtime/workers.js';
 export { composeServer, type Composition, type ServerPorts } from './runtime/compose.js';
 export { openServerDatabase, type OpenedDatabase } from './runtime/open-database.js';
 export { ensureDemoTenant, type DemoTenant } from './runtime/demo-tenant.js';
