@@ -1,12 +1,4 @@
-/**
- * # BlobStore v1
- *
- * Where inbound media is kept (SPEC §4.7): the filesystem by default, any object store otherwise.
- *
- * Contract: `put` returns a reference scoped to the tenant; `get` with another tenant's id
- * returns `null`; `delete` is idempotent. Content is immutable once written. Every method takes
- * `CallOptions` last; an aborted signal rejects with `AbortedError` and writes nothing.
- */
+// The BlobStore v1 contract is documented on the `BlobStore` interface below, where the API reference shows it.
 import type { MediaRef } from '../../domain/model/message.js';
 import type { CallOptions } from '../call-options.js';
 
@@ -16,8 +8,11 @@ export interface StoredBlob extends MediaRef {
 }
 
 /**
- * Keeps media bytes per tenant. Content is immutable once written: changing the caller's array
- * afterwards, or the one `get` returned, changes nothing stored.
+ * Where inbound media is kept (SPEC §4.7): the filesystem by default, any object store otherwise.
+ *
+ * Contract: `put` returns a reference scoped to the tenant; `get` with another tenant's id
+ * returns `null`; `delete` is idempotent. Content is immutable once written. Every method takes
+ * `CallOptions` last; an aborted signal rejects with `AbortedError` and writes nothing.
  */
 export interface BlobStore {
   readonly contractVersion: 'v1';

@@ -1,6 +1,14 @@
+// The CredentialStore v1 contract is documented on the `CredentialStore` interface below, where the API reference shows it.
+import type { CallOptions } from '../call-options.js';
+
+/** A credential as stored: its value, the version a compare-and-set must name, and when it was written. */
+export interface StoredCredential {
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
 /**
- * # CredentialStore v1
- *
  * What an adapter persists for its tenant's integration: a rotated OAuth refresh token, an access
  * token with its expiry, a webhook secret it registered. An instance is already scoped to **one
  * tenant's integration of one kind** (the composition root builds it per tenant and kind), so the
@@ -11,7 +19,7 @@
  * may be the one Kommo already replaced. Writes therefore name the version they replace; a writer
  * that lost the race re-reads instead of overwriting (`refreshCredential` does this under a lock).
  *
- * Contract (also on the interface and its methods):
+ * Contract (each method repeats its part):
  * - `get` returns `null` when nothing is stored under the key; failures throw `SdrError`s.
  * - `compareAndSet` writes only when the stored version is `expectedVersion` (`null`: nothing
  *   stored yet) and then resolves `true`; otherwise it writes nothing and resolves `false`. Of
@@ -27,20 +35,6 @@
  *   at rest where they persist.
  * - Every method takes `CallOptions` last; an aborted signal rejects with an `AbortedError` and
  *   writes nothing.
- */
-import type { CallOptions } from '../call-options.js';
-
-/** A credential as stored: its value, the version a compare-and-set must name, and when it was written. */
-export interface StoredCredential {
-  readonly value: Readonly<Record<string, unknown>>;
-  readonly version: number;
-  readonly updatedAt: Date;
-}
-
-/**
- * Credentials of one tenant's integration, written with compare-and-set so that two processes
- * refreshing a token at once never lose a rotated refresh token. See the module comment for the
- * whole contract.
  */
 export interface CredentialStore {
   readonly contractVersion: 'v1';

@@ -1,46 +1,4 @@
-/**
- * # CrmPort v1
- *
- * The CRM that must reflect our leads (Kommo, or the sandbox/in-memory board). Vendor-neutral:
- * stages are the CRM's own `{ pipelineId, statusId }` (the tenant's mapping translates domain
- * stages), custom fields are addressed by the CRM's field id.
- *
- * **Batch first.** Every write, and the read-back, takes a list: one way per operation, so that
- * a caller never has to choose between a single and a batch form and an adapter implements each
- * operation once. The single forms are helpers of the core (`crm-helpers.ts`: `upsertCrmLead`,
- * `updateCrmLead`, `moveCrmStage`, `addCrmNote`, …), each one batch call of one item.
- *
- * Contract (also written on the interface and on each method below):
- * - Every batch method accepts up to `capabilities.maxBatchSize` items (more is a
- *   `ValidationError` naming the list, and nothing is sent), and **succeeds or throws as a
- *   whole**: every item is checked before anything is written, so an invalid item (an unknown
- *   lead, stage or field) writes none of the batch. An empty batch sends nothing and resolves
- *   empty. Results come back in input order. Where the provider needs several requests for one
- *   batch (`batchUpdate` / `batchNotes` false, a Kommo upsert's searches and writes), a transport
- *   failure after the first write may leave part of the batch applied; every write is idempotent
- *   (tags added and removed, fields set, notes by key, upserts by phone), so repeating the batch
- *   converges — which is what the caller's retry does.
- * - `find*` return `null` when nothing matches; failures throw `SdrError`s (never "not found").
- *   Phone matching is by canonical E.164 (an adapter re-checks what a full-text search returns).
- * - Tags are **added and removed** (`tagsToAdd` / `tagsToRemove`); nothing ever replaces the
- *   whole tag set, so tags written by people survive.
- * - `fields` set the given custom fields; `null` clears one. An unknown field id or an unknown
- *   stage is a `ValidationError` naming it (where the provider accepts such writes silently,
- *   reconciliation's read-back catches them).
- * - Notes are written once per `idempotencyKey`: the same key again leaves one note and reports
- *   `created: false`. Read-back reports the keys of the notes present (`noteKeys`).
- * - **Pacing is the implementation's.** An implementation paces every request it sends to the
- *   vendor — token refreshes, pipeline look-ups and searches included — with the `RateLimiter` it
- *   was created with: one token per request from the bucket of the vendor account, at
- *   `capabilities.requestsPerSecond` (or lower, when configured so) with a burst of one
- *   (`createRequestPacer`). Callers never take tokens themselves.
- * - A provider 429 that pacing did not prevent (someone else on the account) is a
- *   `RateLimitedError` with the provider's `Retry-After`; the caller waits it out. A suspected
- *   block (Kommo: 403 without detail) is a non-retryable `ProviderError` with `status: 403`: stop
- *   and alert.
- * - Every method takes `CallOptions` last. An aborted signal — before the call or while it waits
- *   on the rate limiter — rejects with an `AbortedError` and sends nothing more.
- */
+// The CrmPort v1 contract is documented on the `CrmPort` interface below, where the API reference shows it.
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
 import type { CallOptions } from '../call-options.js';
@@ -151,11 +109,45 @@ export interface CrmCapabilities {
 }
 
 /**
- * A CRM account, batch first. Every batch method takes up to `capabilities.maxBatchSize` items,
- * checks all of them before writing any, succeeds or throws as a whole, and answers in input
- * order; an empty batch sends nothing. Implementations pace every vendor request with the
- * `RateLimiter` they were created with, and every method takes `CallOptions` last (an aborted
- * signal rejects with `AbortedError`). See the module comment for the whole contract.
+ * The CRM that must reflect our leads (Kommo, or the sandbox/in-memory board). Vendor-neutral:
+ * stages are the CRM's own `{ pipelineId, statusId }` (the tenant's mapping translates domain
+ * stages), custom fields are addressed by the CRM's field id.
+ *
+ * **Batch first.** Every write, and the read-back, takes a list: one way per operation, so that
+ * a caller never has to choose between a single and a batch form and an adapter implements each
+ * operation once. The single forms are helpers of the core (`crm-helpers.ts`: `upsertCrmLead`,
+ * `updateCrmLead`, `moveCrmStage`, `addCrmNote`, …), each one batch call of one item.
+ *
+ * Contract (each method repeats its part):
+ * - Every batch method accepts up to `capabilities.maxBatchSize` items (more is a
+ *   `ValidationError` naming the list, and nothing is sent), and **succeeds or throws as a
+ *   whole**: every item is checked before anything is written, so an invalid item (an unknown
+ *   lead, stage or field) writes none of the batch. An empty batch sends nothing and resolves
+ *   empty. Results come back in input order. Where the provider needs several requests for one
+ *   batch (`batchUpdate` / `batchNotes` false, a Kommo upsert's searches and writes), a transport
+ *   failure after the first write may leave part of the batch applied; every write is idempotent
+ *   (tags added and removed, fields set, notes by key, upserts by phone), so repeating the batch
+ *   converges — which is what the caller's retry does.
+ * - `find*` return `null` when nothing matches; failures throw `SdrError`s (never "not found").
+ *   Phone matching is by canonical E.164 (an adapter re-checks what a full-text search returns).
+ * - Tags are **added and removed** (`tagsToAdd` / `tagsToRemove`); nothing ever replaces the
+ *   whole tag set, so tags written by people survive.
+ * - `fields` set the given custom fields; `null` clears one. An unknown field id or an unknown
+ *   stage is a `ValidationError` naming it (where the provider accepts such writes silently,
+ *   reconciliation's read-back catches them).
+ * - Notes are written once per `idempotencyKey`: the same key again leaves one note and reports
+ *   `created: false`. Read-back reports the keys of the notes present (`noteKeys`).
+ * - **Pacing is the implementation's.** An implementation paces every request it sends to the
+ *   vendor — token refreshes, pipeline look-ups and searches included — with the `RateLimiter` it
+ *   was created with: one token per request from the bucket of the vendor account, at
+ *   `capabilities.requestsPerSecond` (or lower, when configured so) with a burst of one
+ *   (`createRequestPacer`). Callers never take tokens themselves.
+ * - A provider 429 that pacing did not prevent (someone else on the account) is a
+ *   `RateLimitedError` with the provider's `Retry-After`; the caller waits it out. A suspected
+ *   block (Kommo: 403 without detail) is a non-retryable `ProviderError` with `status: 403`: stop
+ *   and alert.
+ * - Every method takes `CallOptions` last. An aborted signal — before the call or while it waits
+ *   on the rate limiter — rejects with an `AbortedError` and sends nothing more.
  */
 export interface CrmPort {
   readonly contractVersion: 'v1';

@@ -1,18 +1,4 @@
-/**
- * # LockPort v1
- *
- * Distributed mutual exclusion with leases and fencing tokens (Redis, PostgreSQL advisory
- * locks, or in-process).
- *
- * Contract:
- * - At most one live lease per key at any time. A lease expires after its TTL unless extended.
- * - Every successful `acquire` of a key returns a **fencing token strictly greater** than every
- *   token issued before for that key, so a resource can refuse writes from a stale holder.
- * - `extend` and `release` act only on the lease they are given: once a lease expired (and
- *   whether or not another took the key), extending it throws `LockNotAcquiredError` and releasing
- *   it returns `false` — it can never touch the lease that replaced it.
- * - `acquire` returns `null` when the key stays held for `waitMs` (0: a single try).
- */
+// The LockPort v1 contract is documented on the `LockPort` interface below, where the API reference shows it.
 import { LockNotAcquiredError } from '../../errors/index.js';
 
 export interface Lease {
@@ -31,6 +17,19 @@ export interface AcquireOptions {
   readonly waitMs?: number;
 }
 
+/**
+ * Distributed mutual exclusion with leases and fencing tokens (Redis, PostgreSQL advisory
+ * locks, or in-process).
+ *
+ * Contract:
+ * - At most one live lease per key at any time. A lease expires after its TTL unless extended.
+ * - Every successful `acquire` of a key returns a **fencing token strictly greater** than every
+ *   token issued before for that key, so a resource can refuse writes from a stale holder.
+ * - `extend` and `release` act only on the lease they are given: once a lease expired (and
+ *   whether or not another took the key), extending it throws `LockNotAcquiredError` and releasing
+ *   it returns `false` — it can never touch the lease that replaced it.
+ * - `acquire` returns `null` when the key stays held for `waitMs` (0: a single try).
+ */
 export interface LockPort {
   readonly contractVersion: 'v1';
   readonly provider: string;

@@ -1,27 +1,4 @@
-/**
- * # MessagingPort v1
- *
- * A channel that delivers messages to a person: WhatsApp through Evolution API, or the
- * sandbox/in-memory channel. One port instance may serve several channel **instances** (one
- * WhatsApp number each); pacing and health are per instance.
- *
- * Contract:
- * - Every send carries an `idempotencyKey` (the scheduled-message id). Adapters whose provider
- *   can deduplicate (`capabilities.idempotentSends`) return the first send's result for a
- *   repeated key instead of sending again; the others rely on the dispatcher's claims.
- * - Resolves with the provider's message id once the provider **accepted** the message.
- * - Permanent failures throw a non-retryable `SdrError`: a recipient the channel cannot reach at
- *   all (the number is not on WhatsApp) a `RecipientUnreachableError`, which the dispatcher
- *   recognises to mark the lead unreachable; a malformed request a `ValidationError` or a
- *   `ProviderError` with `retryable: false`. Transient ones (timeouts, 5xx, 429) a retryable one
- *   (`RateLimitedError` carries Retry-After).
- * - A send that is tried again (`attempt.number > 1`) may already have gone out: the provider
- *   can have accepted the first attempt and the answer been lost. Adapters that can look up what
- *   was sent (Evolution's message store) check first and return the earlier message's id instead
- *   of sending it twice; the others send again.
- * - `health` reports `down` when the instance cannot send (Evolution connection state not `open`).
- * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
- */
+// The MessagingPort v1 contract is documented on the `MessagingPort` interface below, where the API reference shows it.
 import type { CallOptions } from '../call-options.js';
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
 import type { Channel } from '../../domain/model/message.js';
@@ -74,10 +51,26 @@ export interface MessagingCapabilities {
 }
 
 /**
- * A channel delivering messages to a person (WhatsApp through Evolution API, the sandbox or
- * in-memory channel). One instance of the port may serve several channel **instances** (one
- * WhatsApp number each); pacing and health are per instance. Every method takes `CallOptions`
- * last: an aborted signal rejects with an `AbortedError` and sends nothing.
+ * A channel that delivers messages to a person: WhatsApp through Evolution API, or the
+ * sandbox/in-memory channel. One port instance may serve several channel **instances** (one
+ * WhatsApp number each); pacing and health are per instance.
+ *
+ * Contract:
+ * - Every send carries an `idempotencyKey` (the scheduled-message id). Adapters whose provider
+ *   can deduplicate (`capabilities.idempotentSends`) return the first send's result for a
+ *   repeated key instead of sending again; the others rely on the dispatcher's claims.
+ * - Resolves with the provider's message id once the provider **accepted** the message.
+ * - Permanent failures throw a non-retryable `SdrError`: a recipient the channel cannot reach at
+ *   all (the number is not on WhatsApp) a `RecipientUnreachableError`, which the dispatcher
+ *   recognises to mark the lead unreachable; a malformed request a `ValidationError` or a
+ *   `ProviderError` with `retryable: false`. Transient ones (timeouts, 5xx, 429) a retryable one
+ *   (`RateLimitedError` carries Retry-After).
+ * - A send that is tried again (`attempt.number > 1`) may already have gone out: the provider
+ *   can have accepted the first attempt and the answer been lost. Adapters that can look up what
+ *   was sent (Evolution's message store) check first and return the earlier message's id instead
+ *   of sending it twice; the others send again.
+ * - `health` reports `down` when the instance cannot send (Evolution connection state not `open`).
+ * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
  */
 export interface MessagingPort {
   readonly contractVersion: 'v1';

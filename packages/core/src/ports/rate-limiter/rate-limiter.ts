@@ -1,14 +1,4 @@
-/**
- * # RateLimiter v1
- *
- * Token buckets shared by every process (Redis) or local to one (in-memory), keyed by what is
- * limited (`crm:kommo:<account>`, `api-key:<id>`, `whatsapp:<instance>`).
- *
- * Contract: `consume` takes `cost` tokens from the bucket of `key`, which holds at most `burst`
- * tokens and refills at `ratePerSecond`. When the bucket has too few tokens nothing is taken and
- * `retryAfterMs` says when it will have enough. Never more than `burst + ratePerSecond × t`
- * tokens are granted over any window of `t` seconds.
- */
+// The RateLimiter v1 contract is documented on the `RateLimiter` interface below, where the API reference shows it.
 import type { Clock } from '../clock/clock.js';
 
 export interface RateRule {
@@ -23,6 +13,15 @@ export interface RateDecision {
   readonly remaining: number;
 }
 
+/**
+ * Token buckets shared by every process (Redis) or local to one (in-memory), keyed by what is
+ * limited (`crm:kommo:<account>`, `api-key:<id>`, `whatsapp:<instance>`).
+ *
+ * Contract: `consume` takes `cost` tokens from the bucket of `key`, which holds at most `burst`
+ * tokens and refills at `ratePerSecond`. When the bucket has too few tokens nothing is taken and
+ * `retryAfterMs` says when it will have enough. Never more than `burst + ratePerSecond × t`
+ * tokens are granted over any window of `t` seconds.
+ */
 export interface RateLimiter {
   readonly contractVersion: 'v1';
   readonly provider: string;

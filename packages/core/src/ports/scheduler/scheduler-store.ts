@@ -1,27 +1,4 @@
-/**
- * # SchedulerStore v1
- *
- * The table of scheduled messages (follow-ups, reminders, billing messages) and the claim
- * protocol the dispatcher runs on (SPEC §4.6).
- *
- * Contract:
- * - `schedule` is idempotent on `(tenantId, dedupeKey)` whatever the existing row's status: the
- *   second call returns the first row untouched with `created: false`.
- * - `claimDue` atomically moves up to `limit` rows that are `pending` and due (`dueAt <= now`) to
- *   `sending`, stamping `lockedBy`, `lockedAt` and `leaseExpiresAt = now + leaseMs`, oldest `dueAt`
- *   first. Concurrent claimers never receive the same row (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
- *   Claims span tenants: the dispatcher serves all of them; every row carries its `tenantId`.
- * - `markSent`, `markSkipped`, `markFailed`, `defer` and `heartbeat` act only on rows in `sending`
- *   locked by the given `workerId`, and return `false` (or skip the row) otherwise — a worker
- *   whose lease expired cannot overwrite the work of the one that recovered the row.
- * - `markFailed` with a `retryAt` returns the row to `pending` at that time; with `null` it becomes
- *   `failed`. Both count an attempt. `defer` returns it to `pending` without counting one.
- * - `recoverStuck` returns `sending` rows whose lease expired to `pending` (counting the lost
- *   attempt) so that they are sent again; it spans tenants.
- * - `cancel` cancels only `pending` rows matching **all** given criteria; a row in flight
- *   (`sending`) is left to the dispatcher, which re-validates before sending.
- * - Rows in `cancelled`, `sent`, `failed` or `skipped` are never claimed.
- */
+// The SchedulerStore v1 contract is documented on the `SchedulerStore` interface below, where the API reference shows it.
 import type {
   NewScheduledMessageInput,
   ScheduledKind,
@@ -52,6 +29,28 @@ export interface ClaimDueInput {
   readonly kinds?: readonly ScheduledKind[];
 }
 
+/**
+ * The table of scheduled messages (follow-ups, reminders, billing messages) and the claim
+ * protocol the dispatcher runs on (SPEC §4.6).
+ *
+ * Contract:
+ * - `schedule` is idempotent on `(tenantId, dedupeKey)` whatever the existing row's status: the
+ *   second call returns the first row untouched with `created: false`.
+ * - `claimDue` atomically moves up to `limit` rows that are `pending` and due (`dueAt <= now`) to
+ *   `sending`, stamping `lockedBy`, `lockedAt` and `leaseExpiresAt = now + leaseMs`, oldest `dueAt`
+ *   first. Concurrent claimers never receive the same row (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+ *   Claims span tenants: the dispatcher serves all of them; every row carries its `tenantId`.
+ * - `markSent`, `markSkipped`, `markFailed`, `defer` and `heartbeat` act only on rows in `sending`
+ *   locked by the given `workerId`, and return `false` (or skip the row) otherwise — a worker
+ *   whose lease expired cannot overwrite the work of the one that recovered the row.
+ * - `markFailed` with a `retryAt` returns the row to `pending` at that time; with `null` it becomes
+ *   `failed`. Both count an attempt. `defer` returns it to `pending` without counting one.
+ * - `recoverStuck` returns `sending` rows whose lease expired to `pending` (counting the lost
+ *   attempt) so that they are sent again; it spans tenants.
+ * - `cancel` cancels only `pending` rows matching **all** given criteria; a row in flight
+ *   (`sending`) is left to the dispatcher, which re-validates before sending.
+ * - Rows in `cancelled`, `sent`, `failed` or `skipped` are never claimed.
+ */
 export interface SchedulerStore {
   readonly contractVersion: 'v1';
 
