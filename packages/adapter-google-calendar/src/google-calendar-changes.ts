@@ -82,7 +82,7 @@ export function createGoogleCalendarChanges(input: GoogleCalendarChangesInput): 
 
     watch: (request, call) =>
       retried('watch', call, async () => {
-        const answer = await runner.send(
+        const data = await runner.data(
           {
             operation: 'watch',
             schema: googleChannelSchema,
@@ -103,11 +103,10 @@ export function createGoogleCalendarChanges(input: GoogleCalendarChangesInput): 
           },
           call,
         );
-        if (answer.kind === 'accepted') throw new Error('unreachable: watch accepts no failure');
-        const expiration = answer.data.expiration === undefined || answer.data.expiration === null ? null : Number(answer.data.expiration);
+        const expiration = data.expiration === undefined || data.expiration === null ? null : Number(data.expiration);
         return {
-          channelId: answer.data.id,
-          resourceId: answer.data.resourceId,
+          channelId: data.id,
+          resourceId: data.resourceId,
           expiresAt: expiration === null || Number.isNaN(expiration) ? null : new Date(expiration),
         };
       }),

@@ -21,17 +21,20 @@ export interface GoogleResponse {
   readonly data: unknown;
 }
 
+/** One request of an operation. */
+export interface GoogleRequest<Schema extends z.ZodType> {
+  readonly operation: string;
+  readonly schema: Schema;
+  readonly resource?: GoogleCalendarErrorContext['resource'];
+  readonly run: (options: MethodOptions) => Promise<GoogleResponse>;
+}
+
 export interface GoogleRequestRunner {
-  /** Sends one request (one attempt, plus one after a 401) and parses its answer. */
+  /** Sends one request (one attempt, plus one after a 401) and returns its parsed answer, or throws the mapped error. */
+  data<Schema extends z.ZodType>(request: GoogleRequest<Schema>, options: CallOptions | undefined): Promise<z.output<Schema>>;
+  /** As `data`, but the failures `accept` picks (a 404 on delete) are returned instead of thrown. */
   send<Schema extends z.ZodType>(
-    request: {
-      readonly operation: string;
-      readonly schema: Schema;
-      readonly resource?: GoogleCalendarErrorContext['resource'];
-      readonly run: (options: MethodOptions) => Promise<GoogleResponse>;
-      /** Lets the caller treat some statuses (a 404 on delete) as answers instead of errors. */
-      readonly accept?: (failure: GoogleCalendarFailure) => boolean;
-    },
+    request: GoogleRequest<Schema> & { readonly accept: (failure: GoogleCalendarFailure) => boolean },
     options: CallOptions | undefined,
   ): Promise<
     { readonly kind: 'ok'; readonly data: z.output<Schema> } | { readonly kind: 'accepted'; readonly failure: GoogleCalendarFailure }
@@ -47,37 +50,43 @@ export interface GoogleRequestRunnerOptions {
 /** Creates the runner every operation of the port goes through. */
 export function createGoogleRequestRunner(runnerOptions: GoogleRequestRunnerOptions): GoogleRequestRunner {
   const { tokens, clock, timeoutMs } = runnerOptions;
-  return {
-    async send(request, options) {
-      const site = { provider: googleCalendarProvider, operation: request.operation };
-      let rejected: string | undefined;
-      for (let attempt = 1; ; attempt += 1) {
-        throwIfAborted(options, site);
-        const token = await tokens.accessToken({ ...options, ...(rejected === undefined ? {} : { rejected }) });
-        const timeout = AbortSignal.timeout(timeoutMs);
-        const signal = options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-        let failure: GoogleCalendarFailure;
-        try {
-          const response = await request.run({ headers: { authorization: `Bearer ${token}` }, signal, retry: false });
-          const parsed = request.schema.safeParse(response.data);
-          if (parsed.success) return { kind: 'ok', data: parsed.data };
-          failure = { kind: 'malformed', status: response.status, issue: parsed.error.issues[0]?.message ?? 'invalid' };
-        } catch (error) {
-          if (options?.signal?.aborted === true) throw abortedError(options.signal, site);
-          failure = timeout.aborted ? { kind: 'timeout', timeoutMs } : failureOf(error, timeoutMs);
-        }
-        if (failure.kind === 'http' && failure.status === 401 && attempt === 1) {
-          rejected = token;
-          continue;
-        }
-        if (request.accept?.(failure) === true) return { kind: 'accepted', failure };
-        throw toGoogleCalendarError(failure, {
-          operation: request.operation,
-          now: clock.now(),
-          secrets: [token, ...tokens.secrets],
-          ...(request.resource ? { resource: request.resource } : {}),
-        });
+  const send: GoogleRequestRunner['send'] = async (request, options) => {
+    const site = { provider: googleCalendarProvider, operation: request.operation };
+    let rejected: string | undefined;
+    for (let attempt = 1; ; attempt += 1) {
+      throwIfAborted(options, site);
+      const token = await tokens.accessToken({ ...options, ...(rejected === undefined ? {} : { rejected }) });
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = options?.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+      let failure: GoogleCalendarFailure;
+      try {
+        const response = await request.run({ headers: { authorization: `Bearer ${token}` }, signal, retry: false });
+        const parsed = request.schema.safeParse(response.data);
+        if (parsed.success) return { kind: 'ok', data: parsed.data };
+        failure = { kind: 'malformed', status: response.status, issue: parsed.error.issues[0]?.message ?? 'invalid' };
+      } catch (error) {
+        if (options?.signal?.aborted === true) throw abortedError(options.signal, site);
+        failure = timeout.aborted ? { kind: 'timeout', timeoutMs } : failureOf(error, timeoutMs);
       }
+      if (failure.kind === 'http' && failure.status === 401 && attempt === 1) {
+        rejected = token;
+        continue;
+      }
+      if (request.accept(failure)) return { kind: 'accepted', failure };
+      throw toGoogleCalendarError(failure, {
+        operation: request.operation,
+        now: clock.now(),
+        secrets: [token, ...tokens.secrets],
+        ...(request.resource ? { resource: request.resource } : {}),
+      });
+    }
+  };
+  return {
+    send,
+    async data(request, options) {
+      const answer = await send({ ...request, accept: () => false }, options);
+      if (answer.kind === 'ok') return answer.data;
+      throw toGoogleCalendarError(answer.failure, { operation: request.operation, now: clock.now() });
     },
   };
 }

@@ -112,7 +112,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
 
     freeBusy: (input, call) =>
       retried('freeBusy', call, async () => {
-        const answer = await runner.send(
+        const data = await runner.data(
           {
             operation: 'freeBusy',
             schema: googleFreeBusySchema,
@@ -130,8 +130,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
           },
           call,
         );
-        if (answer.kind === 'accepted') throw new Error('unreachable: freeBusy accepts no failure');
-        const entry = answer.data.calendars?.[input.calendarId];
+        const entry = data.calendars?.[input.calendarId];
         const reasons = (entry?.errors ?? []).map((error) => error.reason ?? 'unknown');
         if (entry === undefined || reasons.length > 0) {
           // A calendar Google could not read is not a free calendar: never guess.
@@ -180,7 +179,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
 
     updateEvent: (input, call) =>
       retried('updateEvent', call, async () => {
-        const answer = await runner.send(
+        const data = await runner.data(
           {
             operation: 'updateEvent',
             schema: googleEventSchema,
@@ -193,8 +192,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
           },
           call,
         );
-        if (answer.kind === 'accepted') throw new Error('unreachable: updateEvent accepts no failure');
-        const event = mapped(input.calendarId, answer.data, 'updateEvent');
+        const event = mapped(input.calendarId, data, 'updateEvent');
         if (event.status === 'cancelled') throw new NotFoundError('calendar event', input.eventId, { details: { status: 'cancelled' } });
         return event;
       }),
@@ -237,7 +235,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
     async health(call): Promise<PortHealth> {
       throwIfAborted(call, { provider: googleCalendarProvider, operation: 'health' });
       try {
-        await runner.send(
+        await runner.data(
           { operation: 'health', schema: anything, run: (request) => api.calendars.get({ calendarId: healthCalendarId }, request) },
           call,
         );
@@ -272,7 +270,7 @@ async function listPage(
   input: { readonly calendarId: string; readonly timeMin: Date; readonly timeMax: Date; readonly pageToken: string | undefined },
   call: CallOptions | undefined,
 ) {
-  const answer = await runner.send(
+  return runner.data(
     {
       operation: 'listEvents',
       schema: googleEventListSchema,
@@ -292,8 +290,6 @@ async function listPage(
     },
     call,
   );
-  if (answer.kind === 'accepted') throw new Error('unreachable: listEvents accepts no failure');
-  return answer.data;
 }
 
 /** The root URL with exactly one trailing slash (the client joins paths onto it). */

@@ -2,6 +2,8 @@
  * The fake Google Calendar mounted in msw for the wire tests: one msw server per test file,
  * listening with `onUnhandledRequest: 'error'`, so a request to anything but the fake fails.
  */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '@sdr/core';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -44,4 +46,28 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
     () => expect.fail('expected the call to reject'),
     (error: unknown) => error,
   );
+}
+
+/** A clock whose sleeps return at once and are recorded, so backoffs are asserted, not waited. */
+export function recordingClock(): Clock & { readonly sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    contractVersion: 'v1',
+    sleeps,
+    now: () => new Date(),
+    sleep: (ms: number) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** A random event id in Google's alphabet (a UUID's 32 hex digits, as bookings use). */
+export function eventId(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+/** Whole hours from a fixed day far ahead. */
+export function at(hours: number): Date {
+  return new Date(Date.UTC(2041, 2, 4) + hours * 3_600_000);
 }
