@@ -34,3 +34,21 @@ export {
 export { defaultWatchTtlSeconds, type GoogleCalendarChanges } from './google-calendar-changes.js';
 export { mapGoogleEvent, googleEventInsertBody, googleEventPatchBody, instantOf, mapBusy } from './map-google-calendar-event.js';
 export * from './google-calendar-api.js';
+export {
+  checkGoogleNotification,
+  googleWatchCredentialKey,
+  openGoogleWatchChannel,
+  readGoogleWatchChannel,
+  stopGoogleWatchChannel,
+  type GoogleNotificationCheck,
+  type GoogleWatchInput,
+  type StoredGoogleWatchChannel,
+} from './google-calendar-watch.js';
+export {
+  googleCalendarAuthSchema,
+  googleCalendarConfigSchema,
+  googleCalendarPlugin,
+  googleTokenLockKey,
+  type GoogleCalendarConfig,
+  type GoogleCalendarPlugin,
+} from './google-calendar-plugin.js';
