@@ -12,3 +12,8 @@ export {
   type FakeGoogleOperation,
   type FakeGoogleRequest,
 } from './fake-google-calendar.js';
+export {
+  startFakeGoogleCalendarServer,
+  type FakeGoogleCalendarServer,
+  type FakeGoogleCalendarServerOptions,
+} from './fake-google-calendar-server.js';
