@@ -29,9 +29,10 @@ export interface FakeGoogleCalendarServerOptions extends Omit<FakeGoogleCalendar
 
 /** Starts a fake Google on 127.0.0.1. */
 export async function startFakeGoogleCalendarServer(options: FakeGoogleCalendarServerOptions = {}): Promise<FakeGoogleCalendarServer> {
-  let fake: FakeGoogleCalendar | undefined;
+  // The fake needs the port in its URLs, known once listening; requests only come after that.
+  const holder: { fake?: FakeGoogleCalendar } = {};
   const server = createServer((incoming, outgoing) => {
-    if (fake !== undefined) void answer(fake, options.latencyMs ?? 0, incoming, outgoing);
+    if (holder.fake !== undefined) void answer(holder.fake, options.latencyMs ?? 0, incoming, outgoing);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -40,7 +41,8 @@ export async function startFakeGoogleCalendarServer(options: FakeGoogleCalendarS
   const { port } = server.address() as AddressInfo;
   const rootUrl = `http://127.0.0.1:${port}/`;
   const tokenUrl = `${rootUrl}token`;
-  fake = createFakeGoogleCalendar({ ...options, rootUrl, tokenUrl });
+  const fake = createFakeGoogleCalendar({ ...options, rootUrl, tokenUrl });
+  holder.fake = fake;
   return {
     fake,
     rootUrl,
