@@ -148,6 +148,22 @@ describe('getEvent, updateEvent, deleteEvent, listEvents', () => {
     expect(patch?.body).toEqual({ start: { dateTime: at(12).toISOString() }, end: { dateTime: at(13).toISOString() } });
   });
 
+  it('one call may ask another sendUpdates through providerOptions.googleCalendar', async () => {
+    const port = portOn(fake);
+    const id = eventId();
+    await port.createEvent({
+      calendarId,
+      eventId: id,
+      start: at(10),
+      end: at(11),
+      summary: 'Demo',
+      providerOptions: { googleCalendar: { sendUpdates: 'all' } },
+    });
+    await port.updateEvent({ calendarId, eventId: id, summary: 'Moved', providerOptions: { googleCalendar: { sendUpdates: 'everyone' } } });
+    expect(requestsTo(fake, 'POST', calendarPath)[0]?.query.get('sendUpdates')).toBe('all');
+    expect(requestsTo(fake, 'PATCH', `${calendarPath}/${id}`)[0]?.query.get('sendUpdates')).toBe('none');
+  });
+
   it('a 404 on patch is a NotFoundError at once (permanent: no retry)', async () => {
     const port = portOn(fake);
     const id = eventId();

@@ -20,6 +20,7 @@ import {
   type CallOptions,
   type Clock,
   type PortHealth,
+  type ProviderOptions,
   type RetryPolicy,
 } from '@sdr/core';
 import { calendar as googleCalendarClient, type calendar_v3 } from '@googleapis/calendar';
@@ -46,7 +47,10 @@ export interface GoogleCalendarOptions {
   readonly rootUrl?: string;
   /** Another token endpoint. Default `https://oauth2.googleapis.com/token`. */
   readonly tokenUrl?: string;
-  /** Who Google notifies of changes (default `none`: the product sends its own messages). */
+  /**
+   * Who Google notifies of changes (default `none`: the product sends its own messages). One call
+   * may ask otherwise with `providerOptions.googleCalendar.sendUpdates`.
+   */
   readonly sendUpdates?: GoogleSendUpdates;
   /** Add a Google Meet link to every event (also asked per event with `conferencing`). */
   readonly conference?: boolean;
@@ -158,7 +162,7 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
               api.events.insert(
                 {
                   calendarId: input.calendarId,
-                  sendUpdates,
+                  sendUpdates: sendUpdatesFor(input.providerOptions, sendUpdates),
                   ...(conference ? { conferenceDataVersion: 1 } : {}),
                   requestBody: googleEventInsertBody(input, conference),
                 },
@@ -186,7 +190,12 @@ export function createGoogleCalendar(options: GoogleCalendarOptions): GoogleCale
             resource: eventResource(input.eventId),
             run: (request) =>
               api.events.patch(
-                { calendarId: input.calendarId, eventId: input.eventId, sendUpdates, requestBody: googleEventPatchBody(input) },
+                {
+                  calendarId: input.calendarId,
+                  eventId: input.eventId,
+                  sendUpdates: sendUpdatesFor(input.providerOptions, sendUpdates),
+                  requestBody: googleEventPatchBody(input),
+                },
                 request,
               ),
           },
@@ -290,6 +299,14 @@ async function listPage(
     },
     call,
   );
+}
+
+const sendUpdatesValues: readonly string[] = ['all', 'externalOnly', 'none'] satisfies GoogleSendUpdates[];
+
+/** `providerOptions.googleCalendar.sendUpdates` of one call when it is a valid value, else the configured one. */
+export function sendUpdatesFor(providerOptions: ProviderOptions | undefined, configured: GoogleSendUpdates): GoogleSendUpdates {
+  const asked = providerOptions?.googleCalendar?.sendUpdates;
+  return typeof asked === 'string' && sendUpdatesValues.includes(asked) ? (asked as GoogleSendUpdates) : configured;
 }
 
 /** The root URL with exactly one trailing slash (the client joins paths onto it). */
