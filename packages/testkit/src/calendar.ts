@@ -1,7 +1,8 @@
 /**
  * `runCalendarConformance`: proves a `CalendarPort` creates events idempotently by the caller's
  * id, deletes idempotently, and reports free/busy truthfully
- * (packages/core/src/ports/calendar/calendar-port.ts).
+ * (packages/core/src/ports/calendar/calendar-port.ts), and, when the port has it, tracks changes
+ * (calendar-changes.ts).
  */
 import { randomInt, randomUUID } from 'node:crypto';
 import {
@@ -364,6 +365,29 @@ export function runCalendarConformance<Subject extends CalendarSubject>(options:
         if (!world.capabilities.conferencing) context.skip(skipReason('conferencing', 'capabilities.conferencing is false'));
         const event = await world.create({ conferencing: true });
         expect(event.conferenceUrl).toMatch(/^https?:\/\//);
+      },
+      options.timeoutMs,
+    );
+
+    it(
+      'listChanges (optional): a full sync gives a sync token; the next sync reports events created and deleted since',
+      async (context) => {
+        const world = await setup();
+        const listChanges = world.calendar.listChanges?.bind(world.calendar);
+        if (listChanges === undefined) return context.skip(skipReason('listChanges', 'the port does not track changes (optional)'));
+        const removed = await world.create({ start: world.at(9), end: world.at(10) });
+        const full = await listChanges({ calendarId: world.calendarId });
+        expect(full.nextSyncToken.length).toBeGreaterThan(0);
+        expect(full.changes).toContainEqual(
+          expect.objectContaining({ kind: 'changed', event: expect.objectContaining({ eventId: removed.eventId }) as unknown }),
+        );
+        const added = await world.create({ start: world.at(12), end: world.at(13) });
+        await world.calendar.deleteEvent({ calendarId: world.calendarId, eventId: removed.eventId });
+        const next = await listChanges({ calendarId: world.calendarId, syncToken: full.nextSyncToken });
+        expect(next.changes).toContainEqual(expect.objectContaining({ kind: 'deleted', eventId: removed.eventId }));
+        const changed = next.changes.flatMap((change) => (change.kind === 'changed' ? [change.event.eventId] : []));
+        expect(changed).toContain(added.eventId);
+        expect(changed).not.toContain(removed.eventId);
       },
       options.timeoutMs,
     );

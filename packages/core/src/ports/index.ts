@@ -11,6 +11,14 @@ export type {
   CreateCalendarEventInput,
   UpdateCalendarEventInput,
 } from './calendar/calendar-port.js';
+export {
+  CalendarSyncTokenExpiredError,
+  type CalendarChange,
+  type CalendarChangeSet,
+  type CalendarChangeTracking,
+  type CalendarWatchChannel,
+  type CalendarWatchInput,
+} from './calendar/calendar-changes.js';
 export type {
   CrmCapabilities,
   CrmContact,

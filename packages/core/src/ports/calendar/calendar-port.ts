@@ -19,11 +19,13 @@
  * - `freeBusy` reports busy intervals of **other** events too (it is the calendar's truth); a
  *   calendar the provider reports an error for (Google's per-calendar `errors[]`) throws.
  * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
+ * - Change tracking (`listChanges`, `watch`, `stopWatch`) is optional: see `calendar-changes.ts`.
  *
  * The same clauses are on the interface and its methods below, where an implementer reads them.
  */
 import type { CallOptions } from '../call-options.js';
 import type { PortHealth, ProviderOptions } from '../health.js';
+import type { CalendarChangeTracking } from './calendar-changes.js';
 
 export interface BusyInterval {
   readonly start: Date;
@@ -88,7 +90,7 @@ export interface CalendarCapabilities {
  * as a failure, nor the reverse. Every method takes `CallOptions` last: an aborted signal rejects
  * with an `AbortedError` and writes nothing (see `call-options.ts`).
  */
-export interface CalendarPort {
+export interface CalendarPort extends CalendarChangeTracking {
   readonly contractVersion: 'v1';
   /** Provider name for logs and errors (`google-calendar`, `in-memory`). */
   readonly provider: string;
