@@ -2,8 +2,7 @@
  * The fake Kommo mounted in msw for the wire tests: one msw server per test file, listening with
  * `onUnhandledRequest: 'error'`, so a request to anything but the fake fails the test.
  */
-import { systemClock } from '@sdr/core';
-import { createInMemoryRateLimiter } from '@sdr/core/testing';
+import type { RateLimiter } from '@sdr/core';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -20,13 +19,20 @@ export function useFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
   return fake;
 }
 
-/** A CRM on the fake with a long-lived token, a real-clock limiter at 1000/s (tests that prove pacing set their own). */
+/** Grants every request at once: for tests about something else than pacing (those that prove it bring their own limiter). */
+export const unlimitedRateLimiter: RateLimiter = {
+  contractVersion: 'v1',
+  provider: 'unlimited',
+  consume: () => Promise.resolve({ allowed: true, retryAfterMs: 0, remaining: 1 }),
+};
+
+/** A CRM on the fake with a long-lived token and no pacing (tests that prove pacing set their own limiter). */
 export function crmOn(fake: FakeKommo, overrides: Partial<KommoCrmOptions> = {}): KommoCrm {
   return createKommoCrm({
     subdomain: 'acme',
     baseUrl: fake.baseUrl,
     auth: { type: 'long_lived', token: fake.token },
-    rateLimiter: createInMemoryRateLimiter({ clock: systemClock }),
+    rateLimiter: unlimitedRateLimiter,
     requestTimeoutMs: 5_000,
     ...overrides,
   });
