@@ -57,3 +57,16 @@ export {
   type CountryCode,
 } from './map-kommo-lead.js';
 export * from './kommo-api.js';
+export {
+  isEchoOfSyncedStage,
+  kommoWebhookLeadIds,
+  parseKommoWebhook,
+  parsePhpForm,
+  redactKommoWebhookPath,
+  stageChangesFrom,
+  verifyKommoWebhook,
+  type KommoWebhookLeadEvent,
+  type KommoWebhookVerification,
+  type ParsedKommoWebhook,
+} from './kommo-webhook.js';
+export { kommoConfigSchema, kommoPlugin, type KommoConfig, type KommoPlugin } from './kommo-plugin.js';

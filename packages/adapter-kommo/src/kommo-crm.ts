@@ -74,6 +74,8 @@ export interface KommoCrm extends CrmPort {
   readonly provider: 'kommo';
   /** The rate limiter key of the account (`crm:kommo:<subdomain>`). */
   readonly rateLimitKey: string;
+  /** The account's paced, authenticated client (for the package's other calls, such as webhook registration). */
+  readonly client: KommoClient;
 }
 
 /** The bucket of an account in the shared rate limiter. */
@@ -154,6 +156,7 @@ export function createKommoCrm(options: KommoCrmOptions): KommoCrm {
     provider: kommoProvider,
     capabilities,
     rateLimitKey: pacer.key,
+    client,
     findLeadByPhone: (phone, callOptions) => findLeadByPhone(context, phone, callOptions),
     findContactByPhone: async (phone, callOptions) => {
       const [contact] = await searchContacts(context, phone, callOptions);

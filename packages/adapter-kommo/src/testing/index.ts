@@ -14,3 +14,4 @@ export {
 } from './fake-kommo.js';
 export type { FakeKommoContact, FakeKommoField, FakeKommoLead, FakeKommoNote, FakeKommoPipeline } from './fake-kommo-board.js';
 export { startFakeKommoServer, type FakeKommoServer } from './fake-kommo-server.js';
+export { buildKommoDelivery, type DeliveryLead } from './webhook-builders.js';
