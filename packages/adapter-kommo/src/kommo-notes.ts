@@ -79,19 +79,25 @@ export function createKommoNotes(context: KommoContext): KommoNotes {
       }
       const created = new Set<string>();
       if (toWrite.length > 0) {
-        const outcome = await context.outcome({
-          operation: 'notes.add',
-          method: 'post',
-          path: 'api/v4/leads/notes',
-          json: toWrite.map((note, index) => ({
-            entity_id: Number(note.leadId),
-            note_type: 'common',
-            params: { text: noteText(note.text, note.idempotencyKey) },
-            request_id: String(index),
-          })),
-          schema: kommoNoteCreatedSchema,
-          signal: signalOf(options),
-        });
+        // An abort while the request is out (the caller's stop, its lease ending) leaves it in doubt too.
+        const outcome = await context
+          .outcome({
+            operation: 'notes.add',
+            method: 'post',
+            path: 'api/v4/leads/notes',
+            json: toWrite.map((note, index) => ({
+              entity_id: Number(note.leadId),
+              note_type: 'common',
+              params: { text: noteText(note.text, note.idempotencyKey) },
+              request_id: String(index),
+            })),
+            schema: kommoNoteCreatedSchema,
+            signal: signalOf(options),
+          })
+          .catch((error: unknown) => {
+            for (const note of toWrite) inDoubt.add(note.idempotencyKey);
+            throw error;
+          });
         if (!outcome.ok) {
           const { failure } = outcome;
           // Without an answer Kommo may have stored them: look them up before writing them again.
