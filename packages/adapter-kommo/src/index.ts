@@ -9,6 +9,7 @@ export {
   checkSubdomain,
   createKommoCrm,
   kommoDefaultBatchSize,
+  kommoDefaultRequestsPerSecond,
   kommoMaxRequestsPerSecond,
   kommoRateLimitKey,
   type KommoCrm,

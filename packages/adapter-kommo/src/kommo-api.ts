@@ -47,6 +47,7 @@ export type KommoLead = z.infer<typeof kommoLeadSchema>;
 export const kommoContactSchema = z.object({
   id,
   name: z.string().nullish(),
+  updated_at: z.number().nullish(),
   custom_fields_values: z.array(kommoCustomFieldValuesSchema).nullish(),
   _embedded: z.object({ leads: z.array(z.object({ id })).nullish() }).nullish(),
 });

@@ -2,7 +2,7 @@
  * The CRM on the wire: what each operation sends to Kommo (method, path, query, headers, body),
  * and how it reads what Kommo answers.
  */
-import { PhoneNumber, ValidationError, addCrmNote } from '@sdr/core';
+import { PhoneNumber, ValidationError, VirtualClock, addCrmNote } from '@sdr/core';
 import { describe, expect, it } from 'vitest';
 import { crmOn, rejection, requestsTo, useFakeKommo } from './__fixtures__/msw-kommo.js';
 import { noteKeyOf } from './map-kommo-lead.js';
@@ -44,11 +44,12 @@ describe('finding by phone', () => {
 });
 
 describe('creating leads', () => {
-  it('creates new leads with their contact in one POST /api/v4/leads/complex (PHONE/WORK value), then reads them back in one page', async () => {
+  it('creates new leads with their contact in one POST /api/v4/leads/complex (PHONE/WORK value), no search for phones the contact index proves new', async () => {
     const crm = crmOn(fake);
     const phones = ['+5511911110001', '+5511911110002', '+5511911110003'].map((phone) => PhoneNumber.parse(phone));
     const results = await crm.upsertLeads(phones.map((phone, index) => ({ phone, name: `Lead ${index}`, tags: ['sdr'] })));
     expect(results.map((result) => result.created)).toEqual([true, true, true]);
+    expect(results.map((result) => result.lead.leadId)).toEqual([...fake.leads.keys()].map(String));
     const [complex] = requestsTo(fake, 'leads.complex');
     expect(complex?.method).toBe('POST');
     expect(complex?.contentType).toContain('application/json');
@@ -63,16 +64,31 @@ describe('creating leads', () => {
         },
       })),
     );
-    const reads = requestsTo(fake, 'leads.get');
-    expect(reads).toHaveLength(1);
-    expect(reads[0]?.query.getAll('filter[id][]')).toEqual(results.map((result) => result.lead.leadId));
-    expect(fake.requests.map((request) => request.operation)).toEqual([
-      'contacts.search',
-      'contacts.search',
-      'contacts.search',
-      'leads.complex',
-      'leads.get',
-    ]);
+    expect(fake.requests.map((request) => request.operation)).toEqual(['contacts.index', 'leads.complex']);
+    const [index] = requestsTo(fake, 'contacts.index');
+    expect(index?.query.get('order[updated_at]')).toBe('asc');
+    expect(index?.query.get('limit')).toBe('250');
+  });
+
+  it('the contact index only proves absence: a known phone is searched; it re-reads only changed contacts once stale', async () => {
+    const clock = new VirtualClock('2030-01-01T00:00:00.000Z');
+    const crm = crmOn(fake, { clock, contactIndex: { maxAgeMs: 10_000 } });
+    const typed = fake.addContact({ name: 'Ana', phones: ['(11) 98765-4321'] });
+    const [found] = await crm.upsertLeads([{ phone: ana, name: 'Ana' }]);
+    expect(found?.lead.contactId).toBe(String(typed.id));
+    expect(fake.requests.map((request) => request.operation)).toEqual(['contacts.index', 'contacts.search', 'leads.complex']);
+    await clock.advance(10_000);
+    await crm.upsertLeads([{ phone: PhoneNumber.parse('+5511911113333') }]);
+    const reads = requestsTo(fake, 'contacts.index');
+    expect(reads).toHaveLength(2);
+    expect(reads[0]?.query.has('filter[updated_at][from]')).toBe(false);
+    expect(reads[1]?.query.get('filter[updated_at][from]')).toBe(String(typed.updated_at));
+  });
+
+  it('without the index every phone is searched', async () => {
+    const crm = crmOn(fake, { contactIndex: false });
+    await crm.upsertLeads([{ phone: ana }, { phone: PhoneNumber.parse('+5511911114444') }]);
+    expect(fake.requests.map((request) => request.operation)).toEqual(['contacts.search', 'contacts.search', 'leads.complex']);
   });
 
   it('a found lead gets its name, fields and tags added in a PATCH without _embedded.tags, never its stage', async () => {

@@ -27,6 +27,7 @@ import {
 import { kommoAccountSchema } from './kommo-api.js';
 import { authSecrets, longLivedTokenSource, oauthTokenSource, type KommoAuth } from './kommo-auth.js';
 import { createKommoCatalog } from './kommo-catalog.js';
+import { createKommoContactIndex } from './kommo-contact-index.js';
 import { createKommoClient, type KommoClient } from './kommo-client.js';
 import { checkBatchSize, createKommoContext, kommoId, signalOf, type KommoContext } from './kommo-context.js';
 import { kommoProvider } from './kommo-errors.js';
@@ -39,6 +40,11 @@ import { mainContactId, noteKeyOf, toCrmContact, toCrmLead, type CountryCode } f
 
 /** Kommo's limit: 7 requests per second per account. */
 export const kommoMaxRequestsPerSecond = 7;
+/**
+ * The pace by default: 6 a second, one under Kommo's limit, so that requests bunched up on the way
+ * (a slow one followed by a fast one) still arrive at most 7 in any second Kommo counts.
+ */
+export const kommoDefaultRequestsPerSecond = 6;
 /** Default (and documented safe) batch size of Kommo's batch endpoints. */
 export const kommoDefaultBatchSize = 50;
 
@@ -51,7 +57,7 @@ export interface KommoCrmOptions {
   readonly auth: KommoAuth;
   /** Shared by every process talking to this account: each request takes one token. */
   readonly rateLimiter: RateLimiter;
-  /** Pace lower than Kommo's 7 per second (never higher). */
+  /** Requests per second to pace at (default 6; at most Kommo's 7). */
   readonly requestsPerSecond?: number | undefined;
   /** Items per batch request (default 50; Kommo documents no larger size for its batch writes). */
   readonly maxBatchSize?: number | undefined;
@@ -61,6 +67,11 @@ export interface KommoCrmOptions {
   readonly lock?: LockPort | undefined;
   /** The tenant's stage names, resolved again when Kommo rejects a status id. */
   readonly stageNames?: KommoStageNames | undefined;
+  /**
+   * Find new phones without a search each (`kommo-contact-index.ts`): the account's contacts are
+   * listed once and then only those changed, at most every `maxAgeMs` (default on, 10 s).
+   */
+  readonly contactIndex?: false | { readonly maxAgeMs: number } | undefined;
   /** Country of phones a person typed without a country code (default BR). */
   readonly defaultCountry?: CountryCode | undefined;
   readonly clock?: Clock | undefined;
@@ -107,7 +118,7 @@ export function createKommoCrm(options: KommoCrmOptions): KommoCrm {
     clock,
     key: kommoRateLimitKey(subdomain),
     maxRequestsPerSecond: kommoMaxRequestsPerSecond,
-    ...(options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond }),
+    requestsPerSecond: options.requestsPerSecond ?? kommoDefaultRequestsPerSecond,
     provider: kommoProvider,
   });
   const { auth } = options;
@@ -143,6 +154,7 @@ export function createKommoCrm(options: KommoCrmOptions): KommoCrm {
   });
   const catalog = createKommoCatalog(context);
   const notes = createKommoNotes(context);
+  const index = options.contactIndex === false ? undefined : createKommoContactIndex(context, options.contactIndex?.maxAgeMs ?? 10_000);
   const updates = createKommoUpdates({ context, catalog, stageNames: options.stageNames });
   const capabilities: CrmCapabilities = Object.freeze({
     batchUpdate: true,
@@ -162,8 +174,8 @@ export function createKommoCrm(options: KommoCrmOptions): KommoCrm {
       const [contact] = await searchContacts(context, phone, callOptions);
       return contact === undefined ? null : toCrmContact(contact, phone, context.defaultCountry);
     },
-    upsertLeads: (inputs, callOptions) => upsertKommoLeads({ context, catalog }, inputs, callOptions),
-    upsertContacts: (inputs, callOptions): Promise<CrmUpsertedContact[]> => upsertKommoContacts(context, inputs, callOptions),
+    upsertLeads: (inputs, callOptions) => upsertKommoLeads({ context, catalog, index }, inputs, callOptions),
+    upsertContacts: (inputs, callOptions): Promise<CrmUpsertedContact[]> => upsertKommoContacts(context, index, inputs, callOptions),
     getLeads: (leadIds, callOptions) => getLeads(context, leadIds, callOptions),
     updateLeads: (patches, callOptions) => updates.updateLeads(patches, callOptions),
     addNotes: (list, callOptions) => notes.addNotes(list, callOptions),

@@ -65,7 +65,7 @@ describe('kommoPlugin', () => {
 
   it('create wires a port without I/O', () => {
     const crm = kommoPlugin.create(config(), deps);
-    expect(crm.capabilities).toMatchObject({ maxBatchSize: 50, requestsPerSecond: 7, batchUpdate: true, batchNotes: true });
+    expect(crm.capabilities).toMatchObject({ maxBatchSize: 50, requestsPerSecond: 6, batchUpdate: true, batchNotes: true });
     expect(fake.requests).toHaveLength(0);
   });
 });

@@ -56,7 +56,12 @@ export const kommoConfigSchema = z.strictObject({
   fieldMapping: z.record(z.string().min(1).max(100), z.string().regex(/^\d+$/)).optional().describe('Lead field ⇒ Kommo custom field id'),
   webhookSecret: secret(z.string().min(16, 'must be at least 16 characters').max(200).describe('Secret of the webhook URL')),
   registerWebhook: z.boolean().default(false).describe('Subscribe the webhook URL through the API when saved'),
-  requestsPerSecond: z.number().positive().max(7).default(7).describe('Pace at most this many requests per second (Kommo: 7)'),
+  requestsPerSecond: z
+    .number()
+    .positive()
+    .max(7)
+    .default(6)
+    .describe('Pace at most this many requests per second (Kommo allows 7; 6 leaves room for network jitter)'),
   maxBatchSize: z.number().int().min(1).max(250).default(50).describe('Items per batch request'),
 });
 

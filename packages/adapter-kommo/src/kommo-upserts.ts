@@ -5,8 +5,10 @@
  * `PHONE`/`WORK` value each), and the batch read back in one page so the answers show Kommo's state.
  */
 import {
+  ProviderError,
   ValidationError,
   throwIfAborted,
+  type CrmLead,
   type CallOptions,
   type CrmFieldValue,
   type CrmUpsertedContact,
@@ -25,6 +27,7 @@ import {
   type KommoLeadPatch,
 } from './kommo-api.js';
 import type { KommoCatalog } from './kommo-catalog.js';
+import type { KommoContactIndex } from './kommo-contact-index.js';
 import { checkBatchSize, signalOf, type KommoContext } from './kommo-context.js';
 import { kommoProvider } from './kommo-errors.js';
 import { fetchLeads, searchContacts } from './kommo-reads.js';
@@ -65,7 +68,7 @@ function groupByPhone(inputs: readonly UpsertCrmLeadInput[]): PhoneGroup[] {
 
 /** Finds or creates each lead by its main contact's phone. */
 export async function upsertKommoLeads(
-  parts: { readonly context: KommoContext; readonly catalog: KommoCatalog },
+  parts: { readonly context: KommoContext; readonly catalog: KommoCatalog; readonly index?: KommoContactIndex | undefined },
   inputs: readonly UpsertCrmLeadInput[],
   options?: CallOptions,
 ): Promise<CrmUpsertedLead[]> {
@@ -93,7 +96,15 @@ export async function upsertKommoLeads(
     options,
   );
   const found = new Map<PhoneGroup, { readonly leadId: number | null; readonly contact: KommoContact }>();
+  const absent =
+    parts.index === undefined
+      ? new Set<string>()
+      : await parts.index.absent(
+          groups.map((group) => group.phone),
+          options,
+        );
   for (const group of groups) {
+    if (absent.has(group.phone.e164)) continue;
     const contacts = await searchContacts(context, group.phone, options);
     const withLead = contacts
       .flatMap((contact) => (contact._embedded?.leads ?? []).map((lead) => ({ leadId: lead.id, contact })))
@@ -147,22 +158,46 @@ export async function upsertKommoLeads(
     creates.forEach((create, index) => {
       const answer = created[index];
       if (answer === undefined) return;
+      parts.index?.remember(create.group.phone);
       leadIds.set(create.group, answer.id);
       if (answer.contact_id !== null && answer.contact_id !== undefined) contactIds.set(create.group, answer.contact_id);
     });
   }
 
-  const leads = await fetchLeads(context, [...leadIds.values()], options);
+  // Found leads are read back (their tags and fields are Kommo's); created ones are what was sent.
+  const foundIds = [...found.values()].map((match) => match.leadId).filter((id) => id !== null);
+  const leads = foundIds.length === 0 ? [] : await fetchLeads(context, foundIds, options);
   const results: CrmUpsertedLead[] = [];
   for (const group of groups) {
     const leadId = leadIds.get(group);
-    const lead = leads.find((candidate) => candidate.id === leadId);
-    if (lead === undefined) throw new ValidationError([{ field: 'inputs', message: 'Kommo did not return a lead it had just written' }]);
-    const crmLead = { ...toCrmLead(lead, undefined, context.defaultCountry), phone: group.phone.e164 };
+    const wasFound = (found.get(group)?.leadId ?? null) !== null;
+    const lead = wasFound ? leads.find((candidate) => candidate.id === leadId) : undefined;
+    if (leadId === undefined || (wasFound && lead === undefined)) {
+      throw new ProviderError({
+        provider: kommoProvider,
+        operation: 'leads.upsert',
+        message: 'Kommo did not answer a lead it had just written',
+      });
+    }
     const contactId = contactIds.get(group);
-    const withContact = contactId === undefined ? crmLead : { ...crmLead, contactId: String(contactId) };
+    const crmLead: CrmLead =
+      lead === undefined
+        ? {
+            leadId: String(leadId),
+            contactId: contactId === undefined ? null : String(contactId),
+            name: group.name,
+            phone: group.phone.e164,
+            stage: group.stage ?? null,
+            fields: { ...group.fields },
+            tags: [...group.tags],
+          }
+        : {
+            ...toCrmLead(lead, undefined, context.defaultCountry),
+            phone: group.phone.e164,
+            contactId: contactId === undefined ? null : String(contactId),
+          };
     group.indexes.forEach((inputIndex, position) => {
-      results[inputIndex] = { lead: withContact, created: position === 0 && (found.get(group)?.leadId ?? null) === null };
+      results[inputIndex] = { lead: crmLead, created: position === 0 && !wasFound };
     });
   }
   return results;
@@ -192,6 +227,7 @@ function complexLead(group: PhoneGroup, values: KommoCustomFieldValues[] | undef
 /** Finds or creates each contact by phone; non-empty new values update a found one. */
 export async function upsertKommoContacts(
   context: KommoContext,
+  index: KommoContactIndex | undefined,
   inputs: readonly UpsertCrmContactInput[],
   options?: CallOptions,
 ): Promise<CrmUpsertedContact[]> {
@@ -200,7 +236,15 @@ export async function upsertKommoContacts(
   throwIfAborted(options, { provider: kommoProvider, operation: 'contacts.upsert' });
   const groups = groupByPhone(inputs.map((input) => ({ phone: input.phone, name: input.name ?? null, email: input.email ?? null })));
   const found = new Map<PhoneGroup, KommoContact>();
+  const absent =
+    index === undefined
+      ? new Set<string>()
+      : await index.absent(
+          groups.map((group) => group.phone),
+          options,
+        );
   for (const group of groups) {
+    if (absent.has(group.phone.e164)) continue;
     const [contact] = await searchContacts(context, group.phone, options);
     if (contact !== undefined) found.set(group, contact);
   }
@@ -243,8 +287,9 @@ export async function upsertKommoContacts(
       schema: kommoContactCreatedSchema,
       signal: signalOf(options),
     });
-    created.forEach((group, index) => {
-      const contact = answer._embedded.contacts[index];
+    created.forEach((group, position) => {
+      const contact = answer._embedded.contacts[position];
+      index?.remember(group.phone);
       if (contact !== undefined) newIds.set(group, contact.id);
     });
   }

@@ -18,6 +18,7 @@ import {
   type ConversationService,
   type Lead,
   type RateLimiter,
+  type RetryPolicy,
   type Tenant,
 } from '@sdr/core';
 import { createInMemoryStore, type InMemoryStore } from '@sdr/core/testing';
@@ -47,6 +48,7 @@ export async function kommoSyncWorld(input: {
   readonly rateLimiter: RateLimiter;
   readonly requestTimeoutMs?: number;
   readonly batchLeads?: number;
+  readonly retryPolicy?: RetryPolicy;
 }): Promise<KommoSyncWorld> {
   const { clock, fake } = input;
   const store = createInMemoryStore({ clock });
@@ -98,6 +100,7 @@ export async function kommoSyncWorld(input: {
     workerId: 'kommo-sync',
     random: () => 0.5,
     ...(input.batchLeads === undefined ? {} : { batchLeads: input.batchLeads }),
+    ...(input.retryPolicy === undefined ? {} : { retryPolicy: input.retryPolicy }),
   });
   return {
     store,

@@ -23,6 +23,7 @@ export interface FakeKommoLead {
 export interface FakeKommoContact {
   id: number;
   name: string;
+  updated_at: number;
   custom_fields_values: KommoCustomFieldValues[];
 }
 

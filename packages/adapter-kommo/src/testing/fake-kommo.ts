@@ -89,6 +89,8 @@ export interface FakeKommo {
   readonly fields: FakeKommoField[];
   /** Queues a fault for the next request of `operation`. */
   failNext(operation: string, fault: FakeKommoFault): void;
+  /** Gives `fault` to every `every`-th request of `operation` from now on (the 10th, 20th, … for 10). */
+  failEvery(operation: string, every: number, fault: FakeKommoFault): void;
   /** Answers every request with `fault` until called with `null`. */
   setOutage(fault: FakeKommoFault | null): void;
   /** Issues a refresh token the OAuth endpoint accepts (once: it rotates). */
@@ -117,6 +119,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
   const notes: FakeKommoNote[] = [];
   const webhooks: { destination: string; settings: string[] }[] = [];
   const faults = new Map<string, FakeKommoFault[]>();
+  const periodic = new Map<string, { readonly every: number; readonly fault: FakeKommoFault; seen: number }>();
   const refreshTokens = new Set<string>();
   const accessTokens = new Set<string>();
   let outage: FakeKommoFault | null = null;
@@ -157,6 +160,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
   const contactJson = (contact: FakeKommoContact, withLeads: boolean) => ({
     id: contact.id,
     name: contact.name,
+    updated_at: contact.updated_at,
     custom_fields_values: contact.custom_fields_values,
     ...(withLeads
       ? { _embedded: { leads: [...leads.values()].filter((lead) => lead.contacts.includes(contact.id)).map((lead) => ({ id: lead.id })) } }
@@ -166,6 +170,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
   const createContact = (input: { name?: unknown; custom_fields_values?: unknown }): FakeKommoContact => {
     const contact = {
       id: (nextId += 1),
+      updated_at: now(),
       name: typeof input.name === 'string' ? input.name : '',
       custom_fields_values: Array.isArray(input.custom_fields_values) ? (input.custom_fields_values as KommoCustomFieldValues[]) : [],
     };
@@ -237,11 +242,14 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
       handle: ({ query }) => {
         const search = query.get('query')?.replace(/\D/g, '') ?? '';
         const wanted = ids(query, 'filter[id][]');
+        const since = Number(query.get('filter[updated_at][from]') ?? 0);
         const found = [...contacts.values()].filter(
           (contact) =>
             (wanted.length === 0 || wanted.includes(contact.id)) &&
+            contact.updated_at >= since &&
             (search === '' || phoneDigits(contact).some((digits) => digits.includes(search))),
         );
+        if (query.get('order[updated_at]') === 'asc') found.sort((a, b) => a.updated_at - b.updated_at || a.id - b.id);
         const items = page(found, query);
         return items.length === 0
           ? empty()
@@ -270,6 +278,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
         for (const change of changes) {
           const contact = contacts.get(change.id);
           if (contact === undefined) continue;
+          contact.updated_at = now();
           if (change.name !== undefined) contact.name = change.name;
           for (const value of change.custom_fields_values ?? []) {
             contact.custom_fields_values = [
@@ -462,6 +471,13 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
     return requests.filter((request) => request.at.getTime() > from).length > options.rateLimitPerSecond;
   };
 
+  /** The contacts list serves three operations: a search, the index's listing, a read by id. */
+  function operationOf(operation: string, query: URLSearchParams): string {
+    if (operation !== 'contacts.get') return operation;
+    if (query.has('query')) return 'contacts.search';
+    return query.has('order[updated_at]') ? 'contacts.index' : 'contacts.get';
+  }
+
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname;
@@ -474,8 +490,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
     } catch {
       body = text;
     }
-    const operation =
-      route === undefined ? key : route.operation === 'contacts.get' && url.searchParams.has('query') ? 'contacts.search' : route.operation;
+    const operation = route === undefined ? key : operationOf(route.operation, url.searchParams);
     const at = clock.now();
     requests.push({
       operation,
@@ -490,7 +505,9 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
     if (outage !== null) return fromFault(outage);
     if (overLimit(at))
       return new Response('<html><body>Too Many Requests</body></html>', { status: 429, headers: { 'content-type': 'text/html' } });
-    const fault = faults.get(operation)?.shift();
+    const rule = periodic.get(operation);
+    if (rule !== undefined) rule.seen += 1;
+    const fault = faults.get(operation)?.shift() ?? (rule !== undefined && rule.seen % rule.every === 0 ? rule.fault : undefined);
     if (fault !== undefined && fault.kind !== 'accept_then_stall') return fromFault(fault);
     if (route === undefined) return problem(404, 'Not Found');
     if (route.operation !== 'oauth.token' && !authorized(request.headers.get('authorization'))) return problem(401, 'Unauthorized');
@@ -519,6 +536,9 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
     failNext(operation, fault) {
       faults.set(operation, [...(faults.get(operation) ?? []), fault]);
     },
+    failEvery(operation, every, fault) {
+      periodic.set(operation, { every, fault, seen: 0 });
+    },
     setOutage(fault) {
       outage = fault;
     },
@@ -543,6 +563,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
       notes.length = 0;
       webhooks.length = 0;
       faults.clear();
+      periodic.clear();
       outage = null;
       state.pipelines = defaultFakePipelines();
       state.fields = defaultFakeFields();
