@@ -20,12 +20,14 @@ import {
   type SchedulerSubject,
 } from './scheduler-context.js';
 import { registerSchedulerOutcomeTests } from './scheduler-outcomes.js';
+import { registerSchedulerReleaseTests } from './scheduler-release.js';
 
 export type { SchedulerConformanceOptions, SchedulerInspector, SchedulerSubject } from './scheduler-context.js';
 
 /**
  * Registers the `SchedulerStore` conformance tests: idempotent scheduling, claims that never
- * hand one row to two workers, leases, stuck recovery, outcomes, cancellation and stats.
+ * hand one row to two workers, leases, stuck recovery, the release of a dead worker's claims,
+ * outcomes, cancellation and stats.
  *
  * Claims and stuck recovery span tenants, so `create` must return an empty store (or `reset`
  * must empty it).
@@ -44,6 +46,7 @@ export function runSchedulerStoreConformance<Subject extends SchedulerSubject>(o
     describe('schedule', () => registerScheduleTests(setup, options));
     describe('claimDue', () => registerClaimTests(setup, options));
     registerSchedulerOutcomeTests(setup, options);
+    registerSchedulerReleaseTests(setup, options);
   });
 }
 

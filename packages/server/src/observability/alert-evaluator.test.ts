@@ -155,6 +155,28 @@ describeEachDriver('createAlertEvaluator', (database) => {
     expect(seen).toEqual([`raised:crm_sync_lag:${lead.tenantId}`, `resolved:crm_sync_lag:${lead.tenantId}`]);
   });
 
+  it('raises crm_sync_lag at once for a dead-lettered CRM change, and keeps it open: a dead change is never applied', async () => {
+    const { clock, store, seen, heartbeats, evaluator } = await setUp();
+    const lead = await seedLead(store, (await seedTenant(store, clock.now())).id, clock.now());
+    await appendCrmChange(store, lead);
+    await clock.advance(10 * minute);
+    expect((await evaluator.evaluate()).firing).toEqual([]);
+    const claimed = await store.outbox.claim({ topic: 'crm', now: clock.now(), workerId: 'sync', leaseMs: minute, maxAggregates: 10 });
+    const error = { code: 'validation_failed', message: 'tagsToAdd.0: too long', transient: false, at: clock.now() };
+    await store.outbox.fail({ ids: claimed.map((entry) => entry.id), workerId: 'sync', now: clock.now(), error, retryAt: null });
+
+    expect((await evaluator.evaluate()).raised).toEqual([{ tenantId: lead.tenantId, kind: 'crm_sync_lag', key: 'crm' }]);
+    const [alert] = await store.alerts.listOpen({ tenantId: lead.tenantId });
+    expect(alert).toMatchObject({ severity: 'critical', details: { pending: 0, dead: 1 } });
+    expect(alert?.message).toContain('1 change(s) dead-lettered');
+    await clock.advance(hour);
+    await heartbeats.beat('dispatcher-1', 'dispatcher');
+    const later = await evaluator.evaluate();
+    expect(later.firing).toEqual([{ tenantId: lead.tenantId, kind: 'crm_sync_lag', key: 'crm' }]);
+    expect(later.resolved).toEqual([]);
+    expect(seen).toEqual([`raised:crm_sync_lag:${lead.tenantId}`]);
+  });
+
   it('leaves an alert as it is when its rule cannot read, and reports the failure', async () => {
     const { clock, store, heartbeats } = await setUp();
     const lead = await seedLead(store, (await seedTenant(store, clock.now())).id, clock.now());

@@ -11,7 +11,8 @@
  * - `dispatcher_heartbeat` (global, critical): no dispatcher heartbeat for
  *   `heartbeatMissingAfterMs` — once a dispatcher ever beat, or this evaluator has lived that long;
  * - `crm_sync_lag` (per tenant, warning): the oldest pending CRM outbox entry is older than
- *   `crmSyncLagMs`.
+ *   `crmSyncLagMs`; critical, at once, while a CRM outbox entry is dead-lettered — a dead change
+ *   is never applied, so the CRM stays behind however empty the queue looks.
  *
  * `channel_down` is not evaluated here: the dispatcher's channel gate raises it as it sees the
  * outage. Evaluation is idempotent (the store keeps one open alert per tenant, kind and key, and
@@ -171,14 +172,23 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       scope: 'tenant',
       check: async ({ now, tenantId }) => {
         const stats = await store.outbox.stats({ topic: 'crm', ...(tenantId === null ? {} : { tenantId }) });
-        if (stats.oldestPendingAt === null) return quiet;
-        const lagMs = now.getTime() - stats.oldestPendingAt.getTime();
-        if (lagMs <= thresholds.crmSyncLagMs) return quiet;
+        const lagMs = stats.oldestPendingAt === null ? 0 : now.getTime() - stats.oldestPendingAt.getTime();
+        const lagging = lagMs > thresholds.crmSyncLagMs;
+        if (!lagging && stats.dead === 0) return quiet;
+        const reasons = [
+          ...(lagging ? [`${minutes(lagMs)} behind (${stats.pending} pending change(s))`] : []),
+          ...(stats.dead > 0 ? [`${stats.dead} change(s) dead-lettered, never applied`] : []),
+        ];
         return {
           firing: true,
-          severity: 'warning',
-          message: `the CRM sync is ${minutes(lagMs)} behind (${stats.pending} pending change(s))`,
-          details: { pending: stats.pending, oldestPendingAt: stats.oldestPendingAt.toISOString(), thresholdMs: thresholds.crmSyncLagMs },
+          severity: stats.dead > 0 ? 'critical' : 'warning',
+          message: `the CRM sync is behind: ${reasons.join('; ')}`,
+          details: {
+            pending: stats.pending,
+            dead: stats.dead,
+            ...(stats.oldestPendingAt === null ? {} : { oldestPendingAt: stats.oldestPendingAt.toISOString() }),
+            thresholdMs: thresholds.crmSyncLagMs,
+          },
         };
       },
     },

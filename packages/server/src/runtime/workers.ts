@@ -6,7 +6,9 @@
  *
  * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
  * with leases, so every due message is sent once. `stop` is the graceful part of a shutdown: no
- * new claims, in-flight sends finish within the deadline, unfinished claims are released.
+ * new claims, in-flight sends finish within the deadline, unfinished claims are released. A
+ * process that dies without stopping stops its `process` beat; the others release its
+ * dispatcher's claims after `claimReleaseSilenceMs` instead of waiting out the lease.
  */
 import {
   CalendarOutboxWorker,
@@ -21,6 +23,12 @@ import {
 import { createAlertEvaluator } from '../observability/index.js';
 import type { Composition } from './compose.js';
 import type { ServerConfig } from './config.js';
+import { createDeadWorkerClaims, processComponent } from './dead-worker-claims.js';
+
+/** How often a worker process beats its liveness (and looks for dead ones). */
+const processBeatIntervalMs = 5_000;
+/** How long another process's liveness beat must be silent before its claims are released. */
+export const claimReleaseSilenceMs = 30_000;
 
 /** The workers of one process. */
 export interface RunningWorkers {
@@ -44,7 +52,7 @@ export function startWorkers(input: {
   const { composition, config, logger } = input;
   const { context, ports, clock, heartbeats, processId } = composition;
   const { store, events } = context;
-  const workerId = (component: string) => `${component}-${processId}`;
+  const workerId = (component: string, process: string = processId) => `${component}-${process}`;
 
   const dispatcher = createDispatcher({
     store,
@@ -91,6 +99,7 @@ export function startWorkers(input: {
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
     ['alerts', workerId('alerts')],
+    [processComponent, workerId(processComponent)],
   ]);
   const beat = (component: string) => {
     const id = components.get(component) ?? workerId(component);
@@ -99,12 +108,24 @@ export function startWorkers(input: {
     });
   };
 
+  const deadWorkers = createDeadWorkerClaims({
+    heartbeats,
+    scheduler: store.scheduledMessages,
+    clock,
+    logger,
+    processId,
+    claimantsOf: (other) => [workerId('dispatcher', other)],
+    intervalMs: processBeatIntervalMs,
+    silenceMs: claimReleaseSilenceMs,
+  });
+
   dispatcher.start();
   crmSync.start();
   calendarOutbox.start();
   // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
   const lastSeen = new Map<string, number>();
-  const loopHeartbeats = tick(clock, 5_000, logger, 'heartbeats', async () => {
+  const loopHeartbeats = tick(clock, processBeatIntervalMs, logger, 'heartbeats', async () => {
+    await beat(processComponent);
     for (const [component, last] of [
       ['dispatcher', dispatcher.lastHeartbeatAt],
       ['crm-sync', crmSync.lastHeartbeatAt],
@@ -115,6 +136,7 @@ export function startWorkers(input: {
         await beat(component);
       }
     }
+    await deadWorkers.check();
   });
   const reconciliation = tick(clock, config.reconcileIntervalMs, logger, 'reconciler', async (signal) => {
     await reconciler.runOnce({ window: config.reconcileIntervalMs * 2, signal });

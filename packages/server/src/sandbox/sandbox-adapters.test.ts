@@ -12,6 +12,7 @@ import {
   VirtualClock,
   addCrmNote,
   getCrmLead,
+  maxTagLength,
   moveCrmStage,
   updateCrmLead,
   upsertCrmLead,
@@ -158,6 +159,18 @@ describeEachDriver('sandbox adapters', (database) => {
       expect(await getCrmLead(globex, lead.leadId)).toBeNull();
       expect(await globex.board({ limit: 10 })).toEqual([]);
       await expect(updateCrmLead(globex, { leadId: lead.leadId, tagsToAdd: ['x'] })).rejects.toMatchObject({ code: 'not_found' });
+    });
+
+    it('counts tag lengths in code points, as the domain does, and declares its limit: 60 emoji fit, 101 code points do not', async () => {
+      const clock = new VirtualClock(start);
+      const crm = createSandboxCrm({ db: database().database, clock, account: randomUUID() });
+      expect(crm.capabilities.maxTagLength).toBe(maxTagLength);
+      const { lead } = await upsertCrmLead(crm, { phone: buildPhoneNumber(), name: 'Ana' });
+      const emoji = '😀'.repeat(60);
+      await updateCrmLead(crm, { leadId: lead.leadId, tagsToAdd: [emoji] });
+      expect((await getCrmLead(crm, lead.leadId))?.tags).toEqual([emoji]);
+      const error = await expectSdrError(updateCrmLead(crm, { leadId: lead.leadId, tagsToAdd: ['😀'.repeat(101)] }), ValidationError);
+      expect(error.fieldErrors).toEqual([{ field: 'tagsToAdd.0', message: 'must be at most 100 characters' }]);
     });
 
     it('the board shows stage names, fields, tags and notes newest first', async () => {

@@ -4,7 +4,17 @@
  * it knows, and the checks every write passes **before** anything is written — a refused batch
  * leaves the board untouched, as the port requires.
  */
-import { ValidationError, stages, type CrmFieldValue, type CrmLeadPatch, type CrmPipeline, type CrmStageRef, type Stage } from '@sdr/core';
+import {
+  ValidationError,
+  codePointLength,
+  maxTagLength,
+  stages,
+  type CrmFieldValue,
+  type CrmLeadPatch,
+  type CrmPipeline,
+  type CrmStageRef,
+  type Stage,
+} from '@sdr/core';
 
 /** The id of the sandbox's one pipeline. */
 export const sandboxPipelineId = 'sandbox';
@@ -77,11 +87,12 @@ export function assertFields(
   }
 }
 
-/** Checks tags: non-empty, at most 100 characters once trimmed. */
+/** Checks tags: non-empty, at most `maxTagLength` (100) code points once trimmed — the domain's unit and limit. */
 export function assertTags(tags: readonly string[] | undefined, field: string): void {
   (tags ?? []).forEach((tag, index) => {
     if (typeof tag !== 'string' || tag.trim() === '') throw ValidationError.forField(`${field}.${index}`, 'must be a non-empty tag');
-    if (tag.trim().length > 100) throw ValidationError.forField(`${field}.${index}`, 'must be at most 100 characters');
+    if (codePointLength(tag.trim()) > maxTagLength)
+      throw ValidationError.forField(`${field}.${index}`, `must be at most ${maxTagLength} characters`);
   });
 }
 

@@ -18,6 +18,7 @@ import {
   SdrError,
   ValidationError,
   createRequestPacer,
+  maxTagLength,
   throwIfAborted,
   type CallOptions,
   type Clock,
@@ -278,7 +279,7 @@ export function createSandboxCrm(options: SandboxCrmOptions): SandboxCrm {
     contractVersion: 'v1',
     provider: sandboxCrmProvider,
     account,
-    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond }),
+    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond, maxTagLength }),
 
     async findLeadByPhone(phone, callOptions) {
       await begin('findLeadByPhone', callOptions);

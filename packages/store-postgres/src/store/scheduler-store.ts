@@ -17,6 +17,13 @@ import { lostLeaseErrorSql, storedErrorParameter } from './stored-errors.js';
 
 const defaultListLimit = 1000;
 
+/** The error `releaseClaimsOf` records on a row whose holder died; `$2` is the instant as text. */
+const lostWorkerErrorSql = `jsonb_build_object(
+    'code', 'worker_lost',
+    'message', 'worker ' || COALESCE(locked_by, 'unknown') || ' stopped while sending',
+    'transient', true,
+    'at', $2::text)`;
+
 /** The scheduler store over `context`. */
 export function createSchedulerStore(context: StoreContext): SchedulerStore {
   const table = `${context.schema}.scheduled_messages`;
@@ -214,6 +221,21 @@ export function createSchedulerStore(context: StoreContext): SchedulerStore {
          WHERE status = 'sending' AND lease_expires_at <= $1::timestamptz
          RETURNING *`,
         [instant(input.now), instant(input.now)],
+      );
+      return byDueAt(rows.map(toScheduledMessage));
+    },
+
+    async releaseClaimsOf(input) {
+      if (input.workerIds.length === 0) return [];
+      const rows = await context.exec.write(
+        'scheduledMessages.releaseClaimsOf',
+        `UPDATE ${table}
+         SET status = 'pending', attempts = attempts + 1,
+             last_error = ${lostWorkerErrorSql},
+             locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, updated_at = $1::timestamptz
+         WHERE status = 'sending' AND locked_by = ANY($3::text[])
+         RETURNING *`,
+        [instant(input.now), instant(input.now), [...new Set(input.workerIds)]],
       );
       return byDueAt(rows.map(toScheduledMessage));
     },

@@ -64,7 +64,7 @@ describe('dispatcher: leases and recovery', () => {
   it('does not send a row whose lease was lost while it waited, and leaves it to its new holder', async () => {
     const h = await dispatchHarness();
     const ids = [(await h.schedule({ payload: { instance: 'a' } })).id, (await h.schedule({ payload: { instance: 'a' } })).id];
-    const dispatcher = h.make({ leaseMs, pacing: { minIntervalMs: 20 * minute, jitterMs: 0 } });
+    const dispatcher = h.make({ leaseMs, pacing: { minIntervalMs: 20 * minute, jitterMs: 0 }, claimHorizonMs: 40 * minute });
     const other = h.make({ leaseMs, workerId: 'other' });
     h.scheduler.faults.failNext('heartbeat', 3, storeDown);
 
@@ -101,6 +101,21 @@ describe('dispatcher: leases and recovery', () => {
     // Same idempotency key: the deduplicating channel accepted it once.
     expect(h.channel.sent).toHaveLength(1);
     expect(h.logger.lines).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('lease was lost') }));
+  });
+
+  it('claims no more than its pacing lets it send within the claim horizon, so a crash strands few rows', async () => {
+    const h = await dispatchHarness();
+    for (let index = 0; index < 200; index += 1) await h.schedule({ payload: { instance: 'a' } });
+    const paced = h.make({ leaseMs, pacing: { minIntervalMs: 1000, jitterMs: 250 } });
+
+    // One send a second over the default 10-second horizon: 10 rows, not the batch of 100.
+    expect(await driveUntilSettled(h.clock, paced.runOnce())).toMatchObject({ claimed: 10, sent: 10 });
+    const slow = h.make({ leaseMs, pacing: { minIntervalMs: 30_000, jitterMs: 0 }, claimHorizonMs: 10_000 });
+    // A horizon shorter than one interval still claims one row.
+    expect(await driveUntilSettled(h.clock, slow.runOnce())).toMatchObject({ claimed: 1, sent: 1 });
+    const unpaced = h.make({ leaseMs, batchSize: 50 });
+    expect(await unpaced.runOnce()).toMatchObject({ claimed: 50, sent: 50 });
+    expect(h.scheduler.faults.calls('claimDue').map((call) => (call.args[0] as { limit: number }).limit)).toEqual([10, 1, 50]);
   });
 
   it('a pair of dispatchers over one store never sends a row twice', async () => {

@@ -40,8 +40,15 @@ export interface DispatcherOptions {
   readonly handlers: readonly DispatchHandler[];
   /** Identifies this dispatcher's claims (`lockedBy`). Default: `dispatcher-<uuid>`. */
   readonly workerId?: string;
-  /** Rows claimed per pass (default 100). */
+  /** The most rows one pass claims (default 100); with pacing, `claimHorizonMs` usually claims fewer. */
   readonly batchSize?: number;
+  /**
+   * With pacing on, a pass claims only what one instance's pacing lets it send within this
+   * horizon (`claimHorizonMs / minIntervalMs` rows, at least 1, at most `batchSize`; default
+   * 10 s): rows claimed but not yet sent wait for their lease if the process dies, so a short
+   * horizon keeps what a crash strands small and lets other dispatchers share the backlog.
+   */
+  readonly claimHorizonMs?: number;
   /** How long a claim holds a row before stuck recovery may take it back (default 15 min). */
   readonly leaseMs?: number;
   /** Idle wait of the loop after a pass that claimed less than a full batch (default 1 s). */
@@ -65,6 +72,9 @@ export interface DispatcherOptions {
 export interface DispatcherSettings {
   readonly workerId: string;
   readonly batchSize: number;
+  readonly claimHorizonMs: number;
+  /** Rows one pass claims: `batchSize`, capped by what pacing sends within `claimHorizonMs`. */
+  readonly claimLimit: number;
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
   readonly stuckRecoveryIntervalMs: number;
@@ -81,6 +91,7 @@ const milliseconds = z.number().int({ message: 'must be a whole number of millis
 const settingsSchema = z.strictObject({
   workerId: z.string().trim().min(1).max(200),
   batchSize: z.number().int().min(1).max(10_000),
+  claimHorizonMs: milliseconds.positive(),
   leaseMs: milliseconds.min(1000, { message: 'must be at least 1000 ms' }),
   pollIntervalMs: milliseconds.positive(),
   stuckRecoveryIntervalMs: milliseconds.positive(),
@@ -106,6 +117,7 @@ export function resolveDispatcherSettings(options: DispatcherOptions): Dispatche
   const settings = parseOrThrow(settingsSchema, {
     workerId: options.workerId ?? `dispatcher-${globalThis.crypto.randomUUID()}`,
     batchSize: options.batchSize ?? 100,
+    claimHorizonMs: options.claimHorizonMs ?? 10_000,
     leaseMs: options.leaseMs ?? 15 * minute,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     stuckRecoveryIntervalMs: options.stuckRecoveryIntervalMs ?? 5 * minute,
@@ -113,7 +125,22 @@ export function resolveDispatcherSettings(options: DispatcherOptions): Dispatche
     pacing: options.pacing ?? { minIntervalMs: 1000, jitterMs: 250 },
     channelHealth: options.channelHealth ?? { cacheMs: 30_000, retryAfterMs: minute, alertAfterMs: 30 * minute },
   });
-  return { ...settings, handlers: handlersByKind(options.handlers) };
+  return { ...settings, claimLimit: claimLimit(settings), handlers: handlersByKind(options.handlers) };
+}
+
+/**
+ * What one pass may claim: the rows one instance's pacing sends within the horizon (its fastest
+ * rate, jitter aside), at least one, at most a batch. Rows of other instances are sent
+ * concurrently, so a pass over many instances ends sooner and the loop claims again at once.
+ */
+function claimLimit(settings: {
+  readonly batchSize: number;
+  readonly claimHorizonMs: number;
+  readonly pacing: PacingOptions | false;
+}): number {
+  const { batchSize, claimHorizonMs, pacing } = settings;
+  if (pacing === false || pacing.minIntervalMs === 0) return batchSize;
+  return Math.min(batchSize, Math.max(1, Math.floor(claimHorizonMs / pacing.minIntervalMs)));
 }
 
 function handlersByKind(handlers: readonly DispatchHandler[]): ReadonlyMap<ScheduledKind, DispatchHandler> {

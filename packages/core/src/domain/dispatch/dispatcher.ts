@@ -2,7 +2,9 @@
  * The dispatcher (SPEC §4.6): the one worker that sends every scheduled message — follow-ups,
  * reminders, billing steps — through the handlers registered for their kinds.
  *
- * A pass claims up to `batchSize` due rows of the handled kinds and processes them concurrently:
+ * A pass claims up to `batchSize` due rows of the handled kinds — with pacing on, only what the
+ * pacing sends within `claimHorizonMs`, so that a crashed process strands few claims — and
+ * processes them concurrently:
  * rows of different channel instances never wait on each other, rows of one instance are paced.
  * Each row is re-validated by its handler just before the send (and again after a pacing wait),
  * held back outside business hours or while its channel instance is down (no attempt counted),
@@ -34,7 +36,8 @@ export interface Dispatcher {
   readonly workerId: string;
   /**
    * One pass: stuck recovery when it is due (on the first pass, then every
-   * `stuckRecoveryIntervalMs`), then claim up to `batchSize` due rows of the handled kinds,
+   * `stuckRecoveryIntervalMs`), then claim up to the claim limit (`batchSize`, or with pacing
+   * what it sends within `claimHorizonMs`) of due rows of the handled kinds,
    * process each, report. Throws only when the claim itself fails (the store is down).
    */
   runOnce(): Promise<DispatchRunReport>;
@@ -42,7 +45,7 @@ export interface Dispatcher {
   recoverStuck(): Promise<number>;
   /**
    * Starts the background loop: stuck recovery on its first pass, then `runOnce` repeatedly,
-   * sleeping `pollIntervalMs` after a pass that claimed less than a full batch. A failed pass is
+   * sleeping `pollIntervalMs` after a pass that claimed less than its claim limit. A failed pass is
    * logged and the loop goes on. Does nothing when the loop already runs.
    */
   start(): void;
@@ -157,7 +160,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (signal.aborted) return { ...counters };
     const claimed = await store.scheduledMessages.claimDue({
       now: clock.now(),
-      limit: settings.batchSize,
+      limit: settings.claimLimit,
       workerId,
       leaseMs: settings.leaseMs,
       kinds,
@@ -200,7 +203,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       signal,
       clock,
       pollIntervalMs: settings.pollIntervalMs,
-      pass: async () => (await runOnce()).claimed >= settings.batchSize,
+      pass: async () => (await runOnce()).claimed >= settings.claimLimit,
       onError: (error) =>
         logger.error({ workerId, error: describeError(error) }, 'dispatcher pass failed; trying again after the poll interval'),
     });

@@ -33,7 +33,18 @@ export const leadFieldsSchema = z
   .record(z.string().min(1).max(100), fieldValueSchema)
   .refine((fields) => Object.keys(fields).length <= 100, { message: 'must have at most 100 fields' });
 
-export const tagSchema = z.string().trim().min(1).max(100);
+/**
+ * The longest tag, in Unicode code points — the unit zod's `max` counts, and the unit CRMs
+ * declare in `CrmCapabilities.maxTagLength` (an emoji is one code point, two UTF-16 units).
+ */
+export const maxTagLength = 100;
+
+export const tagSchema = z.string().trim().min(1).max(maxTagLength);
+
+/** The length of `text` in Unicode code points: the unit every text limit of the domain is counted in. */
+export function codePointLength(text: string): number {
+  return Array.from(text).length;
+}
 
 export const leadSchema = z.object({
   id: idSchema,

@@ -93,23 +93,25 @@ describe('CRM sync worker: the CRM down, throttling, lost answers', () => {
     expect(w.crm.maxRequestsPerSecond()).toBeLessThanOrEqual(7);
   });
 
-  it('a batch refused for one lead’s data is retried lead by lead: only that lead’s entries are dead', async () => {
+  it('a batch refused for one lead’s field is retried lead by lead: that field alone is left out and alerted, the rest syncs', async () => {
     const w = await syncWorld({ tenant: { crm: { fieldMapping: { ...fieldIds, unknown: '999999' } } } });
     const leads = await linkedLeads(w, 3);
     await w.conversation.updateFields({ tenant: w.tenant, leadId: leads[1]!.id, fields: { unknown: 'refused' } });
     for (const lead of leads) await w.conversation.updateTags({ tenant: w.tenant, leadId: lead.id, add: ['ok'] });
     const [report] = await w.syncAll();
-    expect(report).toMatchObject({ synced: 2, dead: 2 });
+    expect(report).toMatchObject({ synced: 3, dead: 0 });
     expect(w.crm.requests[0]).toMatchObject({ method: 'updateLeads', items: 3, status: 400 });
     expect(
       w.crm.requests
         .slice(1)
         .map((request) => `${request.method} ${request.items} ${request.status}`)
         .sort(),
-    ).toEqual(['updateLeads 1 200', 'updateLeads 1 200', 'updateLeads 1 400']);
-    const dead = w.store.dump().outbox.filter((entry) => entry.status === 'dead');
-    expect(dead.map((entry) => entry.aggregateId)).toEqual([leads[1]!.id, leads[1]!.id]);
-    expect(w.crm.leads().filter((crmLead) => crmLead.tags.includes('ok'))).toHaveLength(2);
+    ).toEqual(['updateLeads 1 200', 'updateLeads 1 200', 'updateLeads 1 200', 'updateLeads 1 400']);
+    expect(w.store.dump().outbox.filter((entry) => entry.status === 'dead')).toEqual([]);
+    expect(w.crm.leads().filter((crmLead) => crmLead.tags.includes('ok'))).toHaveLength(3);
+    const refusals = (await w.store.alerts.listOpen({ tenantId: w.tenant.id })).filter((alert) => alert.kind === 'crm_change_refused');
+    expect(refusals.map((alert) => alert.key)).toEqual([`lead:${leads[1]!.id}`]);
+    expect(refusals[0]?.details).toMatchObject({ refused: [{ part: 'field:999999' }] });
   });
 
   it('a CRM lead that was deleted is created again on the next pass', async () => {

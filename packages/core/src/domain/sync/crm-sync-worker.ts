@@ -296,6 +296,7 @@ function heldWork(entries: readonly OutboxEntry[], outcome: LeadSyncWork['outcom
     lead: null,
     stored: null,
     desired: null,
+    refused: [],
     known: null,
     knownChanged: false,
     notes: [],

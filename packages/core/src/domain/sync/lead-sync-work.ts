@@ -16,6 +16,7 @@ import type { Tenant } from '../model/tenant.js';
 import { decideRetry, type RetryPolicy } from '../retry/retry-policy.js';
 import { foldCrmEntries, type CrmNote } from './crm-outbox-entries.js';
 import { projectCrmState } from './crm-projection.js';
+import type { RefusedCrmPart } from './crm-refusals.js';
 import { syncedStateFromJson, syncedStateToJson, type CrmProjection, type SyncedCrmState } from './crm-sync-state.js';
 
 /** How a lead's pass ended. `retry` at `at`, or — without `at` — after the policy's backoff. */
@@ -34,7 +35,10 @@ export interface LeadSyncWork {
   readonly invalid: readonly { readonly entry: OutboxEntry; readonly reason: string }[];
   lead: Lead | null;
   readonly stored: SyncState | null;
-  readonly desired: CrmProjection | null;
+  /** What the CRM should show; parts the CRM cannot take are taken out by the pass (`refused`). */
+  desired: CrmProjection | null;
+  /** Parts of the lead's changes the CRM refused (or cannot take): left out, reported, alerted. */
+  readonly refused: RefusedCrmPart[];
   /** What the CRM holds, as far as the sync knows; updated as requests succeed. */
   known: SyncedCrmState | null;
   knownChanged: boolean;
@@ -58,6 +62,7 @@ export async function loadLeadSyncWork(store: Store, tenant: Tenant, entries: re
     lead,
     stored,
     desired: lead === null ? null : projectCrmState(lead, tenant),
+    refused: [],
     known: folded.known,
     knownChanged: folded.known !== before,
     notes: folded.notes,

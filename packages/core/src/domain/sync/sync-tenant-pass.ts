@@ -14,7 +14,9 @@
  * failure (the CRM down, 5xx, 429 beyond the waits) stops the tenant's pass and retries its
  * leads with backoff — sending more requests to a CRM that just failed helps nobody; a permanent
  * failure of a batch is retried lead by lead to find the culprit, which alone is dead-lettered
- * (or, when its CRM lead was deleted, linked anew on the next pass).
+ * (or, when its CRM lead was deleted, linked anew on the next pass). A part of a lead's patch the
+ * CRM refuses (a tag, a field) is isolated instead: left out, reported and alerted, while the
+ * rest of the lead's change is sent (`crm-refusals.ts`).
  */
 import { AbortedError, classifyError, NotFoundError, SdrError, VersionConflictError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
@@ -26,6 +28,7 @@ import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import { blockAccount, isSuspectedBlock } from './crm-account.js';
 import { crmUpsertInput, diffCrmState, syncedAfterUpsert, toCrmPatch, type CrmStateDiff } from './crm-diff.js';
+import { refusedParts, reportRefusedParts, withinCrmLimits } from './crm-refusals.js';
 import type { CrmRequester } from './crm-requester.js';
 import { sameSyncedState } from './crm-sync-state.js';
 import type { LeadSyncWork } from './lead-sync-work.js';
@@ -53,12 +56,24 @@ export interface TenantPassResult {
 
 /** Runs the three steps over `works`, setting each lead's outcome. */
 export async function runTenantPass(works: readonly LeadSyncWork[], context: TenantPassContext): Promise<TenantPassResult> {
+  for (const work of works) {
+    if (work.desired === null) continue;
+    const limited = withinCrmLimits(work.desired, context.crm.capabilities);
+    work.desired = limited.desired;
+    work.refused.push(...limited.refused);
+  }
   const pass = new TenantPass(works, context);
   await pass.link();
   await pass.patch();
   await pass.notes();
+  for (const work of works) {
+    await reportRefusedParts({ ...context, tenantId: context.tenant.id, leadId: work.leadId, refused: work.refused });
+  }
   return { blocked: pass.blocked, unavailable: pass.unavailable, notesCreated: pass.notesCreated };
 }
+
+/** How many times one lead's patch is sent again without the parts the CRM refused. */
+const maxIsolationRounds = 4;
 
 class TenantPass {
   blocked = false;
@@ -131,11 +146,36 @@ class TenantPass {
     for (const all of chunks(changed, crm.capabilities.batchUpdate ? crm.capabilities.maxBatchSize : 1)) {
       const chunk = all.filter((work) => work.outcome.kind === 'pending');
       if (chunk.length === 0 || !this.mayRequest(chunk)) continue;
+      const [only] = chunk;
       await this.attempt(
         chunk,
-        () => send(chunk),
-        (work) => send([work]),
+        () => (chunk.length === 1 && only !== undefined ? this.isolate(only, send) : send(chunk)),
+        (work) => this.isolate(work, send),
       );
+    }
+  }
+
+  /**
+   * Sends one lead's patch; when the CRM refuses parts of it by name, sends the rest without them
+   * (the refused parts count as written, so they are not sent again until the lead changes them).
+   */
+  private async isolate(work: LeadSyncWork, send: (batch: readonly LeadSyncWork[]) => Promise<void>): Promise<void> {
+    for (let round = 1; ; round += 1) {
+      try {
+        await send([work]);
+        return;
+      } catch (error) {
+        const diff = this.diffs.get(work);
+        const split = diff?.change ? refusedParts(error, diff.change) : null;
+        if (diff === undefined || split === null || round >= maxIsolationRounds) throw error;
+        work.refused.push(...split.refused);
+        const rest = Object.keys(split.rest).length === 0 ? null : split.rest;
+        this.diffs.set(work, { change: rest, next: diff.next });
+        if (rest === null) {
+          this.learn(work);
+          return;
+        }
+      }
     }
   }
 

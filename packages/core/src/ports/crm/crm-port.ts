@@ -106,6 +106,12 @@ export interface CrmCapabilities {
   readonly batchNotes: boolean;
   /** Requests per second the provider tolerates per account (Kommo: 7); the implementation paces itself at or under it. */
   readonly requestsPerSecond: number;
+  /**
+   * The longest tag the CRM accepts, in Unicode code points (`codePointLength`: an emoji counts
+   * one), as the domain counts its own limit (`maxTagLength`). The sync never sends a longer tag:
+   * it reports it as refused and syncs the lead's other changes. Absent: the domain's limit.
+   */
+  readonly maxTagLength?: number;
 }
 
 /**

@@ -47,6 +47,9 @@ export interface ClaimDueInput {
  *   `failed`. Both count an attempt. `defer` returns it to `pending` without counting one.
  * - `recoverStuck` returns `sending` rows whose lease expired to `pending` (counting the lost
  *   attempt) so that they are sent again; it spans tenants.
+ * - `releaseClaimsOf` does the same at once, whatever the lease, for the `sending` rows held by
+ *   the given workers — workers known to be dead (their process stopped beating), whose claims
+ *   would otherwise wait out the lease. It spans tenants; rows of other workers are untouched.
  * - `cancel` cancels only `pending` rows matching **all** given criteria; a row in flight
  *   (`sending`) is left to the dispatcher, which re-validates before sending.
  * - Rows in `cancelled`, `sent`, `failed` or `skipped` are never claimed.
@@ -99,6 +102,13 @@ export interface SchedulerStore {
   defer(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly dueAt: Date }): Promise<boolean>;
 
   recoverStuck(input: { readonly now: Date }): Promise<ScheduledMessage[]>;
+
+  /**
+   * Returns the `sending` rows held by any of `workerIds` to `pending` now, whatever their lease,
+   * counting the lost attempt (`lastError.code` `worker_lost`); for workers known to be dead.
+   * Returns the released rows, by `dueAt`.
+   */
+  releaseClaimsOf(input: { readonly workerIds: readonly string[]; readonly now: Date }): Promise<ScheduledMessage[]>;
 
   /** Counts for metrics: pending rows, the oldest due pending `dueAt`, rows in `sending`. */
   stats(input: { readonly now: Date; readonly tenantId?: string }): Promise<{

@@ -10,6 +10,7 @@
  * marks such requests (`replacedTags`), so a test can prove a client never replaces tags.
  */
 import { NotFoundError, ValidationError } from '../../errors/index.js';
+import { codePointLength, maxTagLength as domainMaxTagLength } from '../../domain/model/lead.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type {
@@ -72,6 +73,8 @@ export class CrmBoard {
     private readonly clock: Clock,
     private readonly pipelineList: readonly CrmPipeline[],
     customFieldIds: readonly string[] | undefined,
+    /** The longest tag accepted, in code points. */
+    private readonly maxTagLength: number = domainMaxTagLength,
   ) {
     this.customFieldIds = customFieldIds === undefined ? undefined : new Set(customFieldIds);
   }
@@ -268,6 +271,8 @@ export class CrmBoard {
   private assertTags(tags: readonly string[] | undefined, field: string): void {
     (tags ?? []).forEach((tag, index) => {
       if (typeof tag !== 'string' || tag.trim() === '') throw ValidationError.forField(`${field}.${index}`, 'must be a non-empty tag');
+      if (codePointLength(tag.trim()) > this.maxTagLength)
+        throw ValidationError.forField(`${field}.${index}`, `must be at most ${this.maxTagLength} characters`);
     });
   }
 

@@ -16,6 +16,7 @@
  * (a change a person makes in the CRM's UI, which costs no API request).
  */
 import { RateLimitedError, ValidationError } from '../../errors/index.js';
+import { maxTagLength } from '../../domain/model/lead.js';
 import type { CrmStageRef } from '../../domain/model/tenant.js';
 import type { PhoneNumber } from '../../domain/identity/phone-number.js';
 import { throwIfAborted, type CallOptions } from '../../ports/call-options.js';
@@ -38,6 +39,10 @@ export interface InMemoryCrmOptions {
   readonly customFieldIds?: readonly string[];
   /** Most items a batch method accepts (default 50). */
   readonly maxBatchSize?: number;
+  /** The longest tag accepted, in code points (default 100, the domain's `maxTagLength`); longer is a `ValidationError` naming it. */
+  readonly maxTagLength?: number;
+  /** Declare `maxTagLength` in `capabilities` (default `true`); `false` plays a CRM whose limit is unknown to its callers. */
+  readonly declaresMaxTagLength?: boolean;
   /** Requests per second the account tolerates (default 7, Kommo's limit). */
   readonly requestsPerSecond?: number;
   /** Refuse requests beyond the limit with a 429 (default `true`). */
@@ -92,7 +97,9 @@ export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
 
   const pipelines = options.pipelines ?? [defaultCrmPipeline];
   if (pipelines.length === 0) throw ValidationError.forField('pipelines', 'the CRM needs at least one pipeline');
-  const board = new CrmBoard(options.clock, pipelines.map(withClosingStatuses), options.customFieldIds);
+  const tagLimit = options.maxTagLength ?? maxTagLength;
+  if (!Number.isInteger(tagLimit) || tagLimit < 1) throw ValidationError.forField('maxTagLength', 'must be a whole number, 1 or more');
+  const board = new CrmBoard(options.clock, pipelines.map(withClosingStatuses), options.customFieldIds, tagLimit);
   const gate = createCrmRequestGate({
     clock: options.clock,
     provider: inMemoryCrmProvider,
@@ -134,7 +141,13 @@ export function createInMemoryCrm(options: InMemoryCrmOptions): InMemoryCrm {
   return {
     contractVersion: 'v1',
     provider: inMemoryCrmProvider,
-    capabilities: Object.freeze({ batchUpdate: true, batchNotes: true, maxBatchSize, requestsPerSecond }),
+    capabilities: Object.freeze({
+      batchUpdate: true,
+      batchNotes: true,
+      maxBatchSize,
+      requestsPerSecond,
+      ...(options.declaresMaxTagLength === false ? {} : { maxTagLength: tagLimit }),
+    }),
 
     findLeadByPhone: (phone, callOptions) => request('findLeadByPhone', callOptions, () => board.findLeadByPhone(phone)),
     findContactByPhone: (phone, callOptions) => request('findContactByPhone', callOptions, () => board.findContact(phone)),

@@ -196,6 +196,25 @@ export function createSchedulerStore(runtime: StoreRuntime): SchedulerStore {
         return recovered.map(cloneValue);
       }),
 
+    releaseClaimsOf: (input) =>
+      runtime.write('scheduledMessages.releaseClaimsOf', (unit) => {
+        const table = unit.table('scheduledMessages');
+        const workers = new Set(input.workerIds);
+        const held = table.values().filter((row) => row.status === 'sending' && row.lockedBy !== null && workers.has(row.lockedBy));
+        const releasedRows = byDueAt(held).map((row) => ({
+          ...released(row, input.now),
+          attempts: row.attempts + 1,
+          lastError: {
+            code: 'worker_lost',
+            message: `worker ${row.lockedBy ?? 'unknown'} stopped while sending`,
+            transient: true,
+            at: new Date(input.now.getTime()),
+          },
+        }));
+        for (const row of releasedRows) table.set(row.id, row);
+        return releasedRows.map(cloneValue);
+      }),
+
     stats: (input) =>
       runtime.read('scheduledMessages.stats', (unit) => {
         const now = input.now.getTime();
