@@ -1,0 +1,64 @@
+/**
+ * The sandbox world (a real database, the PostgreSQL store) with the Evolution webhook route and
+ * the inbox on top: what the route and inbox-worker tests drive.
+ */
+import { SignJWT } from 'jose';
+import type { FastifyInstance } from 'fastify';
+import { noopLogger } from '@sdr/core';
+import type { TestDatabase } from '../../database/__fixtures__/test-database.js';
+import { call, type CallResult } from '../../http/__fixtures__/test-context.js';
+import { createHttpApp } from '../../http/create-http-app.js';
+import { createSandboxWorld, type SandboxWorld } from '../../sandbox/__fixtures__/sandbox-world.js';
+import { createEvolutionInbox, type EvolutionInbox } from '../evolution-inbox.js';
+import { createEvolutionWebhookRoutes } from '../evolution-webhook-route.js';
+import { environmentWebhookSettings, type EvolutionWebhookSettings } from '../evolution-webhook-settings.js';
+
+/** The webhook secret of the test tenants. */
+export const webhookSecret = 'webhook-secret-for-tests-0123456789';
+
+/** The sandbox world plus the webhook route and its inbox. */
+export interface EvolutionWorld extends SandboxWorld {
+  /** The app with the webhook route. */
+  readonly webhookApp: FastifyInstance;
+  readonly inbox: EvolutionInbox;
+  readonly settings: EvolutionWebhookSettings;
+  /** Delivers `body` to the tenant's webhook with the secret header (or `headers` instead). */
+  deliver(tenantId: string, body: unknown, headers?: Record<string, string>): Promise<CallResult<{ status: string }>>;
+  /** A bearer JWT as Evolution signs it with `jwt_key`. */
+  jwt(key: string, options?: { readonly expiresAt?: Date }): Promise<string>;
+}
+
+/** Builds the world on `database`. */
+export async function createEvolutionWorld(
+  database: TestDatabase,
+  options: { readonly settings?: Partial<EvolutionWebhookSettings> } = {},
+): Promise<EvolutionWorld> {
+  const world = await createSandboxWorld(database);
+  const inbox = createEvolutionInbox({ db: database.database });
+  const settings: EvolutionWebhookSettings = { secret: webhookSecret, ...options.settings };
+  const settingsFor = environmentWebhookSettings({ tenants: world.context.store.tenants, settings });
+  const webhookApp = await createHttpApp(world.context, {
+    extraRoutes: [createEvolutionWebhookRoutes({ settingsFor, inbox, clock: world.clock, logger: noopLogger })],
+  });
+  return {
+    ...world,
+    webhookApp,
+    inbox,
+    settings,
+    deliver: (tenantId, body, headers) =>
+      call(webhookApp, {
+        method: 'POST',
+        url: `/webhooks/evolution/${tenantId}`,
+        body,
+        headers: headers ?? { 'x-webhook-secret': webhookSecret },
+      }),
+    async jwt(key, jwtOptions = {}) {
+      const now = world.clock.now();
+      return new SignJWT({ app: 'evolution', action: 'webhook' })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(Math.floor(now.getTime() / 1000))
+        .setExpirationTime(Math.floor((jwtOptions.expiresAt ?? new Date(now.getTime() + 600_000)).getTime() / 1000))
+        .sign(new TextEncoder().encode(key));
+    },
+  };
+}
