@@ -24,6 +24,7 @@ import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { Redis } from 'ioredis';
 import type { ServerContext } from '../context.js';
+import { createEvolutionIngest, environmentWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
 import {
   createHeartbeats,
@@ -65,6 +66,8 @@ export interface Composition {
   readonly clock: SandboxClock;
   readonly metrics: Metrics;
   readonly heartbeats: Heartbeats;
+  /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
+  readonly evolution: EvolutionIngest;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -95,7 +98,6 @@ export async function composeServer(input: {
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
   const sandboxMessaging = createSandboxMessaging({ db: database.database, clock });
-  const messaging = instrumentPort<MessagingPort>(sandboxMessaging, { kind: 'messaging', metrics });
   const calendar = instrumentPort(createSandboxCalendar({ db: database.database, clock }), { kind: 'calendar', metrics });
   // One sandbox CRM account per tenant; the workers talk to it through the instrumented port. The
   // CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
@@ -145,8 +147,23 @@ export async function composeServer(input: {
     },
   };
 
+  const { webhookSecret, jwtKey, pauseAutomationOnHumanMessage } = config.evolution;
+  const evolutionSettings =
+    webhookSecret === null ? null : { secret: webhookSecret, jwtKey: jwtKey ?? undefined, pauseAutomationOnHumanMessage };
+  const evolution = createEvolutionIngest({
+    db: database.database,
+    store,
+    services: context.services,
+    clock,
+    logger,
+    settingsFor: environmentWebhookSettings({ tenants: store.tenants, settings: evolutionSettings }),
+  });
+  // Sends stop while Evolution reports that an instance's connection is not open.
+  const messaging = instrumentPort<MessagingPort>(evolution.gateMessaging(sandboxMessaging), { kind: 'messaging', metrics });
+
   return {
     context,
+    evolution,
     ports: { messaging, calendar, crmFor, sandboxMessaging, sandboxCrmFor },
     clock,
     metrics,

@@ -126,6 +126,7 @@ async function buildApp(input: {
       httpMetricsPlugin(metrics),
       sandbox,
       probes,
+      composition.evolution.routes,
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),

@@ -1,7 +1,7 @@
 /**
  * The workers of a `worker` / `all` process: the dispatcher (follow-ups, reminders, billing
  * steps; it also returns stuck rows to `pending`), the CRM sync worker, the calendar outbox,
- * CRM reconciliation and alert evaluation. Each writes a heartbeat to the database after every
+ * CRM reconciliation, alert evaluation and the Evolution inbox. Each writes a heartbeat to the database after every
  * pass, so alert evaluation in any process can tell a silent dispatcher.
  *
  * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
@@ -85,8 +85,11 @@ export function startWorkers(input: {
     thresholds: { heartbeatMissingAfterMs: config.alerts.heartbeatMissingAfterMs, crmSyncLagMs: config.alerts.crmSyncLagMs },
   });
 
+  const evolutionInbox = composition.evolution.worker({ workerId: workerId('evolution-inbox') });
+
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
+    ['evolution-inbox', evolutionInbox.workerId],
     ['crm-sync', crmSync.workerId],
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
@@ -102,6 +105,7 @@ export function startWorkers(input: {
   dispatcher.start();
   crmSync.start();
   calendarOutbox.start();
+  evolutionInbox.start();
   // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
   const lastSeen = new Map<string, number>();
   const loopHeartbeats = tick(clock, 5_000, logger, 'heartbeats', async () => {
@@ -109,6 +113,7 @@ export function startWorkers(input: {
       ['dispatcher', dispatcher.lastHeartbeatAt],
       ['crm-sync', crmSync.lastHeartbeatAt],
       ['calendar-outbox', calendarOutbox.lastHeartbeatAt],
+      ['evolution-inbox', evolutionInbox.lastHeartbeatAt],
     ] as const) {
       if (last !== null && last.getTime() !== lastSeen.get(component)) {
         lastSeen.set(component, last.getTime());
@@ -129,7 +134,7 @@ export function startWorkers(input: {
     components,
     async stop(deadlineMs) {
       await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop()]);
-      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop()]);
+      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };

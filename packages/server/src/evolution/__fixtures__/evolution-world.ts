@@ -9,8 +9,9 @@ import type { TestDatabase } from '../../database/__fixtures__/test-database.js'
 import { call, type CallResult } from '../../http/__fixtures__/test-context.js';
 import { createHttpApp } from '../../http/create-http-app.js';
 import { createSandboxWorld, type SandboxWorld } from '../../sandbox/__fixtures__/sandbox-world.js';
-import { createEvolutionInbox, type EvolutionInbox } from '../evolution-inbox.js';
-import { createEvolutionWebhookRoutes } from '../evolution-webhook-route.js';
+import type { EvolutionInbox } from '../evolution-inbox.js';
+import type { EvolutionInboxWorker } from '../evolution-inbox-worker.js';
+import { createEvolutionIngest, type EvolutionIngest } from '../evolution-ingest.js';
 import { environmentWebhookSettings, type EvolutionWebhookSettings } from '../evolution-webhook-settings.js';
 
 /** The webhook secret of the test tenants. */
@@ -21,6 +22,11 @@ export interface EvolutionWorld extends SandboxWorld {
   /** The app with the webhook route. */
   readonly webhookApp: FastifyInstance;
   readonly inbox: EvolutionInbox;
+  readonly ingest: EvolutionIngest;
+  /** An inbox worker on the world's clock (not started); drive it with `drainOnce`. */
+  readonly worker: EvolutionInboxWorker;
+  /** Drains until a pass claims nothing; how many events were claimed in all. */
+  drain(): Promise<number>;
   readonly settings: EvolutionWebhookSettings;
   /** Delivers `body` to the tenant's webhook with the secret header (or `headers` instead). */
   deliver(tenantId: string, body: unknown, headers?: Record<string, string>): Promise<CallResult<{ status: string }>>;
@@ -34,16 +40,32 @@ export async function createEvolutionWorld(
   options: { readonly settings?: Partial<EvolutionWebhookSettings> } = {},
 ): Promise<EvolutionWorld> {
   const world = await createSandboxWorld(database);
-  const inbox = createEvolutionInbox({ db: database.database });
   const settings: EvolutionWebhookSettings = { secret: webhookSecret, ...options.settings };
-  const settingsFor = environmentWebhookSettings({ tenants: world.context.store.tenants, settings });
-  const webhookApp = await createHttpApp(world.context, {
-    extraRoutes: [createEvolutionWebhookRoutes({ settingsFor, inbox, clock: world.clock, logger: noopLogger })],
+  const { context } = world;
+  const ingest = createEvolutionIngest({
+    db: database.database,
+    store: context.store,
+    services: context.services,
+    clock: world.clock,
+    logger: noopLogger,
+    settingsFor: environmentWebhookSettings({ tenants: context.store.tenants, settings }),
   });
+  const webhookApp = await createHttpApp(context, { extraRoutes: [ingest.routes] });
+  const worker = ingest.worker({ workerId: 'inbox-test', random: () => 0.5 });
   return {
     ...world,
     webhookApp,
-    inbox,
+    inbox: ingest.inbox,
+    ingest,
+    worker,
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const claimed = await worker.drainOnce();
+        if (claimed === 0) return total;
+        total += claimed;
+      }
+    },
     settings,
     deliver: (tenantId, body, headers) =>
       call(webhookApp, {
