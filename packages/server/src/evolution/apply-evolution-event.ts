@@ -20,11 +20,11 @@ import {
   type ConversationService,
   type HandoffService,
   type Logger,
-  type MediaRef,
   type Store,
   type Tenant,
 } from '@sdr/core';
 import type { InboxEvent } from './evolution-inbox.js';
+import type { InboundMedia } from './inbound-media.js';
 import type { EvolutionWebhookSettingsFor } from './evolution-webhook-settings.js';
 import type { WhatsappDeliveryState } from './whatsapp-delivery-state.js';
 
@@ -39,8 +39,8 @@ export interface EvolutionEventDeps {
   readonly logger: Logger;
   /** How long a message from our number with an id we do not know waits for our send's record (default 15 s). */
   readonly echoGraceMs?: number;
-  /** Stores the media of an inbound message and returns its reference (none: media are not kept). */
-  readonly storeMedia?: (input: { readonly tenant: Tenant; readonly message: EvolutionWebhookMessage }) => Promise<MediaRef | null>;
+  /** Keeps inbound media and links them in a CRM note (none: media are not kept). */
+  readonly media?: InboundMedia | undefined;
 }
 
 /** How an event was applied. */
@@ -99,8 +99,12 @@ async function applyInbound(
 ): Promise<EvolutionEventResult> {
   // A re-delivery needs no media download: the message is already there.
   const known = await deps.store.messages.findByProviderMessageId(tenant.id, 'whatsapp', message.providerMessageId);
-  if (known !== null) return { kind: 'done', outcome: 'duplicate' };
-  const media = message.media !== undefined && deps.storeMedia !== undefined ? await deps.storeMedia({ tenant, message }) : null;
+  if (known !== null) {
+    // Applied again after a crash: the note may not have been written (its key keeps it single in the CRM).
+    if (known.direction === 'inbound') await deps.media?.note({ store: deps.store, tenant, message: known });
+    return { kind: 'done', outcome: 'duplicate' };
+  }
+  const media = message.media !== undefined && deps.media !== undefined ? await deps.media.store({ tenant, message }) : null;
   const result = await deps.conversation.recordInbound({
     tenant,
     from: message.counterpart,
@@ -111,6 +115,7 @@ async function applyInbound(
     ...(media === null ? {} : { media: [media] }),
     at: message.timestamp ?? event.receivedAt,
   });
+  if (result.outcome === 'recorded') await deps.media?.note({ store: deps.store, tenant, message: result.message });
   return { kind: 'done', outcome: result.outcome };
 }
 

@@ -2,7 +2,7 @@
  * The Evolution ingestion path as the composition root wires it: the inbox and delivery-state
  * tables, the tenant settings, the webhook route and the inbox worker, built once.
  */
-import type { Clock, Logger, MessagingPort, Store } from '@sdr/core';
+import type { BlobStore, Clock, Logger, MessagingPort, Store } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerServices } from '../context.js';
@@ -10,6 +10,7 @@ import type { EvolutionEventDeps } from './apply-evolution-event.js';
 import { createEvolutionInbox, type EvolutionInbox } from './evolution-inbox.js';
 import { createEvolutionInboxWorker, type EvolutionInboxWorker, type EvolutionInboxWorkerOptions } from './evolution-inbox-worker.js';
 import { createEvolutionWebhookRoutes } from './evolution-webhook-route.js';
+import { createInboundMedia } from './inbound-media.js';
 import type { EvolutionWebhookSettingsFor } from './evolution-webhook-settings.js';
 import { createWhatsappDeliveryState, withChannelStates, type WhatsappDeliveryState } from './whatsapp-delivery-state.js';
 
@@ -36,7 +37,12 @@ export function createEvolutionIngest(input: {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly settingsFor: EvolutionWebhookSettingsFor;
-  readonly storeMedia?: EvolutionEventDeps['storeMedia'];
+  /** Where inbound media are kept (none: they are not). */
+  readonly blobs?: BlobStore;
+  /** Where a stored medium can be fetched, for the CRM note. */
+  readonly mediaLinkOf?: (ref: string) => string;
+  /** A `fetch` for media downloads instead of the global one. */
+  readonly fetch?: typeof globalThis.fetch;
 }): EvolutionIngest {
   const { db, store, clock, logger, settingsFor } = input;
   const inbox = createEvolutionInbox({ db });
@@ -49,7 +55,17 @@ export function createEvolutionIngest(input: {
     settingsFor,
     clock,
     logger,
-    ...(input.storeMedia === undefined ? {} : { storeMedia: input.storeMedia }),
+    media:
+      input.blobs === undefined
+        ? undefined
+        : createInboundMedia({
+            blobs: input.blobs,
+            settingsFor,
+            clock,
+            logger,
+            ...(input.mediaLinkOf === undefined ? {} : { linkOf: input.mediaLinkOf }),
+            ...(input.fetch === undefined ? {} : { fetch: input.fetch }),
+          }),
   };
   return {
     inbox,

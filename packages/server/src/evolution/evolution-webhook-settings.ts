@@ -13,6 +13,8 @@ export interface EvolutionWebhookSettings {
   readonly jwtKey?: string | undefined;
   /** A message typed on the business phone pauses the lead's automation (default true). */
   readonly pauseAutomationOnHumanMessage?: boolean | undefined;
+  /** The tenant's Evolution API, to download media that did not come inline (none: only inline media are kept). */
+  readonly api?: { readonly baseUrl: string; readonly apiKey: string } | undefined;
 }
 
 /** The settings of a tenant; `null` when it does not receive Evolution webhooks (they are refused with 401). */

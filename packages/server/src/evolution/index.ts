@@ -6,6 +6,7 @@ export { applyEvolutionEvent, type EvolutionEventDeps, type EvolutionEventResult
 export { createEvolutionInbox, type EvolutionInbox, type InboxCounts, type InboxEvent, type NewInboxEvent } from './evolution-inbox.js';
 export { createEvolutionInboxWorker, type EvolutionInboxWorker, type EvolutionInboxWorkerOptions } from './evolution-inbox-worker.js';
 export { createEvolutionIngest, type EvolutionIngest } from './evolution-ingest.js';
+export { createInboundMedia, type InboundMedia, type InboundMediaOptions } from './inbound-media.js';
 export {
   createEvolutionWebhookRoutes,
   inboxEntry,

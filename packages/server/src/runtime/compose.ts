@@ -9,9 +9,11 @@
  * through Redis when it is configured and kept per process otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
+  type BlobStore,
   type CalendarPort,
   type CrmPort,
   type Logger,
@@ -23,6 +25,7 @@ import {
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { Redis } from 'ioredis';
+import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
@@ -68,6 +71,8 @@ export interface Composition {
   readonly heartbeats: Heartbeats;
   /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
   readonly evolution: EvolutionIngest;
+  /** Where inbound media are kept (`blobs/` under the data directory). */
+  readonly blobs: BlobStore;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -147,6 +152,7 @@ export async function composeServer(input: {
     },
   };
 
+  const blobs = createFilesystemBlobStore({ directory: join(config.dataDir, 'blobs') });
   const { webhookSecret, jwtKey, pauseAutomationOnHumanMessage } = config.evolution;
   const evolutionSettings =
     webhookSecret === null ? null : { secret: webhookSecret, jwtKey: jwtKey ?? undefined, pauseAutomationOnHumanMessage };
@@ -157,6 +163,8 @@ export async function composeServer(input: {
     clock,
     logger,
     settingsFor: environmentWebhookSettings({ tenants: store.tenants, settings: evolutionSettings }),
+    blobs,
+    mediaLinkOf: mediaLink(config.publicBaseUrl),
   });
   // Sends stop while Evolution reports that an instance's connection is not open.
   const messaging = instrumentPort<MessagingPort>(evolution.gateMessaging(sandboxMessaging), { kind: 'messaging', metrics });
@@ -164,6 +172,7 @@ export async function composeServer(input: {
   return {
     context,
     evolution,
+    blobs,
     ports: { messaging, calendar, crmFor, sandboxMessaging, sandboxCrmFor },
     clock,
     metrics,

@@ -88,6 +88,8 @@ export interface ServerConfig {
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
     | { readonly kind: 'pglite'; readonly dataDir: string };
+  /** Where the server keeps files: the embedded database (without `DATABASE_URL`) and the media leads sent (`blobs/`). */
+  readonly dataDir: string;
   /** Redis for locks and rate limits shared across hosts; `null`: the database lock and per-process limits. */
   readonly redisUrl: string | null;
   readonly operatorKey: string | null;
@@ -148,6 +150,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       e.DATABASE_URL === undefined
         ? { kind: 'pglite', dataDir: e.SDR_DATA_DIR }
         : { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    dataDir: e.SDR_DATA_DIR,
     redisUrl: e.REDIS_URL ?? null,
     operatorKey: e.SDR_OPERATOR_KEY ?? null,
     publicBaseUrl: e.SDR_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,

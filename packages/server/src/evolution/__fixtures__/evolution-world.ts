@@ -4,7 +4,8 @@
  */
 import { SignJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { noopLogger } from '@sdr/core';
+import { noopLogger, type BlobStore } from '@sdr/core';
+import { createMediaRoutes, mediaLink } from '../../blob/media-routes.js';
 import type { TestDatabase } from '../../database/__fixtures__/test-database.js';
 import { call, type CallResult } from '../../http/__fixtures__/test-context.js';
 import { createHttpApp } from '../../http/create-http-app.js';
@@ -37,7 +38,11 @@ export interface EvolutionWorld extends SandboxWorld {
 /** Builds the world on `database`. */
 export async function createEvolutionWorld(
   database: TestDatabase,
-  options: { readonly settings?: Partial<EvolutionWebhookSettings> } = {},
+  options: {
+    readonly settings?: Partial<EvolutionWebhookSettings>;
+    readonly blobs?: BlobStore;
+    readonly fetch?: typeof globalThis.fetch;
+  } = {},
 ): Promise<EvolutionWorld> {
   const world = await createSandboxWorld(database);
   const settings: EvolutionWebhookSettings = { secret: webhookSecret, ...options.settings };
@@ -49,8 +54,12 @@ export async function createEvolutionWorld(
     clock: world.clock,
     logger: noopLogger,
     settingsFor: environmentWebhookSettings({ tenants: context.store.tenants, settings }),
+    ...(options.blobs === undefined ? {} : { blobs: options.blobs, mediaLinkOf: mediaLink('http://localhost:3000') }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const webhookApp = await createHttpApp(context, { extraRoutes: [ingest.routes] });
+  const webhookApp = await createHttpApp(context, {
+    extraRoutes: [ingest.routes, ...(options.blobs === undefined ? [] : [createMediaRoutes({ blobs: options.blobs })])],
+  });
   const worker = ingest.worker({ workerId: 'inbox-test', random: () => 0.5 });
   return {
     ...world,
