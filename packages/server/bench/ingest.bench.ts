@@ -1,18 +1,25 @@
 /**
- * `pnpm bench ingest [--seconds 10] [--connections 32] [--leads 200]`: inbound messages per second
- * and their latency through `POST /v1/leads/{id}/messages` of the real server (API role, on the
- * PostgreSQL named by `DATABASE_URL`, default the local server), measured side by side with a bare
- * Fastify handler of the same framework answering the same request in the same run. Both are
- * driven by the same closed-loop load generator over HTTP/1.1 keep-alive connections.
+ * `pnpm bench ingest [--seconds 10] [--connections 32] [--leads 200]`: WhatsApp deliveries per
+ * second and their latency through `POST /webhooks/evolution/{tenantId}` of the real server (API
+ * role, on the PostgreSQL named by `DATABASE_URL`, default the local server), measured side by
+ * side with a bare Fastify handler of the same framework answering the same deliveries in the same
+ * run. Both are driven by the same closed-loop load generator over HTTP/1.1 keep-alive
+ * connections. The deliveries are real-shaped `messages.upsert` envelopes (secret header, apikey
+ * included); one in ten re-delivers an earlier message, as Evolution's retries do.
  *
- * Last line: `ingest: rps=<n> p99_ms=<x> bare_rps=<n> ratio=<x>` (ratio = rps / bare_rps).
+ * After the load, the inbox is drained by the server's own inbox worker and the store is checked:
+ * `lost` counts accepted messages that were not recorded, `duplicated` messages recorded more than
+ * once plus leads created more than once.
+ *
+ * Last line: `ingest: rps=<n> p99_ms=<x> bare_rps=<n> ratio=<x> lost=<n> duplicated=<n>`.
  */
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { parseArgs } from 'node:util';
+import { buildMessagesUpsert } from '@sdr/adapter-evolution/testing';
+import { noopLogger } from '@sdr/core';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { noopLogger } from '@sdr/core';
-import { Agent, request as httpRequest } from 'node:http';
 import { loadConfig } from '../src/runtime/config.js';
 import { startServer } from '../src/runtime/start-server.js';
 
@@ -27,6 +34,7 @@ const seconds = Number(values.seconds);
 const connections = Number(values.connections);
 const leadCount = Number(values.leads);
 const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const secret = `bench-webhook-secret-${randomUUID()}`;
 
 interface Measured {
   readonly requests: number;
@@ -36,8 +44,31 @@ interface Measured {
   readonly p99: number;
 }
 
+/** The delivery of request `index` in a run: a new message, or (one in ten) an earlier one again. */
+function delivery(run: string, index: number): { readonly id: string; readonly body: string } {
+  const message = index % 10 === 9 ? index - 5 : index;
+  const id = `${run}-${message}`;
+  const lead = message % leadCount;
+  const body = JSON.stringify(
+    buildMessagesUpsert({
+      instance: 'bench',
+      remoteJid: `55119${String(70_000_000 + lead)}@s.whatsapp.net`,
+      id,
+      pushName: `Lead ${lead}`,
+      text: `mensagem ${message} do lead ${lead}: quero saber mais sobre o plano`,
+      messageTimestamp: 1_772_456_400 + message,
+    }),
+  );
+  return { id, body };
+}
+
 /** Closed loop: `connections` workers each send the next request as soon as the previous answered. */
-async function load(url: (index: number) => string, body: (index: number) => string, headers: Record<string, string>): Promise<Measured> {
+async function load(
+  url: string,
+  body: (index: number) => { readonly id: string; readonly body: string },
+  headers: Record<string, string>,
+  accepted?: Set<string>,
+): Promise<Measured> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const latencies: number[] = [];
   let errors = 0;
@@ -47,11 +78,12 @@ async function load(url: (index: number) => string, body: (index: number) => str
   await Promise.all(
     Array.from({ length: connections }, async () => {
       while (performance.now() < deadline) {
-        const index = next++;
+        const request = body(next++);
         const t0 = performance.now();
-        const status = await post(agent, url(index), body(index), headers);
+        const status = await post(agent, url, request.body, headers);
         latencies.push(performance.now() - t0);
-        if (status !== 201) errors += 1;
+        if (status !== 200) errors += 1;
+        else accepted?.add(request.id);
       }
     }),
   );
@@ -89,49 +121,63 @@ async function main(): Promise<void> {
   // The database is dropped however the run ends, a server that fails to start included.
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const bare = Fastify({ logger: false });
-  bare.post('/v1/leads/:id/messages', async (request, reply) => reply.code(201).send({ outcome: 'recorded', message: request.body }));
+  bare.post('/webhooks/evolution/:tenantId', async (_request, reply) => reply.code(200).send({ status: 'stored' }));
   try {
     server = await startServer({
       config: loadConfig({
         DATABASE_URL: url.toString(),
         SDR_ROLE: 'api',
         PORT: '0',
-        SDR_RATE_LIMIT_PER_MINUTE: '1000000',
         SDR_LOG_LEVEL: 'silent',
         DATABASE_POOL_MAX: '20',
+        SDR_EVOLUTION_WEBHOOK_SECRET: secret,
       }),
       logger: noopLogger,
     });
     const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
-    const key = server.demo?.apiKey ?? '';
-    const base = server.url ?? '';
-    const leadIds: string[] = [];
-    for (let index = 0; index < leadCount; index += 1) {
-      const response = await fetch(`${base}/v1/leads`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ phone: `+55119${String(70_000_000 + index)}` }),
-      });
-      leadIds.push(((await response.json()) as { id: string }).id);
-    }
-    const body = (index: number) =>
-      JSON.stringify({ direction: 'inbound', body: `mensagem ${index}`, providerMessageId: `bench-${index}` });
-    const path = (index: number) => `/v1/leads/${leadIds[index % leadIds.length] ?? ''}/messages`;
+    const tenantId = server.demo?.tenant.id ?? '';
+    const path = `/webhooks/evolution/${tenantId}`;
+    const headers = { 'x-webhook-secret': secret };
+    const accepted = new Set<string>();
     // Warm-up of both, then the measured runs, one after the other on the same machine.
-    await load((index) => `${bareUrl}${path(index)}`, body, {});
-    const ours = await load(
-      (index) => `${base}${path(index)}`,
-      (index) => body(index + 10_000_000),
-      { authorization: `Bearer ${key}` },
+    await load(`${bareUrl}${path}`, (index) => delivery('warm', index), headers);
+    await load(`${server.url ?? ''}${path}`, (index) => delivery('warm', index), headers, accepted);
+    const ours = await load(`${server.url ?? ''}${path}`, (index) => delivery('run', index), headers, accepted);
+    const bareRun = await load(`${bareUrl}${path}`, (index) => delivery('run', index), headers);
+
+    // The server's inbox worker records everything that was accepted.
+    const drainStarted = performance.now();
+    const worker = server.composition.evolution.worker({ workerId: 'bench-drain', batchSize: 64 });
+    while ((await worker.drainOnce()) > 0) {
+      // until the inbox is empty
+    }
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const counts = await server.composition.evolution.inbox.counts(tenantId);
+    const rows = await server.database.database.query<{ id: string; n: number }>(
+      'bench.ingest.recorded',
+      `SELECT provider_message_id AS id, count(*)::int AS n FROM sdr.messages WHERE tenant_id = $1 GROUP BY provider_message_id`,
+      [tenantId],
     );
-    const bareRun = await load((index) => `${bareUrl}${path(index)}`, body, {});
+    const recorded = new Map(rows.map((row) => [row.id, row.n]));
+    const lost = [...accepted].filter((id) => !recorded.has(id)).length;
+    const [leads] = await server.database.database.query<{ n: number }>(
+      'bench.ingest.leads',
+      'SELECT count(*)::int AS n FROM sdr.leads WHERE tenant_id = $1',
+      [tenantId],
+    );
+    const leadsSeen = new Set([...accepted].map((id) => Number(id.split('-')[1]) % leadCount)).size;
+    const duplicated = [...recorded.values()].reduce((sum, n) => sum + n - 1, 0) + Math.max(0, (leads?.n ?? 0) - leadsSeen);
+
     const row = (label: string, m: Measured) =>
       `${label.padEnd(8)} requests=${m.requests} errors=${m.errors} rps=${m.rps.toFixed(0)} p50_ms=${m.p50.toFixed(1)} p99_ms=${m.p99.toFixed(1)}`;
-    console.log(`ingest: ${seconds}s per run, ${connections} connections, ${leadCount} leads, PostgreSQL ${url.host}`);
+    console.log(`ingest: ${seconds}s per run, ${connections} connections, ${leadCount} leads, 10% re-deliveries, PostgreSQL ${url.host}`);
     console.log(row('server', ours));
     console.log(row('bare', bareRun));
     console.log(
-      `ingest: rps=${ours.rps.toFixed(0)} p99_ms=${ours.p99.toFixed(1)} bare_rps=${bareRun.rps.toFixed(0)} ratio=${(ours.rps / bareRun.rps).toFixed(3)}`,
+      `drain    events=${counts.done} dead=${counts.dead} pending=${counts.pending} seconds=${drainSeconds.toFixed(1)} events_per_s=${(counts.done / drainSeconds).toFixed(0)} messages=${recorded.size} accepted=${accepted.size}`,
+    );
+    console.log(
+      `ingest: rps=${ours.rps.toFixed(0)} p99_ms=${ours.p99.toFixed(1)} bare_rps=${bareRun.rps.toFixed(0)} ratio=${(ours.rps / bareRun.rps).toFixed(3)} lost=${lost} duplicated=${duplicated}`,
     );
   } finally {
     await bare.close();

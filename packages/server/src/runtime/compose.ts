@@ -9,9 +9,11 @@
  * through Redis when it is configured and kept per process otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
+  type BlobStore,
   type CalendarPort,
   type CrmPort,
   type Logger,
@@ -23,7 +25,9 @@ import {
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { Redis } from 'ioredis';
+import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import type { ServerContext } from '../context.js';
+import { createEvolutionIngest, environmentWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
 import {
   createHeartbeats,
@@ -65,6 +69,10 @@ export interface Composition {
   readonly clock: SandboxClock;
   readonly metrics: Metrics;
   readonly heartbeats: Heartbeats;
+  /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
+  readonly evolution: EvolutionIngest;
+  /** Where inbound media are kept (`blobs/` under the data directory). */
+  readonly blobs: BlobStore;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -95,7 +103,6 @@ export async function composeServer(input: {
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
   const sandboxMessaging = createSandboxMessaging({ db: database.database, clock });
-  const messaging = instrumentPort<MessagingPort>(sandboxMessaging, { kind: 'messaging', metrics });
   const calendar = instrumentPort(createSandboxCalendar({ db: database.database, clock }), { kind: 'calendar', metrics });
   // One sandbox CRM account per tenant; the workers talk to it through the instrumented port. The
   // CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
@@ -145,8 +152,27 @@ export async function composeServer(input: {
     },
   };
 
+  const blobs = createFilesystemBlobStore({ directory: join(config.dataDir, 'blobs') });
+  const { webhookSecret, jwtKey, pauseAutomationOnHumanMessage } = config.evolution;
+  const evolutionSettings =
+    webhookSecret === null ? null : { secret: webhookSecret, jwtKey: jwtKey ?? undefined, pauseAutomationOnHumanMessage };
+  const evolution = createEvolutionIngest({
+    db: database.database,
+    store,
+    services: context.services,
+    clock,
+    logger,
+    settingsFor: environmentWebhookSettings({ tenants: store.tenants, settings: evolutionSettings }),
+    blobs,
+    mediaLinkOf: mediaLink(config.publicBaseUrl),
+  });
+  // Sends stop while Evolution reports that an instance's connection is not open.
+  const messaging = instrumentPort<MessagingPort>(evolution.gateMessaging(sandboxMessaging), { kind: 'messaging', metrics });
+
   return {
     context,
+    evolution,
+    blobs,
     ports: { messaging, calendar, crmFor, sandboxMessaging, sandboxCrmFor },
     clock,
     metrics,

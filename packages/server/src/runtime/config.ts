@@ -71,6 +71,9 @@ const environmentSchema = z.object({
   SDR_RECONCILE_INTERVAL_MS: integer(10_000, 24 * hour).default(hour),
   SDR_HEARTBEAT_MISSING_AFTER_MS: integer(60_000, 30 * 24 * hour).default(24 * hour),
   SDR_CRM_SYNC_LAG_ALERT_MS: integer(60_000, 7 * 24 * hour).default(15 * 60_000),
+  SDR_EVOLUTION_WEBHOOK_SECRET: z.string().trim().min(16, { message: 'must be at least 16 characters' }).max(500).optional(),
+  SDR_EVOLUTION_WEBHOOK_JWT_KEY: z.string().trim().min(16, { message: 'must be at least 16 characters' }).max(500).optional(),
+  SDR_EVOLUTION_PAUSE_ON_HUMAN_MESSAGE: flag.default(true),
 });
 
 /** The environment variables the server reads (the keys of `.env.example`). */
@@ -85,6 +88,8 @@ export interface ServerConfig {
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
     | { readonly kind: 'pglite'; readonly dataDir: string };
+  /** Where the server keeps files: the embedded database (without `DATABASE_URL`) and the media leads sent (`blobs/`). */
+  readonly dataDir: string;
   /** Redis for locks and rate limits shared across hosts; `null`: the database lock and per-process limits. */
   readonly redisUrl: string | null;
   readonly operatorKey: string | null;
@@ -102,6 +107,15 @@ export interface ServerConfig {
     readonly crmSyncLagMs: number;
   };
   readonly reconcileIntervalMs: number;
+  /**
+   * Evolution webhooks (`POST /webhooks/evolution/{tenantId}`), the same for every tenant until
+   * tenants configure their own: `webhookSecret` `null` refuses every delivery.
+   */
+  readonly evolution: {
+    readonly webhookSecret: string | null;
+    readonly jwtKey: string | null;
+    readonly pauseAutomationOnHumanMessage: boolean;
+  };
 }
 
 /**
@@ -136,6 +150,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       e.DATABASE_URL === undefined
         ? { kind: 'pglite', dataDir: e.SDR_DATA_DIR }
         : { kind: 'postgres', url: e.DATABASE_URL, poolMax: e.DATABASE_POOL_MAX },
+    dataDir: e.SDR_DATA_DIR,
     redisUrl: e.REDIS_URL ?? null,
     operatorKey: e.SDR_OPERATOR_KEY ?? null,
     publicBaseUrl: e.SDR_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
@@ -151,5 +166,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       crmSyncLagMs: e.SDR_CRM_SYNC_LAG_ALERT_MS,
     },
     reconcileIntervalMs: e.SDR_RECONCILE_INTERVAL_MS,
+    evolution: {
+      webhookSecret: e.SDR_EVOLUTION_WEBHOOK_SECRET ?? null,
+      jwtKey: e.SDR_EVOLUTION_WEBHOOK_JWT_KEY ?? null,
+      pauseAutomationOnHumanMessage: e.SDR_EVOLUTION_PAUSE_ON_HUMAN_MESSAGE,
+    },
   };
 }

@@ -14,6 +14,7 @@ import {
   createEventStreamRoutes,
   findConsoleAssets,
 } from '../console/index.js';
+import { createMediaRoutes } from '../blob/index.js';
 import { createHttpApp } from '../http/index.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
@@ -126,6 +127,8 @@ async function buildApp(input: {
       httpMetricsPlugin(metrics),
       sandbox,
       probes,
+      composition.evolution.routes,
+      createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),

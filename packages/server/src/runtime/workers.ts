@@ -1,7 +1,7 @@
 /**
  * The workers of a `worker` / `all` process: the dispatcher (follow-ups, reminders, billing
  * steps; it also returns stuck rows to `pending`), the CRM sync worker, the calendar outbox,
- * CRM reconciliation and alert evaluation. Each writes a heartbeat to the database after every
+ * CRM reconciliation, alert evaluation and the Evolution inbox. Each writes a heartbeat to the database after every
  * pass, so alert evaluation in any process can tell a silent dispatcher.
  *
  * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
@@ -93,8 +93,11 @@ export function startWorkers(input: {
     thresholds: { heartbeatMissingAfterMs: config.alerts.heartbeatMissingAfterMs, crmSyncLagMs: config.alerts.crmSyncLagMs },
   });
 
+  const evolutionInbox = composition.evolution.worker({ workerId: workerId('evolution-inbox') });
+
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
+    ['evolution-inbox', evolutionInbox.workerId],
     ['crm-sync', crmSync.workerId],
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
@@ -122,6 +125,7 @@ export function startWorkers(input: {
   dispatcher.start();
   crmSync.start();
   calendarOutbox.start();
+  evolutionInbox.start();
   // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
   const lastSeen = new Map<string, number>();
   const loopHeartbeats = tick(clock, processBeatIntervalMs, logger, 'heartbeats', async () => {
@@ -130,6 +134,7 @@ export function startWorkers(input: {
       ['dispatcher', dispatcher.lastHeartbeatAt],
       ['crm-sync', crmSync.lastHeartbeatAt],
       ['calendar-outbox', calendarOutbox.lastHeartbeatAt],
+      ['evolution-inbox', evolutionInbox.lastHeartbeatAt],
     ] as const) {
       if (last !== null && last.getTime() !== lastSeen.get(component)) {
         lastSeen.set(component, last.getTime());
@@ -151,7 +156,7 @@ export function startWorkers(input: {
     components,
     async stop(deadlineMs) {
       await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop()]);
-      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop()]);
+      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };

@@ -156,8 +156,11 @@ async function send(
   deps: DispatchDependencies,
 ): Promise<DispatchStep> {
   try {
+    // A row tried before may have gone out (the answer lost): the adapter looks it up before
+    // sending again. The row keeps no first-attempt time; its creation bounds the window safely.
+    const attempt = { number: row.attempts + 1, firstAttemptAt: row.attempts === 0 ? deps.clock.now() : row.createdAt };
     const result = await deps.messaging.sendText(
-      { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id },
+      { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id, attempt },
       { signal: pass.abandon },
     );
     return { kind: 'sent', providerMessageId: result.providerMessageId, text: decision.text };

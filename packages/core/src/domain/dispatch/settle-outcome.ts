@@ -5,7 +5,7 @@
  * lease to stuck recovery the write is refused, and the dispatcher logs it and moves on (the
  * row's new holder owns it now).
  */
-import { classifyError } from '../../errors/index.js';
+import { RecipientUnreachableError, classifyError } from '../../errors/index.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
@@ -17,6 +17,7 @@ import type { DispatchHandler, DispatchOutcome } from './dispatch-handler.js';
 import type { DispatchRunCounters } from './dispatch-report.js';
 import type { DispatcherSettings } from './dispatcher-options.js';
 import { describeError, emitSafely } from './emit-safely.js';
+import { markLeadUnreachable } from './mark-unreachable.js';
 
 /** Where one row's processing ended, before it is written. */
 export type DispatchStep =
@@ -148,6 +149,14 @@ async function recordFailure(run: RowRun, step: Extract<DispatchStep, { kind: 'f
   }
   counters.failed += 1;
   deps.logger.error({ ...log, code: error.code, reason: retry.retry ? undefined : retry.reason }, 'scheduled message failed for good');
+  if (RecipientUnreachableError.isInstance(step.error) && row.leadId !== null) {
+    // The row is settled already: a failure here is logged, and the next unreachable send marks it.
+    await markLeadUnreachable(deps, { tenantId: row.tenantId, leadId: row.leadId, now, scheduledMessageId: row.id }).catch(
+      (markError: unknown) => {
+        deps.logger.error({ ...log, error: describeError(markError) }, 'could not mark the lead unreachable');
+      },
+    );
+  }
   const settled = { ...row, status: 'failed' as const, attempts: row.attempts + 1, lastError: error, leaseExpiresAt: null, updatedAt: now };
   await notifyHandler(run, settled, { status: 'failed', error, at: now }, deps);
 }

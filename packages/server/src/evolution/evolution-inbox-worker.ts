@@ -1,0 +1,137 @@
+/**
+ * The inbox worker: drains `evolution_inbox` — claims the head event of up to `batchSize` leads
+ * (see `evolution-inbox.ts`), applies them side by side (one per lead, so per-lead order holds)
+ * and settles each: done, back later (a transient failure, with backoff, or a deliberate wait),
+ * or dead (a permanent failure, or the attempts exhausted; kept with its error).
+ *
+ * Crash-safe: an event is settled only after it was applied, and applying is idempotent. A
+ * worker killed mid-batch leaves its claims to expire after `leaseMs`; another worker (or the
+ * restarted one) takes them again. Any number of workers may drain one database.
+ */
+import { classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
+import { applyEvolutionEvent, type EvolutionEventDeps, type EvolutionEventResult } from './apply-evolution-event.js';
+import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
+
+/** Options of `createEvolutionInboxWorker`. */
+export interface EvolutionInboxWorkerOptions extends EvolutionEventDeps {
+  readonly inbox: EvolutionInbox;
+  readonly workerId: string;
+  /** Wait between passes that found nothing, in ms (default 250). */
+  readonly pollIntervalMs?: number;
+  /** Leads per pass (default 32). */
+  readonly batchSize?: number;
+  /** How long a claim holds, in ms (default 60 s): a dead worker's events return after it. */
+  readonly leaseMs?: number;
+  /** Backoff of failed events (default: 10 attempts, 1 s doubling up to 5 minutes). */
+  readonly retryPolicy?: RetryPolicy;
+  readonly random?: () => number;
+}
+
+/** A running (or startable) worker. */
+export interface EvolutionInboxWorker {
+  readonly workerId: string;
+  /** When the last pass completed; `null` before the first. */
+  readonly lastHeartbeatAt: Date | null;
+  /** One pass: how many events it claimed. */
+  drainOnce(): Promise<number>;
+  start(): void;
+  /** Stops claiming and waits for the pass in flight. */
+  stop(): Promise<void>;
+}
+
+const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, factor: 2 };
+
+/** Creates the worker; `start` runs it until `stop`. */
+export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions): EvolutionInboxWorker {
+  const { inbox, workerId, clock, logger } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const batchSize = options.batchSize ?? 32;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const policy = options.retryPolicy ?? defaultRetryPolicy;
+  let lastHeartbeatAt: Date | null = null;
+  let running: { readonly controller: AbortController; readonly done: Promise<void> } | null = null;
+
+  const settle = async (event: InboxEvent, result: EvolutionEventResult | { readonly kind: 'failed'; readonly error: unknown }) => {
+    const now = clock.now();
+    if (result.kind === 'done') {
+      await inbox.complete({ id: event.id, workerId, now, outcome: result.outcome });
+      return;
+    }
+    if (result.kind === 'wait') {
+      await inbox.retry({ id: event.id, workerId, at: result.until, error: null, countAttempt: false });
+      return;
+    }
+    const { message } = classifyError(result.error);
+    const decision = decideRetry({
+      error: result.error,
+      attemptsMade: event.attempts + 1,
+      policy,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    const log = { inboxId: event.id, tenantId: event.tenantId, event: event.event, attempts: event.attempts + 1, error: message };
+    if (decision.retry) {
+      logger.warn({ ...log, retryInMs: decision.delayMs }, 'Evolution event failed; will retry');
+      await inbox.retry({ id: event.id, workerId, at: new Date(now.getTime() + decision.delayMs), error: message, countAttempt: true });
+    } else {
+      logger.error({ ...log, reason: decision.reason }, 'Evolution event given up');
+      await inbox.bury({ id: event.id, workerId, now, error: message });
+    }
+  };
+
+  const drainOnce = async (): Promise<number> => {
+    const claimed = await inbox.claim({ workerId, now: clock.now(), leaseMs, limit: batchSize });
+    await Promise.all(
+      claimed.map(async (event) => {
+        let result: EvolutionEventResult | { readonly kind: 'failed'; readonly error: unknown };
+        try {
+          result = await applyEvolutionEvent(event, options);
+        } catch (error) {
+          result = { kind: 'failed', error };
+        }
+        try {
+          await settle(event, result);
+        } catch (error) {
+          // Applied but not settled: the claim expires and the event is applied again, to no effect.
+          logger.error({ inboxId: event.id, error: classifyError(error).message }, 'could not settle an Evolution event');
+        }
+      }),
+    );
+    lastHeartbeatAt = clock.now();
+    return claimed.length;
+  };
+
+  return {
+    workerId,
+    get lastHeartbeatAt() {
+      return lastHeartbeatAt;
+    },
+    drainOnce,
+    start() {
+      if (running !== null) return;
+      const controller = new AbortController();
+      const done = (async () => {
+        while (!controller.signal.aborted) {
+          let claimed = 0;
+          try {
+            claimed = await drainOnce();
+          } catch (error) {
+            logger.error({ worker: workerId, error: classifyError(error).message }, 'inbox pass failed');
+          }
+          if (claimed === 0) await sleep(clock, pollIntervalMs, controller.signal);
+        }
+      })();
+      running = { controller, done };
+    },
+    async stop() {
+      const current = running;
+      if (current === null) return;
+      running = null;
+      current.controller.abort();
+      await current.done;
+    },
+  };
+}
+
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return clock.sleep(ms, signal).catch(() => undefined);
+}

@@ -1,0 +1,175 @@
+/**
+ * The Evolution inbox (`evolution_inbox` in the server schema): deliveries written by the webhook
+ * route before it answers, and claimed by the inbox worker.
+ *
+ * - `add` is idempotent: a delivery whose tenant, instance, event and dedupe key are stored
+ *   already writes nothing (Evolution re-delivers up to 10 times).
+ * - `claim` hands out, for up to `limit` leads, the **head** of each lead's queue (its oldest
+ *   pending event) when nobody holds it, marking it claimed until `leaseMs` from now. The next
+ *   event of a lead is handed out only once its head is done: per-lead order holds with any
+ *   number of workers (`FOR UPDATE SKIP LOCKED`). A worker that dies leaves its claims to expire;
+ *   nothing is lost.
+ * - `complete`, `retry` and `bury` settle a claimed event; a claim that expired meanwhile (another
+ *   worker took it) is not touched.
+ */
+import type { Database } from '@sdr/store-postgres';
+import { quoteIdentifier, serverSchema } from '../database/server-database.js';
+import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
+
+/** A delivery to store. */
+export interface NewInboxEvent {
+  readonly tenantId: string;
+  readonly instance: string;
+  /** The normalised event name (`messages.upsert`). */
+  readonly event: string;
+  readonly dedupeKey: string;
+  /** Events with the same key are handled one at a time, in arrival order. */
+  readonly orderKey: string;
+  /** The envelope, without its `apikey`. */
+  readonly envelope: unknown;
+  readonly receivedAt: Date;
+  /** Not before this instant (default `receivedAt`). */
+  readonly availableAt?: Date;
+}
+
+/** A claimed event. */
+export interface InboxEvent {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly instance: string;
+  readonly event: string;
+  readonly envelope: unknown;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  readonly receivedAt: Date;
+}
+
+/** Counts by status, for tests, benches and metrics. */
+export interface InboxCounts {
+  readonly pending: number;
+  readonly done: number;
+  readonly dead: number;
+}
+
+/** The inbox's statements. */
+export interface EvolutionInbox {
+  /** Stores the event; `false` when it was stored already (a re-delivery). */
+  add(event: NewInboxEvent): Promise<boolean>;
+  claim(input: { readonly workerId: string; readonly now: Date; readonly leaseMs: number; readonly limit: number }): Promise<InboxEvent[]>;
+  complete(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly outcome: string }): Promise<boolean>;
+  /** Back to pending at `at`; `countAttempt: false` for a deliberate wait rather than a failure. */
+  retry(input: {
+    readonly id: string;
+    readonly workerId: string;
+    readonly at: Date;
+    readonly error: string | null;
+    readonly countAttempt: boolean;
+  }): Promise<boolean>;
+  /** Gives up on the event: `dead`, kept with its error for an operator. */
+  bury(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly error: string }): Promise<boolean>;
+  counts(tenantId?: string): Promise<InboxCounts>;
+}
+
+/** The inbox in `schema` (default `sdr_server`). */
+export function createEvolutionInbox(options: { readonly db: Database; readonly schema?: string }): EvolutionInbox {
+  const { db } = options;
+  const inbox = `${quoteIdentifier(options.schema ?? serverSchema)}.evolution_inbox`;
+  const settled = async (operation: string, sql: string, params: readonly unknown[]) =>
+    (await db.write(operation, sql, params)).length === 1;
+
+  return {
+    async add(event) {
+      const rows = await db.write(
+        'evolution.inbox.add',
+        `INSERT INTO ${inbox} (tenant_id, instance, event, dedupe_key, order_key, envelope, received_at, available_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::timestamptz)
+         ON CONFLICT ON CONSTRAINT evolution_inbox_dedupe_key DO NOTHING
+         RETURNING id`,
+        [
+          event.tenantId,
+          event.instance,
+          event.event,
+          event.dedupeKey,
+          event.orderKey,
+          JSON.stringify(event.envelope),
+          instant(event.receivedAt),
+          instant(event.availableAt ?? event.receivedAt),
+        ],
+      );
+      return rows.length === 1;
+    },
+
+    async claim({ workerId, now, leaseMs, limit }) {
+      const rows = await db.write(
+        'evolution.inbox.claim',
+        `UPDATE ${inbox} SET claimed_by = $1, claimed_until = $2::timestamptz
+         WHERE id IN (
+           SELECT head.id FROM ${inbox} head
+           WHERE head.status = 'pending'
+             AND head.available_at <= $3::timestamptz
+             AND (head.claimed_until IS NULL OR head.claimed_until < $3::timestamptz)
+             AND NOT EXISTS (
+               SELECT 1 FROM ${inbox} earlier
+               WHERE earlier.status = 'pending' AND earlier.tenant_id = head.tenant_id
+                 AND earlier.order_key = head.order_key AND earlier.id < head.id
+             )
+           ORDER BY head.id
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, tenant_id, instance, event, envelope, attempts, received_at`,
+        [workerId, instant(new Date(now.getTime() + leaseMs)), instant(now), limit],
+      );
+      return rows
+        .map((row) => ({
+          id: textOrNull(row['id']) ?? '',
+          tenantId: textOrNull(row['tenant_id']) ?? '',
+          instance: textOrNull(row['instance']) ?? '',
+          event: textOrNull(row['event']) ?? '',
+          envelope: typeof row['envelope'] === 'string' ? (JSON.parse(row['envelope']) as unknown) : row['envelope'],
+          attempts: Number(row['attempts']),
+          receivedAt: toDate(row['received_at']),
+        }))
+        .sort((a, b) => Number(a.id) - Number(b.id));
+    },
+
+    complete({ id, workerId, now, outcome }) {
+      return settled(
+        'evolution.inbox.complete',
+        `UPDATE ${inbox} SET status = 'done', processed_at = $3::timestamptz, outcome = $4, claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(now), outcome],
+      );
+    },
+
+    retry({ id, workerId, at, error, countAttempt }) {
+      return settled(
+        'evolution.inbox.retry',
+        `UPDATE ${inbox} SET available_at = $3::timestamptz, last_error = COALESCE($4, last_error),
+           attempts = attempts + $5, claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(at), error, countAttempt ? 1 : 0],
+      );
+    },
+
+    bury({ id, workerId, now, error }) {
+      return settled(
+        'evolution.inbox.bury',
+        `UPDATE ${inbox} SET status = 'dead', processed_at = $3::timestamptz, last_error = $4, attempts = attempts + 1,
+           claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(now), error],
+      );
+    },
+
+    async counts(tenantId) {
+      const rows = await db.query(
+        'evolution.inbox.counts',
+        `SELECT status, count(*)::int AS n FROM ${inbox} WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) GROUP BY status`,
+        [tenantId ?? null],
+      );
+      const count = (status: string) => Number(rows.find((row) => row['status'] === status)?.['n'] ?? 0);
+      return { pending: count('pending'), done: count('done'), dead: count('dead') };
+    },
+  };
+}
