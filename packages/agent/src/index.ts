@@ -10,3 +10,6 @@ export * from './model-plugin.js';
 export * from './sandbox-model.js';
 export * from './tool-support.js';
 export * from './agent-tools.js';
+export * from './turn-store.js';
+export * from './run-turn.js';
+export * from './agent.js';
