@@ -110,6 +110,8 @@ async function attempt(
     stopWhen: stepCountIs(deps.maxSteps),
     abortSignal: signal,
     maxRetries: 0,
+    // Errors are read from the stream below (and retried once); the SDK's default prints them.
+    onError: () => undefined,
     prepareStep: () => {
       callStarted = performance.now();
       return undefined;
