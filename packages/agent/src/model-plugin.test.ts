@@ -63,7 +63,7 @@ describe('openai-compatible model plugin on the wire', () => {
     const requests: ChatRequest[] = [];
     const headers: Headers[] = [];
     server.use(modelServer(['{"fr', 'om": "2026-03-03T00:00', ':00-03:00"}'], requests, headers));
-    const model = openAiCompatibleModelPlugin.create(
+    const model = await openAiCompatibleModelPlugin.create(
       validatePluginConfig(openAiCompatibleModelPlugin, {
         baseUrl,
         apiKey: 'sk-test-123',
