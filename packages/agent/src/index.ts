@@ -13,3 +13,5 @@ export * from './agent-tools.js';
 export * from './turn-store.js';
 export * from './run-turn.js';
 export * from './agent.js';
+/** The model port of the agent: the AI SDK's language model interface, as is. */
+export type { LanguageModelV3 } from '@ai-sdk/provider';

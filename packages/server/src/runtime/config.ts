@@ -71,6 +71,10 @@ const environmentSchema = z.object({
   SDR_RECONCILE_INTERVAL_MS: integer(10_000, 24 * hour).default(hour),
   SDR_HEARTBEAT_MISSING_AFTER_MS: integer(60_000, 30 * 24 * hour).default(24 * hour),
   SDR_CRM_SYNC_LAG_ALERT_MS: integer(60_000, 7 * 24 * hour).default(15 * 60_000),
+  SDR_AGENT_BASE_URL: connectionUrl(['http:', 'https:'], 'https://api.openai.com/v1').optional(),
+  SDR_AGENT_API_KEY: z.string().trim().min(1).max(500).optional(),
+  SDR_AGENT_MODEL: z.string().trim().min(1).max(200).optional(),
+  SDR_AGENT_DEBOUNCE_MS: integer(0, 60_000).default(3000),
 });
 
 /** The environment variables the server reads (the keys of `.env.example`). */
@@ -102,6 +106,11 @@ export interface ServerConfig {
     readonly crmSyncLagMs: number;
   };
   readonly reconcileIntervalMs: number;
+  /** The built-in agent: an OpenAI-compatible model for every tenant (`null`: the offline demo model). */
+  readonly agent: {
+    readonly model: { readonly baseUrl: string; readonly apiKey?: string; readonly model: string } | null;
+    readonly debounceMs: number;
+  };
 }
 
 /**
@@ -128,6 +137,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       `${e.SDR_ROLE} needs DATABASE_URL: the embedded database serves a single process, so split roles share a PostgreSQL server`,
     );
   }
+  if ((e.SDR_AGENT_BASE_URL === undefined) !== (e.SDR_AGENT_MODEL === undefined)) {
+    throw ValidationError.forField(
+      e.SDR_AGENT_MODEL === undefined ? 'SDR_AGENT_MODEL' : 'SDR_AGENT_BASE_URL',
+      'SDR_AGENT_BASE_URL and SDR_AGENT_MODEL go together: set both to use a model endpoint, or neither for the demo model',
+    );
+  }
   return {
     role: e.SDR_ROLE,
     host: e.HOST,
@@ -151,5 +166,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       crmSyncLagMs: e.SDR_CRM_SYNC_LAG_ALERT_MS,
     },
     reconcileIntervalMs: e.SDR_RECONCILE_INTERVAL_MS,
+    agent: {
+      model:
+        e.SDR_AGENT_BASE_URL === undefined || e.SDR_AGENT_MODEL === undefined
+          ? null
+          : {
+              baseUrl: e.SDR_AGENT_BASE_URL,
+              model: e.SDR_AGENT_MODEL,
+              ...(e.SDR_AGENT_API_KEY === undefined ? {} : { apiKey: e.SDR_AGENT_API_KEY }),
+            },
+      debounceMs: e.SDR_AGENT_DEBOUNCE_MS,
+    },
   };
 }
