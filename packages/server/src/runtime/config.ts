@@ -74,6 +74,10 @@ const environmentSchema = z.object({
   SDR_EVOLUTION_WEBHOOK_SECRET: z.string().trim().min(16, { message: 'must be at least 16 characters' }).max(500).optional(),
   SDR_EVOLUTION_WEBHOOK_JWT_KEY: z.string().trim().min(16, { message: 'must be at least 16 characters' }).max(500).optional(),
   SDR_EVOLUTION_PAUSE_ON_HUMAN_MESSAGE: flag.default(true),
+  SDR_AGENT_BASE_URL: connectionUrl(['http:', 'https:'], 'https://api.openai.com/v1').optional(),
+  SDR_AGENT_API_KEY: z.string().trim().min(1).max(500).optional(),
+  SDR_AGENT_MODEL: z.string().trim().min(1).max(200).optional(),
+  SDR_AGENT_DEBOUNCE_MS: integer(0, 60_000).default(3000),
 });
 
 /** The environment variables the server reads (the keys of `.env.example`). */
@@ -116,6 +120,11 @@ export interface ServerConfig {
     readonly jwtKey: string | null;
     readonly pauseAutomationOnHumanMessage: boolean;
   };
+  /** The built-in agent: an OpenAI-compatible model for every tenant (`null`: the offline demo model). */
+  readonly agent: {
+    readonly model: { readonly baseUrl: string; readonly apiKey?: string; readonly model: string } | null;
+    readonly debounceMs: number;
+  };
 }
 
 /**
@@ -140,6 +149,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw ValidationError.forField(
       'SDR_ROLE',
       `${e.SDR_ROLE} needs DATABASE_URL: the embedded database serves a single process, so split roles share a PostgreSQL server`,
+    );
+  }
+  if ((e.SDR_AGENT_BASE_URL === undefined) !== (e.SDR_AGENT_MODEL === undefined)) {
+    throw ValidationError.forField(
+      e.SDR_AGENT_MODEL === undefined ? 'SDR_AGENT_MODEL' : 'SDR_AGENT_BASE_URL',
+      'SDR_AGENT_BASE_URL and SDR_AGENT_MODEL go together: set both to use a model endpoint, or neither for the demo model',
     );
   }
   return {
@@ -170,6 +185,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       webhookSecret: e.SDR_EVOLUTION_WEBHOOK_SECRET ?? null,
       jwtKey: e.SDR_EVOLUTION_WEBHOOK_JWT_KEY ?? null,
       pauseAutomationOnHumanMessage: e.SDR_EVOLUTION_PAUSE_ON_HUMAN_MESSAGE,
+    },
+    agent: {
+      model:
+        e.SDR_AGENT_BASE_URL === undefined || e.SDR_AGENT_MODEL === undefined
+          ? null
+          : {
+              baseUrl: e.SDR_AGENT_BASE_URL,
+              model: e.SDR_AGENT_MODEL,
+              ...(e.SDR_AGENT_API_KEY === undefined ? {} : { apiKey: e.SDR_AGENT_API_KEY }),
+            },
+      debounceMs: e.SDR_AGENT_DEBOUNCE_MS,
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from '@sdr/core';
+import { startServerAgent, type ServerAgent } from '../agent/index.js';
 import {
   createConsoleApiRoutes,
   createConsoleStaticRoutes,
@@ -37,6 +38,8 @@ export interface RunningServer {
   /** The built console this process serves at `/console/` (`null`: not built, or role `worker`). */
   readonly consoleAssets: string | null;
   readonly workers: RunningWorkers | null;
+  /** The built-in agent, answering `message.received` in this process. */
+  readonly agent: ServerAgent | null;
   /** Graceful shutdown; calling it again returns the same promise. */
   stop(): Promise<void>;
 }
@@ -53,8 +56,10 @@ export async function startServer(input: {
   let composition: Composition | null = null;
   let app: FastifyInstance | null = null;
   let workers: RunningWorkers | null = null;
+  let agent: ServerAgent | null = null;
   try {
     composition = await composeServer({ config, database, logger });
+    agent = startServerAgent({ context: composition.context, messaging: composition.ports.messaging, config: config.agent, logger });
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
@@ -78,14 +83,23 @@ export async function startServer(input: {
       app,
       consoleAssets,
       workers,
+      agent,
       stop() {
-        stopping ??= shutdown({ app: running.app, workers: running.workers, composition: running.composition, database, config, logger });
+        stopping ??= shutdown({
+          app: running.app,
+          workers: running.workers,
+          agent,
+          composition: running.composition,
+          database,
+          config,
+          logger,
+        });
         return stopping;
       },
     };
     return running;
   } catch (error) {
-    await shutdown({ app, workers, composition, database, config, logger }).catch(() => undefined);
+    await shutdown({ app, workers, agent, composition, database, config, logger }).catch(() => undefined);
     throw error;
   }
 }
@@ -140,6 +154,7 @@ async function buildApp(input: {
 async function shutdown(parts: {
   readonly app: FastifyInstance | null;
   readonly workers: RunningWorkers | null;
+  readonly agent: ServerAgent | null;
   readonly composition: Composition | null;
   readonly database: OpenedDatabase;
   readonly config: ServerConfig;
@@ -148,7 +163,7 @@ async function shutdown(parts: {
   const { logger } = parts;
   logger.info({ deadlineMs: parts.config.shutdownDeadlineMs }, 'shutting down');
   // Requests already accepted finish; new connections are refused. Workers stop claiming at once.
-  await Promise.all([parts.app?.close(), parts.workers?.stop(parts.config.shutdownDeadlineMs)]);
+  await Promise.all([parts.app?.close(), parts.workers?.stop(parts.config.shutdownDeadlineMs), parts.agent?.close()]);
   await parts.composition?.close();
   await parts.database.close();
   logger.info({}, 'stopped');

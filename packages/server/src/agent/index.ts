@@ -1,0 +1,1 @@
+export { modelResolver, startServerAgent, type ServerAgent } from './server-agent.js';
