@@ -119,11 +119,18 @@ function oauthTokens(options: GoogleAccessTokensOptions, auth: Extract<GoogleCal
     });
     const refreshToken = current?.refreshToken ?? auth.refreshToken;
     client.setCredentials({ refresh_token: refreshToken });
+    // The library puts the refresh token it used back into `credentials`; only its 'tokens'
+    // event shows the one Google answered with, when Google rotated it.
+    let answered: string | null | undefined;
+    client.on('tokens', (tokens: Credentials) => {
+      answered = tokens.refresh_token;
+    });
     const credentials = await tokenCall(options, secrets, call, async () => {
       await client.getAccessToken();
       return client.credentials;
     });
-    const rotated = credentials.refresh_token && credentials.refresh_token !== auth.refreshToken ? credentials.refresh_token : undefined;
+    const latest = answered ?? refreshToken;
+    const rotated = latest === auth.refreshToken ? undefined : latest;
     return {
       accessToken: accessTokenOf(credentials),
       expiresAt: credentials.expiry_date ?? options.clock.now().getTime() + 3_600_000,

@@ -19,6 +19,8 @@ export interface FakeGoogleCalendarOptions {
   readonly tokenUrl?: string;
   /** The refresh tokens the token endpoint accepts (default `['refresh-token-1']`). */
   readonly refreshTokens?: readonly string[];
+  /** Issue a new refresh token on every refresh and refuse the old one from then on (default false). */
+  readonly rotateRefreshTokens?: boolean;
   /** Lifetime of issued access tokens in seconds (default 3600). */
   readonly tokenLifetimeSeconds?: number;
 }
@@ -151,12 +153,17 @@ export function createFakeGoogleCalendar(options: FakeGoogleCalendarOptions = {}
     }
     const accessToken = `ya29.fake-${randomUUID()}`;
     accessTokens.add(accessToken);
-    return json(200, {
+    const answer = {
       access_token: accessToken,
       expires_in: lifetime,
       token_type: 'Bearer',
       scope: 'https://www.googleapis.com/auth/calendar',
-    });
+    };
+    if (grant !== 'refresh_token' || options.rotateRefreshTokens !== true) return json(200, answer);
+    const rotated = `1//fake-rotated-${randomUUID()}`;
+    refreshTokens.delete(body.get('refresh_token') ?? '');
+    refreshTokens.add(rotated);
+    return json(200, { ...answer, refresh_token: rotated });
   };
 
   const serve = (operation: FakeGoogleOperation, parts: readonly string[], query: URLSearchParams, body: unknown): Response => {
