@@ -6,7 +6,9 @@ import { ValidationError, noopLogger, redactSecrets, systemClock, validatePlugin
 import { createInMemoryCredentialStore, createInMemoryLock } from '@sdr/core/testing';
 import { describe, expect, it } from 'vitest';
 import { rejection, requestsTo, unlimitedRateLimiter, useFakeKommo } from './__fixtures__/msw-kommo.js';
+import { kommoOAuthCredentialKey } from './kommo-auth.js';
 import { kommoPlugin } from './kommo-plugin.js';
+import { fakeKommoOAuthClient } from './testing/index.js';
 
 const fake = useFakeKommo();
 const deps: PluginDeps = {
@@ -67,5 +69,30 @@ describe('kommoPlugin', () => {
     const crm = kommoPlugin.create(config(), deps);
     expect(crm.capabilities).toMatchObject({ maxBatchSize: 50, requestsPerSecond: 6, batchUpdate: true, batchNotes: true });
     expect(fake.requests).toHaveLength(0);
+  });
+
+  it('connects with OAuth: the authorization URL carries the client and state; the code is exchanged and the tokens kept in the credential store, not the config', async () => {
+    const oauthConfig = config({ auth: { type: 'oauth', ...fakeKommoOAuthClient } });
+    const url = new URL(
+      kommoPlugin.oauth.authorizationUrl({ config: oauthConfig, state: 'csrf-1', redirectUri: fakeKommoOAuthClient.redirectUri }),
+    );
+    expect(url.searchParams.get('client_id')).toBe(fakeKommoOAuthClient.clientId);
+    expect(url.searchParams.get('state')).toBe('csrf-1');
+    const credentials = createInMemoryCredentialStore();
+    const code = fake.issueAuthorizationCode();
+    const stored = await kommoPlugin.oauth.exchangeCode({
+      config: oauthConfig,
+      code,
+      redirectUri: fakeKommoOAuthClient.redirectUri,
+      deps: { ...deps, credentials },
+    });
+    expect(stored.auth).toEqual({ type: 'oauth', ...fakeKommoOAuthClient });
+    const [token] = requestsTo(fake, 'oauth.token');
+    expect(token?.body).toMatchObject({ grant_type: 'authorization_code', code, client_id: fakeKommoOAuthClient.clientId });
+    const tokens = await credentials.get(kommoOAuthCredentialKey);
+    expect(typeof tokens?.value.refreshToken).toBe('string');
+    // The port now works from the stored tokens alone.
+    await kommoPlugin.create(stored, { ...deps, credentials }).listPipelines();
+    expect(requestsTo(fake, 'pipelines.list')[0]?.authorization).toBe(`Bearer ${String(tokens?.value.accessToken)}`);
   });
 });

@@ -8,12 +8,12 @@
  * statuses; `resolveStages` gives the host the resolved `stageMapping` to store with the tenant.
  * `onConfigured` subscribes the webhook URL through `POST /api/v4/webhooks` when `registerWebhook`.
  */
-import { ValidationError, secret, stageSchema, type AdapterPlugin, type PluginDeps } from '@sdr/core';
+import { ConflictError, ValidationError, secret, stageSchema, type AdapterPlugin, type PluginDeps } from '@sdr/core';
 import { z } from 'zod';
 import { kommoWebhookCreatedSchema, kommoWebhookSettings } from './kommo-api.js';
 import { createKommoCrm, type KommoCrm } from './kommo-crm.js';
 import { createKommoContext } from './kommo-context.js';
-import { authSecrets } from './kommo-auth.js';
+import { authSecrets, exchange, kommoOAuthCredentialKey } from './kommo-auth.js';
 import { resolveKommoStages, type ResolvedKommoStages } from './kommo-stages.js';
 
 const statusNameOrId = z.union([z.string().trim().min(1).max(200), z.number().int().positive()]);
@@ -75,6 +75,7 @@ export interface KommoPlugin extends KommoAdapterPlugin {
   create(config: KommoConfig, deps: PluginDeps): KommoCrm;
   readonly validate: NonNullable<KommoAdapterPlugin['validate']>;
   readonly onConfigured: NonNullable<KommoAdapterPlugin['onConfigured']>;
+  readonly oauth: NonNullable<KommoAdapterPlugin['oauth']>;
   /** Reads the pipelines and resolves the configured names (a `ValidationError` naming `config.stages.<stage>` otherwise). */
   resolveStages(config: KommoConfig, deps: PluginDeps, signal?: AbortSignal): Promise<ResolvedKommoStages>;
 }
@@ -107,6 +108,30 @@ const plugin: KommoPlugin = {
   async resolveStages(config, deps, signal) {
     const pipelines = await crmFor(config, deps).listPipelines(signal === undefined ? {} : { signal });
     return resolveKommoStages(pipelines, { pipeline: config.pipeline, stages: config.stages }, 'config');
+  },
+
+  oauth: {
+    /** Kommo's consent page (UNCONFIRMED beyond `client_id`, `state` and `mode`: Kommo takes the redirect URI from the integration). */
+    authorizationUrl({ config, state }) {
+      const url = new URL('https://www.kommo.com/oauth');
+      url.searchParams.set('client_id', config.auth.type === 'oauth' ? config.auth.clientId : '');
+      url.searchParams.set('state', state);
+      url.searchParams.set('mode', 'post_message');
+      return url.toString();
+    },
+    /** Exchanges the redirect's code; the tokens go to the credential store, the configuration keeps none of them. */
+    async exchangeCode({ config, code, deps }) {
+      if (config.auth.type !== 'oauth')
+        throw ValidationError.forField('config.auth.type', 'must be oauth to connect with an authorization code');
+      const crm = crmFor(config, deps);
+      const tokens = await exchange(crm.client, config.auth, { grant_type: 'authorization_code', code }, deps.clock, {});
+      const current = await deps.credentials.get(kommoOAuthCredentialKey);
+      if (!(await deps.credentials.compareAndSet(kommoOAuthCredentialKey, tokens, current?.version ?? null))) {
+        throw new ConflictError('the Kommo tokens changed while the account was being connected: connect it again', { retryable: true });
+      }
+      const { refreshToken: _unused, ...auth } = config.auth;
+      return { ...config, auth };
+    },
   },
 
   async validate(config, deps) {

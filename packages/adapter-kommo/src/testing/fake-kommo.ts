@@ -95,6 +95,8 @@ export interface FakeKommo {
   setOutage(fault: FakeKommoFault | null): void;
   /** Issues a refresh token the OAuth endpoint accepts (once: it rotates). */
   issueRefreshToken(): string;
+  /** Issues an authorization code the OAuth endpoint accepts once (what Kommo's redirect carries). */
+  issueAuthorizationCode(): string;
   /** Makes every OAuth access token issued so far invalid (a 401 follows). */
   revokeAccessTokens(): void;
   /** Adds a contact as a person would type it (any phone format). */
@@ -121,6 +123,7 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
   const faults = new Map<string, FakeKommoFault[]>();
   const periodic = new Map<string, { readonly every: number; readonly fault: FakeKommoFault; seen: number }>();
   const refreshTokens = new Set<string>();
+  const authorizationCodes = new Set<string>();
   const accessTokens = new Set<string>();
   let outage: FakeKommoFault | null = null;
   let nextId = 1_000_000;
@@ -194,8 +197,12 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
         if (grant.client_id !== fakeKommoOAuthClient.clientId || grant.client_secret !== fakeKommoOAuthClient.clientSecret) {
           return problem(401, 'Client authentication failed');
         }
-        const refresh = typeof grant.refresh_token === 'string' ? grant.refresh_token : '';
-        if (grant.grant_type !== 'refresh_token' || !refreshTokens.delete(refresh)) return problem(400, 'Refresh token has been revoked');
+        const presented = typeof grant.refresh_token === 'string' ? grant.refresh_token : typeof grant.code === 'string' ? grant.code : '';
+        const accepted =
+          grant.grant_type === 'refresh_token'
+            ? refreshTokens.delete(presented)
+            : grant.grant_type === 'authorization_code' && authorizationCodes.delete(presented);
+        if (!accepted) return problem(400, 'Refresh token has been revoked');
         const access = `access-${randomUUID()}`;
         accessTokens.add(access);
         const rotated = `refresh-${randomUUID()}`;
@@ -541,6 +548,11 @@ export function createFakeKommo(options: FakeKommoOptions = {}): FakeKommo {
     },
     setOutage(fault) {
       outage = fault;
+    },
+    issueAuthorizationCode() {
+      const issued = `code-${randomUUID()}`;
+      authorizationCodes.add(issued);
+      return issued;
     },
     issueRefreshToken() {
       const issued = `refresh-${randomUUID()}`;
