@@ -20,7 +20,7 @@ import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
 export interface EvolutionInboxWorkerOptions extends EvolutionEventDeps {
   readonly inbox: EvolutionInbox;
   readonly workerId: string;
-  /** Wait between passes that found nothing, in ms (default 250). */
+  /** Wait between passes that found nothing, in ms (default 500). */
   readonly pollIntervalMs?: number;
   /** Leads per pass (default 32). */
   readonly batchSize?: number;
@@ -54,7 +54,7 @@ const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, m
 /** Creates the worker; `start` runs it until `stop`. */
 export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions): EvolutionInboxWorker {
   const { inbox, workerId, clock, logger } = options;
-  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
   const batchSize = options.batchSize ?? 32;
   const leaseMs = options.leaseMs ?? 60_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
