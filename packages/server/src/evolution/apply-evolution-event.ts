@@ -15,6 +15,7 @@
 import { parseEvolutionWebhook, type EvolutionWebhookMessage } from '@sdr/adapter-evolution';
 import {
   NotFoundError,
+  channelDownAlertKind,
   maskPersonalData,
   type Clock,
   type ConversationService,
@@ -82,8 +83,10 @@ export async function applyEvolutionEvent(event: InboxEvent, deps: EvolutionEven
         at,
       });
       const log = { tenantId: tenant.id, instance: update.instance, state: update.state, statusReason: update.statusReason };
-      if (update.state === 'open') deps.logger.info(log, 'WhatsApp connection open');
-      else deps.logger.warn({ ...log, since: state.since.toISOString() }, 'WhatsApp connection not open: sends stop');
+      if (update.state === 'open') {
+        deps.logger.info(log, 'WhatsApp connection open');
+        await deps.store.alerts.resolve({ tenantId: tenant.id, kind: channelDownAlertKind, key: update.instance, now: at });
+      } else deps.logger.warn({ ...log, since: state.since.toISOString() }, 'WhatsApp connection not open: sends stop');
       return { kind: 'done', outcome: `connection_${update.state}` };
     }
     case 'ignored':

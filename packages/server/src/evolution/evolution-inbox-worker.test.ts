@@ -144,6 +144,23 @@ describeEachDriver('Evolution inbox worker', (database) => {
     expect((await gated.health({ instance })).status).toBe('up');
   });
 
+  it('raises channel_down once a connection stays closed for 30 minutes, and resolves it when it opens', async () => {
+    const instance = world.globex.tenant.messaging.instance;
+    const globex = world.globex.tenant.id;
+    const open = async () => world.context.store.alerts.listOpen({ tenantId: globex });
+    expect((await world.deliver(globex, buildConnectionUpdate({ instance, state: 'connecting' }))).status).toBe(200);
+    await world.drain();
+    await world.base.advance(29 * 60_000);
+    expect(await world.worker.checkChannels()).toBe(0);
+    expect(await open()).toEqual([]);
+    await world.base.advance(2 * 60_000);
+    expect(await world.worker.checkChannels()).toBe(1);
+    expect(await open()).toEqual([expect.objectContaining({ kind: 'channel_down', key: instance, severity: 'critical' })]);
+    expect((await world.deliver(globex, buildConnectionUpdate({ instance, state: 'open' }))).status).toBe(200);
+    await world.drain();
+    expect(await open()).toEqual([]);
+  });
+
   it('the echo of our own send is ignored', async () => {
     const found = await world.context.services.conversation.findOrCreateLead({ tenant: world.acme.tenant, from: '+5511987650007' });
     await world.context.services.conversation.recordOutbound({

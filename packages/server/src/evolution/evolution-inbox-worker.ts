@@ -4,11 +4,15 @@
  * and settles each: done, back later (a transient failure, with backoff, or a deliberate wait),
  * or dead (a permanent failure, or the attempts exhausted; kept with its error).
  *
+ * Every minute it also raises the `channel_down` alert for instances whose connection has not been
+ * open for 30 minutes (Evolution's `connection.update`), whether or not anything waits to be sent;
+ * the alert is resolved when the connection opens.
+ *
  * Crash-safe: an event is settled only after it was applied, and applying is idempotent. A
  * worker killed mid-batch leaves its claims to expire after `leaseMs`; another worker (or the
  * restarted one) takes them again. Any number of workers may drain one database.
  */
-import { classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
+import { channelDownAlertKind, classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
 import { applyEvolutionEvent, type EvolutionEventDeps, type EvolutionEventResult } from './apply-evolution-event.js';
 import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
 
@@ -16,7 +20,7 @@ import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
 export interface EvolutionInboxWorkerOptions extends EvolutionEventDeps {
   readonly inbox: EvolutionInbox;
   readonly workerId: string;
-  /** Wait between passes that found nothing, in ms (default 250). */
+  /** Wait between passes that found nothing, in ms (default 500). */
   readonly pollIntervalMs?: number;
   /** Leads per pass (default 32). */
   readonly batchSize?: number;
@@ -25,6 +29,10 @@ export interface EvolutionInboxWorkerOptions extends EvolutionEventDeps {
   /** Backoff of failed events (default: 10 attempts, 1 s doubling up to 5 minutes). */
   readonly retryPolicy?: RetryPolicy;
   readonly random?: () => number;
+  /** How long an instance's connection may stay not open before the `channel_down` alert (default 30 minutes). */
+  readonly channelAlertAfterMs?: number;
+  /** How often connections are checked for that alert, in ms (default 60 s). */
+  readonly channelCheckIntervalMs?: number;
 }
 
 /** A running (or startable) worker. */
@@ -34,6 +42,8 @@ export interface EvolutionInboxWorker {
   readonly lastHeartbeatAt: Date | null;
   /** One pass: how many events it claimed. */
   drainOnce(): Promise<number>;
+  /** Raises `channel_down` for instances whose connection stayed not open too long; how many. */
+  checkChannels(): Promise<number>;
   start(): void;
   /** Stops claiming and waits for the pass in flight. */
   stop(): Promise<void>;
@@ -44,7 +54,7 @@ const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, m
 /** Creates the worker; `start` runs it until `stop`. */
 export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions): EvolutionInboxWorker {
   const { inbox, workerId, clock, logger } = options;
-  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
   const batchSize = options.batchSize ?? 32;
   const leaseMs = options.leaseMs ?? 60_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
@@ -100,17 +110,49 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     return claimed.length;
   };
 
+  const alertAfterMs = options.channelAlertAfterMs ?? 30 * 60_000;
+  const checkChannels = async (): Promise<number> => {
+    const now = clock.now();
+    const closed = await options.delivery.closedSince(new Date(now.getTime() - alertAfterMs));
+    for (const channel of closed) {
+      const { opened } = await options.store.alerts.raise({
+        tenantId: channel.tenantId,
+        kind: channelDownAlertKind,
+        key: channel.instance,
+        severity: 'critical',
+        message: `WhatsApp instance ${channel.instance} has not been connected since ${channel.since.toISOString()} (${channel.state})`,
+        details: { instance: channel.instance, since: channel.since.toISOString(), state: channel.state },
+        now,
+      });
+      if (opened)
+        logger.error(
+          { tenantId: channel.tenantId, instance: channel.instance, state: channel.state },
+          'channel instance down: alert raised',
+        );
+    }
+    return closed.length;
+  };
+
   return {
     workerId,
     get lastHeartbeatAt() {
       return lastHeartbeatAt;
     },
     drainOnce,
+    checkChannels,
     start() {
       if (running !== null) return;
       const controller = new AbortController();
+      const checkEveryMs = options.channelCheckIntervalMs ?? 60_000;
+      let nextCheck = 0;
       const done = (async () => {
         while (!controller.signal.aborted) {
+          if (clock.now().getTime() >= nextCheck) {
+            nextCheck = clock.now().getTime() + checkEveryMs;
+            await checkChannels().catch((error: unknown) => {
+              logger.error({ worker: workerId, error: classifyError(error).message }, 'channel check failed');
+            });
+          }
           let claimed = 0;
           try {
             claimed = await drainOnce();

@@ -48,6 +48,8 @@ export interface WhatsappDeliveryState {
     readonly at: Date;
   }): Promise<ChannelState>;
   connection(instance: string): Promise<ChannelState | null>;
+  /** Instances whose connection has not been open since `before` or earlier. */
+  closedSince(before: Date): Promise<ChannelState[]>;
 }
 
 // The order of the states: an update ranked below the stored one is late and changes nothing.
@@ -116,6 +118,15 @@ export function createWhatsappDeliveryState(options: { readonly db: Database; re
         [instance],
       );
       return row === undefined ? null : channelOf(row);
+    },
+
+    async closedSince(before) {
+      const rows = await db.query(
+        'evolution.connection.closed',
+        `SELECT instance, tenant_id, state, status_reason, since FROM ${channels} WHERE state <> 'open' AND since <= $1::timestamptz`,
+        [instant(before)],
+      );
+      return rows.map(channelOf);
     },
   };
 }
