@@ -14,7 +14,15 @@ for (const group of ['packages', 'examples']) {
     const benchDir = join(dir, name, 'bench');
     if (!existsSync(benchDir)) continue;
     for (const file of readdirSync(benchDir)) {
-      if (file.endsWith('.bench.ts')) benches.set(file.replace(/\.bench\.ts$/, ''), join(benchDir, file));
+      if (!file.endsWith('.bench.ts')) continue;
+      const benchName = file.replace(/\.bench\.ts$/, '');
+      const path = join(benchDir, file);
+      // Two packages with one bench name would make `pnpm bench <name>` run whichever came last.
+      if (benches.has(benchName)) {
+        console.error(`two benchmarks are named "${benchName}": ${benches.get(benchName)} and ${path}; rename one`);
+        process.exit(2);
+      }
+      benches.set(benchName, path);
     }
   }
 }

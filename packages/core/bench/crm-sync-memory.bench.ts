@@ -1,5 +1,5 @@
 /**
- * `pnpm bench crm-sync [leads]`: the CRM sync against the in-memory CRM with Kommo's constraints
+ * `pnpm bench crm-sync-memory [leads]`: the CRM sync against the in-memory CRM with Kommo's constraints
  * (50 items per batch, 7 requests per second enforced with 429s; the CRM paces its own requests
  * with a rate limiter, as the port's contract asks), all on the virtual clock. Every lead is first
  * created and linked (50 per `upsertLeads` call, which costs a phone search per lead and one
