@@ -66,6 +66,17 @@ describe.each(drivers)('hostile input against the real store [%s]', (driver) => 
     expect(reply.body.errors?.map((error) => error.field)).toEqual(['query.cursor']);
   });
 
+  it.each(['/v1/billing/cycles/{id}/pay', '/v1/billing/cycles/{id}/cancel', '/v1/appointments/{id}/cancel'])(
+    'POST %s on an unknown id ⇒ 404, and no lock row is left behind',
+    async (template) => {
+      const lockRows = async () => (await server?.database.database.query('test.locks', 'SELECT key FROM sdr.locks', [])) ?? [];
+      const before = await lockRows();
+      const reply = await api.request<ProblemJson>('POST', template.replace('{id}', crypto.randomUUID()), {});
+      expect(reply.status).toBe(404);
+      expect(await lockRows()).toEqual(before);
+    },
+  );
+
   it('billing metadata nested 2,202 levels deep ⇒ 400 naming the item’s metadata, nothing written', async () => {
     const item = `{"externalBillingId":"deep-1","customer":{"name":"Ana","phone":"+5511987650101"},"amount":1000,"currency":"BRL","dueDate":"2026-12-30","metadata":{"x":${nestedArrays(2202)}}}`;
     const reply = await api.request<ProblemJson>('POST', '/v1/billing/imports', `{"items":[${item}]}`);
