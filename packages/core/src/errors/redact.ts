@@ -5,7 +5,9 @@
  */
 
 const secretKey = /pass(word|phrase)?|secret|token|api[-_]?key|authori[sz]ation|cookie|signature|credential|private[-_]?key|jwt/i;
-const emailPattern = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
+// The domain's last label starts with a letter (no top-level domain is a number), so a package
+// version in a stack trace (`zod@4.6.7`) is not taken for an address.
+const emailPattern = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@((?:[A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*)/g;
 // A run of at least 8 digits, optionally with a leading +, spaces, dots, dashes or parentheses
 // inside, that is not part of a longer word (UUID segments and hex ids do not match) and does not
 // start like an ISO date (`2026-04-21`, which has eight digits and dashes like a phone).

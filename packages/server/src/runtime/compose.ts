@@ -24,7 +24,6 @@ import {
 } from '@sdr/core';
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
-import { Redis } from 'ioredis';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
@@ -48,6 +47,7 @@ import {
 } from '../sandbox/index.js';
 import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
+import { openRedis } from './open-redis.js';
 import { createServerServices } from './server-services.js';
 
 /** The adapters behind the ports, as the sandbox routes and the workers need them. */
@@ -88,6 +88,8 @@ export async function composeServer(input: {
   const { config, database, logger } = input;
   const processId = `${config.role}-${randomUUID().slice(0, 8)}`;
   const db = database.connection;
+  // First: a Redis that cannot be reached stops the start before anything else runs.
+  const redis = config.redisUrl === null ? null : await openRedis(config.redisUrl, logger);
 
   const clock = createSandboxClock({ db: database.database });
   await clock.start();
@@ -97,8 +99,6 @@ export async function composeServer(input: {
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
-  const redis = config.redisUrl === null ? null : new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
-  if (redis !== null) await redis.connect();
   const lock: LockPort = redis === null ? createPostgresLock({ db, clock }) : createRedisLock({ redis, clock });
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 

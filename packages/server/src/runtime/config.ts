@@ -5,6 +5,7 @@
  * `.env.example` at the repository root; `configVariables` below is the same list, and a test
  * keeps the two in step.
  */
+import { isIP } from 'node:net';
 import { ValidationError } from '@sdr/core';
 import { z } from 'zod';
 
@@ -47,12 +48,25 @@ const connectionUrl = (protocols: readonly string[], example: string) =>
       { message: `must be a URL like ${example}` },
     );
 
+const hostLabel = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** An IPv4 or IPv6 address, or a host name of valid labels; all-digit names must be IPv4 addresses. */
+function isHost(value: string): boolean {
+  if (isIP(value) !== 0) return true;
+  if (/^[\d.]+$/.test(value) || value.length > 253) return false;
+  return value.split('.').every((label) => hostLabel.test(label));
+}
+
 const hour = 3_600_000;
 
 /** The environment variables, each with its default. */
 const environmentSchema = z.object({
   SDR_ROLE: z.enum(roles, { message: `must be one of ${roles.join(', ')}` }).default('all'),
-  HOST: z.string().trim().min(1, { message: 'must not be empty' }).default('127.0.0.1'),
+  HOST: z
+    .string()
+    .trim()
+    .refine(isHost, { message: 'must be an IP address or a host name, such as 127.0.0.1, :: or localhost' })
+    .default('127.0.0.1'),
   PORT: integer(0, 65_535).default(3000),
   DATABASE_URL: connectionUrl(['postgres:', 'postgresql:'], 'postgres://user@host:5432/db').optional(),
   DATABASE_POOL_MAX: integer(1, 200).default(10),

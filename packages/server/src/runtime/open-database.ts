@@ -11,6 +11,7 @@ import { migrate, openDatabase, openPglite, type Database, type DatabaseConnecti
 import pg from 'pg';
 import { migrateServer } from '../database/index.js';
 import type { ServerConfig } from './config.js';
+import { endpointOf, passwordOf, startupError } from './startup-errors.js';
 
 /** An open, migrated database and how to close it. */
 export interface OpenedDatabase {
@@ -27,6 +28,7 @@ export interface OpenedDatabase {
 
 /** Opens and migrates; a database that cannot be reached is an `SdrError` saying which. */
 export async function openServerDatabase(config: ServerConfig['database']): Promise<OpenedDatabase> {
+  if (config.kind === 'postgres') await probePostgres(config.url);
   const opened = config.kind === 'postgres' ? openPool(config.url, config.poolMax) : await openEmbedded(config.dataDir);
   try {
     await migrate({ db: opened.connection });
@@ -42,6 +44,32 @@ export async function openServerDatabase(config: ServerConfig['database']): Prom
     );
   }
   return opened;
+}
+
+/** How long the first connection may take before start-up gives up on the server. */
+const probeTimeoutMs = 10_000;
+
+/**
+ * One connection before the pool is made, so that an unreachable server, a missing database or
+ * refused credentials stop the start with a line naming `DATABASE_URL` and the reason.
+ */
+async function probePostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: probeTimeoutMs });
+  // A connection dropped after the probe's end has nothing left to tell.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    const secret = passwordOf(url);
+    throw startupError({
+      variable: 'DATABASE_URL',
+      failed: `cannot connect to PostgreSQL at ${endpointOf(url)}`,
+      cause: error,
+      ...(secret === undefined ? {} : { secret }),
+    });
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 function openPool(url: string, max: number): OpenedDatabase {

@@ -23,6 +23,8 @@ import { composeServer, type Composition } from './compose.js';
 import type { ServerConfig } from './config.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
 import { openServerDatabase, type OpenedDatabase } from './open-database.js';
+import { openRedis } from './open-redis.js';
+import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 
 /** A started server. */
@@ -52,6 +54,8 @@ export async function startServer(input: {
   readonly httpLogger?: FastifyBaseLogger;
 }): Promise<RunningServer> {
   const { config, logger } = input;
+  // Redis is checked first: an unreachable one is told in a moment, not after the database's start.
+  if (config.redisUrl !== null) await (await openRedis(config.redisUrl, logger)).quit();
   const database = await openServerDatabase(config.database);
   let composition: Composition | null = null;
   let app: FastifyInstance | null = null;
@@ -69,8 +73,7 @@ export async function startServer(input: {
     const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
       app = await buildApp({ composition, database, consoleAssets, loggerInstance: input.httpLogger });
-      const address = await app.listen({ host: config.host, port: config.port });
-      url = address;
+      url = await listen(app, config);
     }
     if (config.role !== 'api') workers = startWorkers({ composition, config, logger });
     let stopping: Promise<void> | null = null;
@@ -101,6 +104,17 @@ export async function startServer(input: {
   } catch (error) {
     await shutdown({ app, workers, agent, composition, database, config, logger }).catch(() => undefined);
     throw error;
+  }
+}
+
+/** Listens on `HOST`:`PORT`; a failure names the variable at fault (the port for one in use or refused). */
+async function listen(app: FastifyInstance, config: ServerConfig): Promise<string> {
+  try {
+    return await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    const code = errorCodeOf(error);
+    const variable = code === 'EADDRINUSE' || code === 'EACCES' ? 'PORT' : 'HOST';
+    throw startupError({ variable, failed: `cannot listen on ${config.host}:${config.port}`, cause: error });
   }
 }
 

@@ -265,4 +265,32 @@ describeEachDriver('sandbox routes', (database) => {
       expect(up.body).toMatchObject({ instance: acmeInstance, status: 'up' });
     });
   });
+
+  it('the three sandbox POSTs honour Idempotency-Key: a retry replays the first answer and acts once', async () => {
+    const keyed = (url: string, body: unknown, key: string) =>
+      call<Record<string, unknown>>(world.app, { method: 'POST', url, key: world.acme.key, body, headers: { 'idempotency-key': key } });
+    const offset = world.clock.offsetMs;
+    const advanceKey = `advance-${randomUUID()}`;
+    const first = await keyed('/v1/sandbox/clock/advance', { minutes: 5 }, advanceKey);
+    const retry = await keyed('/v1/sandbox/clock/advance', { minutes: 5 }, advanceKey);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(world.clock.offsetMs).toBe(offset + 5 * 60_000);
+
+    const inboundKey = `inbound-${randomUUID()}`;
+    const inbound = { from: '+5511987650777', text: 'Oi, de novo' };
+    const received = await keyed('/v1/sandbox/inbound', inbound, inboundKey);
+    const receivedAgain = await keyed('/v1/sandbox/inbound', inbound, inboundKey);
+    expect(receivedAgain.headers['idempotent-replayed']).toBe('true');
+    expect(receivedAgain.body).toEqual(received.body);
+
+    const channelKey = `channel-${randomUUID()}`;
+    const down = await keyed('/v1/sandbox/channel', { status: 'down' }, channelKey);
+    const downAgain = await keyed('/v1/sandbox/channel', { status: 'down' }, channelKey);
+    expect(downAgain.headers['idempotent-replayed']).toBe('true');
+    expect(downAgain.body).toEqual(down.body);
+    // The same key for another request is refused, as on every other POST.
+    expect((await keyed('/v1/sandbox/channel', { status: 'up' }, channelKey)).status).toBe(409);
+    await keyed('/v1/sandbox/channel', { status: 'up' }, `channel-${randomUUID()}`);
+  });
 });

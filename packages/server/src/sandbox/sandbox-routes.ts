@@ -21,6 +21,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
+import { idempotencyOnSend, idempotencyPreHandler } from '../http/idempotency.js';
 import { tenantOf } from '../http/request-context.js';
 import { errorResponses } from '../http/schemas/common.js';
 import type { SandboxClock } from './sandbox-clock.js';
@@ -142,6 +143,12 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
   return (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', app.sdrAuth.tenant);
+    // Idempotency-Key as on every other POST of the API, scoped to the tenant of the key.
+    app.addHook(
+      'preHandler',
+      idempotencyPreHandler(context, (request) => tenantOf(request).id),
+    );
+    app.addHook('onSend', idempotencyOnSend(context));
 
     app.post(
       '/v1/sandbox/inbound',

@@ -5,10 +5,15 @@
  * table — owner, fencing token, expiry — changed only by single statements:
  * - acquire is `INSERT … ON CONFLICT (key) DO UPDATE … WHERE the lease is free or expired`. The
  *   upsert locks the key's row, so concurrent acquirers take turns and exactly one finds it
- *   free; the fencing token is the row's counter + 1, and the row outlives releases so tokens
- *   keep increasing.
+ *   free. The fencing token is the row's token + 1, or the current time in microseconds when
+ *   that is greater (and for a new row): a key whose row was reaped starts again above every
+ *   token issued before it, since those were issued at least a lease and a margin earlier.
  * - extend and release match the key, owner **and** fencing token of a lease that has not
- *   expired: an expired lease can neither extend nor release the lease that replaced it.
+ *   expired: an expired lease can neither extend nor release the lease that replaced it. Release
+ *   ends the lease now but keeps the row, so a key taken again at once still counts up.
+ * - rows whose lease ended more than `reapAfterMs` ago are deleted, at most `reapBatchSize` per
+ *   pass, by `acquire` once every `reapIntervalMs` (and by `reapExpired`): keys that are never
+ *   used again (one per cancelled appointment, say) do not accumulate.
  *
  * Time is the injected clock's `now`, passed as a parameter (so tests run on a virtual clock).
  * The processes sharing a database are assumed to agree on the time within a small skew, much
@@ -32,12 +37,20 @@ export interface PostgresLockOptions {
   readonly schema?: string;
   /** Longest pause between two tries while `acquire` waits for a held key (default 50 ms). */
   readonly pollIntervalMs?: number;
+  /** How long after its lease ended (released or expired) a row may be reaped (default 1 minute). */
+  readonly reapAfterMs?: number;
+  /** Most rows one reaping pass deletes (default 500). */
+  readonly reapBatchSize?: number;
+  /** How often `acquire` runs a reaping pass (default every 30 seconds). */
+  readonly reapIntervalMs?: number;
 }
 
 /** The PostgreSQL `LockPort`, plus a side door for tests and operators. */
 export interface PostgresLock extends LockPort {
   /** The live holder of `key`, or `null` when it is free (an expired lease is not held). */
   holder(key: string): Promise<{ readonly owner: string; readonly fencingToken: number; readonly expiresAt: Date } | null>;
+  /** One reaping pass now: deletes up to `reapBatchSize` rows of leases ended over `reapAfterMs` ago; how many it deleted. */
+  reapExpired(): Promise<number>;
 }
 
 /** Creates the lock over `options.db`. */
@@ -46,18 +59,47 @@ export function createPostgresLock(options: PostgresLockOptions): PostgresLock {
   const clock = options.clock ?? systemClock;
   const table = `${quoteSchema(options.schema ?? defaultSchema)}.locks`;
   const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const reapAfterMs = options.reapAfterMs ?? 60_000;
+  const reapBatchSize = options.reapBatchSize ?? 500;
+  const reapIntervalMs = options.reapIntervalMs ?? 30_000;
+  assertDuration('reapAfterMs', reapAfterMs, false);
+  assertDuration('reapIntervalMs', reapIntervalMs, false);
+  if (!Number.isInteger(reapBatchSize) || reapBatchSize < 1)
+    throw ValidationError.forField('reapBatchSize', 'must be a whole number of 1 or more');
+  let lastReapAt = Number.NEGATIVE_INFINITY;
+
+  const reapExpired = async (): Promise<number> => {
+    const before = new Date(clock.now().getTime() - reapAfterMs).toISOString();
+    const rows = await database.write(
+      'lock.reap',
+      `DELETE FROM ${table} WHERE key IN (
+         SELECT key FROM ${table} WHERE expires_at <= $1::timestamptz ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
+       ) AND expires_at <= $1::timestamptz
+       RETURNING key`,
+      [before, reapBatchSize],
+    );
+    return rows.length;
+  };
+
+  const reapWhenDue = async (): Promise<void> => {
+    const now = clock.now().getTime();
+    if (now - lastReapAt < reapIntervalMs) return;
+    lastReapAt = now;
+    await reapExpired();
+  };
 
   const tryAcquire = async (key: string, ttlMs: number): Promise<Lease | null> => {
     const now = clock.now().getTime();
     const owner = randomUUID();
     const [row] = await database.write(
       'lock.acquire',
-      `INSERT INTO ${table} AS held (key, owner, fencing_token, expires_at) VALUES ($1, $2, 1, $3::timestamptz)
+      `INSERT INTO ${table} AS held (key, owner, fencing_token, expires_at) VALUES ($1, $2, $5::bigint, $3::timestamptz)
        ON CONFLICT (key) DO UPDATE
-         SET owner = excluded.owner, fencing_token = held.fencing_token + 1, expires_at = excluded.expires_at
+         SET owner = excluded.owner, fencing_token = GREATEST(held.fencing_token + 1, excluded.fencing_token),
+             expires_at = excluded.expires_at
          WHERE held.owner IS NULL OR held.expires_at <= $4::timestamptz
        RETURNING fencing_token, expires_at`,
-      [key, owner, new Date(now + ttlMs).toISOString(), new Date(now).toISOString()],
+      [key, owner, new Date(now + ttlMs).toISOString(), new Date(now).toISOString(), Math.max(1, now * 1000)],
     );
     if (!row) return null;
     return Object.freeze({ key, owner, fencingToken: toInteger(row['fencing_token']), expiresAt: toDate(row['expires_at']) });
@@ -72,6 +114,7 @@ export function createPostgresLock(options: PostgresLockOptions): PostgresLock {
       const waitMs = acquireOptions.waitMs ?? 0;
       assertDuration('waitMs', waitMs, false);
       const deadline = clock.now().getTime() + waitMs;
+      await reapWhenDue();
       for (;;) {
         const lease = await tryAcquire(key, acquireOptions.ttlMs);
         if (lease !== null) return lease;
@@ -99,7 +142,7 @@ export function createPostgresLock(options: PostgresLockOptions): PostgresLock {
     async release(lease: Lease): Promise<boolean> {
       const rows = await database.write(
         'lock.release',
-        `UPDATE ${table} SET owner = NULL
+        `UPDATE ${table} SET owner = NULL, expires_at = $4::timestamptz
          WHERE key = $1 AND owner = $2 AND fencing_token = $3 AND expires_at > $4::timestamptz
          RETURNING key`,
         [lease.key, lease.owner, lease.fencingToken, clock.now().toISOString()],
@@ -116,6 +159,8 @@ export function createPostgresLock(options: PostgresLockOptions): PostgresLock {
       if (!row) return null;
       return { owner: String(row['owner']), fencingToken: toInteger(row['fencing_token']), expiresAt: toDate(row['expires_at']) };
     },
+
+    reapExpired,
   };
 }
 

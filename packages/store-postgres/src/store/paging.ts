@@ -4,13 +4,13 @@
  * returned, so rows inserted meanwhile neither repeat nor shift the pages.
  */
 import { Buffer } from 'node:buffer';
-import { ValidationError, type Page, type PageRequest } from '@sdr/core';
+import { ValidationError, storableEpochMsSchema, type Page, type PageRequest } from '@sdr/core';
 import { z } from 'zod';
 
 /** A sort key: an instant in epoch milliseconds, then the id as a tie-breaker. */
 export type SortKey = readonly [number, string];
 
-const cursorSchema = z.object({ list: z.string(), key: z.tuple([z.number().int(), z.string()]) });
+const cursorSchema = z.object({ list: z.string(), key: z.tuple([storableEpochMsSchema, z.string()]) });
 const defaultPageSize = 50;
 const maxPageSize = 500;
 

@@ -119,4 +119,11 @@ describe('parseBillingItem', () => {
     const big = Object.fromEntries(Array.from({ length: 51 }, (_, index) => [`k${index}`, index]));
     expect(errorsOf(item({ metadata: big }))[0]).toEqual({ field: 'metadata', message: 'must have at most 50 keys' });
   });
+
+  it('refuses metadata nested deeper than 32 levels without walking it (2,202 levels once overflowed the stack)', () => {
+    const nested = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
+    expect(errorsOf(item({ metadata: { x: nested(2202) } }))).toEqual([{ field: 'metadata', message: 'must nest at most 32 levels deep' }]);
+    expect(errorsOf(item({ metadata: { x: nested(32) } }))).toEqual([{ field: 'metadata', message: 'must nest at most 32 levels deep' }]);
+    expect(errorsOf(item({ metadata: { x: nested(31) } }))).toEqual([]);
+  });
 });

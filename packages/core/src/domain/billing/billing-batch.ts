@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ValidationError, type FieldError } from '../../errors/index.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import { emailSchema } from '../model/lead.js';
-import { currencySchema, jsonValueSchema, localDateSchema, nameSchema, type JsonValue } from '../model/common.js';
+import { currencySchema, jsonValueSchema, localDateSchema, nameSchema, withJsonDepthLimit, type JsonValue } from '../model/common.js';
 import { toFieldErrors } from '../model/parse.js';
 import type { CountryCode } from 'libphonenumber-js/max';
 
@@ -21,6 +21,16 @@ export const billingDueDateRangeYears = 1;
 
 const maxMetadataKeys = 50;
 const maxMetadataChars = 8192;
+
+/** An item's free-form metadata: bounded in keys, size and nesting (checked before its values are walked). */
+const billingMetadataSchema = withJsonDepthLimit(
+  z
+    .record(z.string().min(1).max(100), jsonValueSchema)
+    .refine((value) => Object.keys(value).length <= maxMetadataKeys, { message: `must have at most ${maxMetadataKeys} keys` })
+    .refine((value) => JSON.stringify(value).length <= maxMetadataChars, {
+      message: `must be at most ${maxMetadataChars} characters as JSON`,
+    }),
+);
 
 /** A validated, normalised batch item. */
 export interface BillingItem {
@@ -127,13 +137,7 @@ export function billingItemSchema(rules: BillingItemRules) {
         if (problem) context.addIssue({ code: 'custom', message: problem });
       }),
     ),
-    metadata: z
-      .record(z.string().min(1).max(100), jsonValueSchema)
-      .refine((value) => Object.keys(value).length <= maxMetadataKeys, { message: `must have at most ${maxMetadataKeys} keys` })
-      .refine((value) => JSON.stringify(value).length <= maxMetadataChars, {
-        message: `must be at most ${maxMetadataChars} characters as JSON`,
-      })
-      .optional(),
+    metadata: billingMetadataSchema.optional(),
   });
 }
 

@@ -65,6 +65,9 @@ async function transition(
 ): Promise<BillingCycle> {
   const { store, clock } = dependencies;
   const lockOptions = { ttlMs: dependencies.lockTtlMs ?? 30_000, waitMs: dependencies.lockWaitMs ?? 5_000 };
+  // An unknown id takes no lock: a lock key per id anyone can invent would be a growth path.
+  if (!(await store.billingCycles.get(input.tenantId, input.billingCycleId)))
+    throw new NotFoundError('billing cycle', input.billingCycleId);
   const outcome = await withLock(dependencies.lock, billingCycleLockKey(input.billingCycleId), lockOptions, () =>
     store.transaction(async (tx) => {
       const cycle = await tx.billingCycles.get(input.tenantId, input.billingCycleId);

@@ -15,6 +15,17 @@ export const instantSchema = z
   .transform((value) => (value instanceof Date ? new Date(value.getTime()) : new Date(value)))
   .refine((date) => !Number.isNaN(date.getTime()), { message: 'is not a valid instant' });
 
+/**
+ * An instant as epoch milliseconds that every store can hold: years 0001 to 9999, the range of
+ * ISO-8601 instants (and within PostgreSQL's `timestamptz`). Paging cursors carry their instant
+ * this way, so a forged one beyond it is refused as input instead of failing the query.
+ */
+export const storableEpochMsSchema = z
+  .number()
+  .int()
+  .min(Date.parse('0001-01-01T00:00:00.000Z'))
+  .max(Date.parse('9999-12-31T23:59:59.999Z'));
+
 /** A calendar date without a zone, `YYYY-MM-DD`; impossible dates (2025-02-30) are rejected. */
 export const localDateSchema = z.string().refine(isRealDate, { message: 'must be a real calendar date in the form YYYY-MM-DD' });
 
@@ -127,6 +138,40 @@ export function formatDuration(ms: number): string {
     rest -= count * size;
   }
   return sign + (out || `${rest}ms`);
+}
+
+/**
+ * How deeply free-form JSON (billing metadata, payloads) may nest: objects and arrays within one
+ * another. Far beyond any real use, and far below what would exhaust the validator's stack.
+ */
+export const maxJsonDepth = 32;
+
+/**
+ * Whether `value` nests objects and arrays more than `maxDepth` levels deep (`{}` and `[]` are
+ * one level). Walks without recursion, so any depth is measured safely.
+ */
+export function exceedsJsonDepth(value: unknown, maxDepth: number = maxJsonDepth): boolean {
+  const pending: { readonly value: unknown; readonly depth: number }[] = [{ value, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const depth = next.depth + 1;
+    if (depth > maxDepth) return true;
+    for (const child of Object.values(next.value)) pending.push({ value: child, depth });
+  }
+  return false;
+}
+
+/**
+ * `schema` behind a nesting-depth guard: a value deeper than `maxDepth` is refused with one
+ * issue (`must nest at most N levels deep`) before `schema`, which may be recursive, sees it.
+ */
+export function withJsonDepthLimit<Output>(schema: z.ZodType<Output>, maxDepth: number = maxJsonDepth): z.ZodType<Output> {
+  return z
+    .unknown()
+    .superRefine((value, context) => {
+      if (exceedsJsonDepth(value, maxDepth)) context.addIssue({ code: 'custom', message: `must nest at most ${maxDepth} levels deep` });
+    })
+    .pipe(schema);
 }
 
 /** Free-form JSON-compatible values stored alongside entities. */

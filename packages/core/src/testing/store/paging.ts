@@ -6,12 +6,13 @@
 import { Buffer } from 'node:buffer';
 import { z } from 'zod';
 import { ValidationError } from '../../errors/index.js';
+import { storableEpochMsSchema } from '../../domain/model/common.js';
 import type { Page, PageRequest } from '../../ports/repositories/repositories.js';
 
 /** A sort key: an instant in epoch milliseconds, then the id as a tie-breaker. */
 export type SortKey = readonly [number, string];
 
-const cursorSchema = z.object({ list: z.string(), key: z.tuple([z.number().int(), z.string()]) });
+const cursorSchema = z.object({ list: z.string(), key: z.tuple([storableEpochMsSchema, z.string()]) });
 
 /** Page size when the request gives none. */
 export const defaultPageSize = 50;

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { ServerContext } from '../../context.js';
 import { bindLog } from '../request-context.js';
 import { apiKeyMatches, apiKeyPrefixOf } from './api-keys.js';
+import { limitAuthFailures } from './auth-failures.js';
 
 /** A key's `lastUsedAt` is written at most this often: a busy key must not write on every request. */
 export const touchIntervalMs = 60_000;
@@ -25,7 +26,7 @@ function bearerOf(request: FastifyRequest): string {
 
 /** The hook of tenant routes: a live tenant API key, within its rate limit. */
 export function tenantAuthentication(context: ServerContext): onRequestAsyncHookHandler {
-  return async (request, reply) => {
+  const tenantOfKey = async (request: FastifyRequest) => {
     const presented = bearerOf(request);
     const prefix = apiKeyPrefixOf(presented);
     const apiKey = prefix === null ? null : await context.store.apiKeys.findByPrefix(prefix);
@@ -33,6 +34,10 @@ export function tenantAuthentication(context: ServerContext): onRequestAsyncHook
     if (apiKey.revokedAt !== null) throw new AuthError('the API key was revoked');
     const tenant = await context.store.tenants.get(apiKey.tenantId);
     if (tenant === null) throw new AuthError(invalidKey);
+    return { tenant, apiKey };
+  };
+  return async (request, reply) => {
+    const { tenant, apiKey } = await limitAuthFailures(context, request, () => tenantOfKey(request));
     request.caller = { kind: 'tenant', tenant, apiKey };
     bindLog(request, reply, { tenantId: tenant.id });
     await enforceRateLimit(context, `api-key:${apiKey.id}`);
@@ -43,10 +48,12 @@ export function tenantAuthentication(context: ServerContext): onRequestAsyncHook
 /** The hook of operator routes: the operator key (configured as its SHA-256), within its rate limit. */
 export function operatorAuthentication(context: ServerContext): onRequestAsyncHookHandler {
   return async (request: FastifyRequest, _reply: FastifyReply) => {
-    const presented = bearerOf(request);
-    const expected = context.http.operatorKeyHash;
-    if (expected === null) throw new AuthError('tenant management is disabled on this server (no operator key is configured)');
-    if (!apiKeyMatches(presented, expected)) throw new AuthError('this route needs the operator key');
+    await limitAuthFailures(context, request, () => {
+      const presented = bearerOf(request);
+      const expected = context.http.operatorKeyHash;
+      if (expected === null) throw new AuthError('tenant management is disabled on this server (no operator key is configured)');
+      if (!apiKeyMatches(presented, expected)) throw new AuthError('this route needs the operator key');
+    });
     request.caller = { kind: 'operator' };
     await enforceRateLimit(context, 'api-key:operator');
   };

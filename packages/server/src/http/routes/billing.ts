@@ -5,7 +5,15 @@
  * never fails the batch — so the request schema only bounds the batch; the item shape in the
  * OpenAPI document is generated from the same zod schema the service validates each item with.
  */
-import { NotFoundError, billingCycleStatusSchema, billingItemSchema, idSchema, maxBillingBatchItems } from '@sdr/core';
+import {
+  NotFoundError,
+  billingCycleStatusSchema,
+  billingItemSchema,
+  exceedsJsonDepth,
+  idSchema,
+  maxBillingBatchItems,
+  maxJsonDepth,
+} from '@sdr/core';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.js';
@@ -24,8 +32,20 @@ const itemDocumentation = z.toJSONSchema(
 );
 const { $schema: _dialect, ...itemShape } = itemDocumentation;
 
+/**
+ * Metadata nested beyond what free-form JSON may is refused with the whole request (a 400 naming
+ * the item's field), before the service walks it: no batch carries that by mistake.
+ */
+const itemSchema = z
+  .unknown()
+  .superRefine((item, context) => {
+    if (typeof item !== 'object' || item === null || !('metadata' in item) || !exceedsJsonDepth(item.metadata)) return;
+    context.addIssue({ code: 'custom', path: ['metadata'], message: `must nest at most ${maxJsonDepth} levels deep` });
+  })
+  .meta(itemShape);
+
 const itemsSchema = z
-  .array(z.unknown().meta(itemShape))
+  .array(itemSchema)
   .max(maxBillingBatchItems, { message: `must hold at most ${maxBillingBatchItems} items — split the batch` })
   .describe('Up to 1000 billing items; each is validated on its own and reported in the result.');
 

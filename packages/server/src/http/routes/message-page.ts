@@ -5,10 +5,14 @@
  * nor repeated across pages.
  */
 import { Buffer } from 'node:buffer';
-import { ValidationError, type Message, type MessageRepository } from '@sdr/core';
+import { ValidationError, storableEpochMsSchema, type Message, type MessageRepository } from '@sdr/core';
 import { z } from 'zod';
 
-const cursorSchema = z.object({ before: z.number().int(), seen: z.array(z.string()).max(1000) });
+// The page reads up to `before + 1`, which must be an instant the store can hold as well.
+const cursorSchema = z.object({
+  before: storableEpochMsSchema.refine((before) => storableEpochMsSchema.safeParse(before + 1).success),
+  seen: z.array(z.string()).max(1000),
+});
 type MessageCursor = z.infer<typeof cursorSchema>;
 
 function decode(cursor: string): MessageCursor {
