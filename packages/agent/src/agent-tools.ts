@@ -49,6 +49,17 @@ const maxOffered = 12;
 const isoString = z.string().trim().min(10).max(40);
 const fieldValue = z.union([z.string().trim().max(500), z.number(), z.boolean()]);
 
+// The tools' input schemas, built once (their JSON schemas are cached per schema).
+const rangeInput = z.strictObject({ from: isoString.optional(), to: isoString.optional() });
+const startInput = z.strictObject({ start: isoString });
+const noInput = z.strictObject({});
+const reasonInput = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+const leadInput = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  fields: z.record(z.string(), fieldValue).optional(),
+});
+const tagsInput = z.strictObject({ tags: z.array(z.string().trim().min(1).max(100)).min(1).max(10) });
+
 function rememberOffer(state: TurnToolState, starts: readonly Date[]): void {
   const known = new Set(starts.map((start) => start.getTime()));
   state.offered = [...starts, ...state.offered.filter((start) => !known.has(start.getTime()))].slice(0, maxOffered);
@@ -77,7 +88,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const findSlots = defineTool({
     name: 'find_slots',
     description: `Free meeting slots of ${settings.company ?? tenant.name}, earliest first. Optional "from" and "to" (ISO date-times with offset, in ${zone}) narrow the search.`,
-    schema: z.strictObject({ from: isoString.optional(), to: isoString.optional() }),
+    schema: rangeInput,
     record,
     run: async (args) => {
       const from = args.from === undefined ? undefined : readInstant(args.from, zone, 'from');
@@ -101,7 +112,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const bookMeeting = defineTool({
     name: 'book_meeting',
     description: 'Books the meeting at one of the slots offered to the lead. "start" is that slot\'s exact start.',
-    schema: z.strictObject({ start: isoString }),
+    schema: startInput,
     record,
     run: async (args) => {
       const start = readInstant(args.start, zone, 'start');
@@ -118,7 +129,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
     name: 'reschedule_meeting',
     description:
       'Moves the lead\'s meeting to one of the slots offered to the lead (call find_slots first). "start" is that slot\'s exact start.',
-    schema: z.strictObject({ start: isoString }),
+    schema: startInput,
     record,
     run: async (args) => {
       const start = readInstant(args.start, zone, 'start');
@@ -134,7 +145,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const cancelMeeting = defineTool({
     name: 'cancel_meeting',
     description: "Cancels the lead's upcoming meeting.",
-    schema: z.strictObject({}),
+    schema: noInput,
     record,
     run: async () => {
       const current = state.appointment;
@@ -148,7 +159,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const handoff = defineTool({
     name: 'handoff_to_human',
     description: 'Hands the conversation to a person of the team, with a short reason for them.',
-    schema: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+    schema: reasonInput,
     record,
     run: async (args) => {
       await services.handoff.requestHandoff({ tenant, leadId, reason: args.reason, requestedBy: 'agent' });
@@ -160,10 +171,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const updateLead = defineTool({
     name: 'update_lead',
     description: `Stores what the lead told: their "name", and qualification answers in "fields" (only these fields: ${settings.questions.length === 0 ? 'none' : [...allowedFields].join(', ')}).`,
-    schema: z.strictObject({
-      name: z.string().trim().min(1).max(200).optional(),
-      fields: z.record(z.string(), fieldValue).optional(),
-    }),
+    schema: leadInput,
     record,
     run: async (args) => {
       const unknown = Object.keys(args.fields ?? {}).filter((field) => !allowedFields.has(field));
@@ -178,7 +186,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const tagLead = defineTool({
     name: 'tag_lead',
     description: 'Adds tags to the lead (interests, objections), keeping the others.',
-    schema: z.strictObject({ tags: z.array(z.string().trim().min(1).max(100)).min(1).max(10) }),
+    schema: tagsInput,
     record,
     run: async (args) => {
       const lead = await services.conversation.updateTags({ tenant, leadId, add: args.tags });
@@ -189,7 +197,7 @@ export function createAgentTools(context: AgentToolContext): ToolSet {
   const optOut = defineTool({
     name: 'opt_out',
     description: 'The lead asked not to be contacted again: nothing more will be sent to them.',
-    schema: z.strictObject({}),
+    schema: noInput,
     record,
     run: async () => {
       await services.conversation.optOut({ tenant, leadId });

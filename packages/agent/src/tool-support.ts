@@ -79,6 +79,20 @@ function failure(error: unknown): { result: ToolResult; code: string } {
   return { result: { ok: false, error: 'could not be done now (internal); do not retry it in this reply' }, code: 'internal' };
 }
 
+// Converting a zod schema to JSON schema costs about a millisecond: each tool's is made once.
+const jsonSchemas = new WeakMap<z.ZodType, ReturnType<typeof jsonSchema>>();
+
+function passThroughSchemaOf(schema: z.ZodType): ReturnType<typeof jsonSchema> {
+  let converted = jsonSchemas.get(schema);
+  if (converted === undefined) {
+    converted = jsonSchema(z.toJSONSchema(schema, { io: 'input' }) as Parameters<typeof jsonSchema>[0], {
+      validate: (value) => ({ success: true, value }),
+    });
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
+}
+
 /**
  * A tool whose input the model sees as `schema`'s JSON schema and that validates it itself, so
  * that malformed arguments reach the model as `{ ok: false, error }` naming the field, like
@@ -93,9 +107,7 @@ export function defineTool<Schema extends z.ZodType>(input: {
 }): Tool<unknown, ToolResult> {
   return tool<unknown, ToolResult>({
     description: input.description,
-    inputSchema: jsonSchema(z.toJSONSchema(input.schema, { io: 'input' }) as Parameters<typeof jsonSchema>[0], {
-      validate: (value) => ({ success: true, value }),
-    }),
+    inputSchema: passThroughSchemaOf(input.schema),
     execute: async (raw) => {
       const parsed = input.schema.safeParse(raw ?? {});
       if (!parsed.success) {

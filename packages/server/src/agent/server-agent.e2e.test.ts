@@ -100,6 +100,19 @@ describe('the built-in agent in the running server', () => {
       ['inbound', 'quero agendar uma reunião amanhã'],
       ['outbound', 'Pronto! Reunião marcada.'],
     ]);
+    const state = await client.get<{ turns: { outcome: string; toolCalls: { tool: string; ok: boolean }[] }[]; offeredSlots: string[] }>(
+      `/v1/leads/${leadId}/agent`,
+    );
+    expect(state.turns.map((turn) => [turn.outcome, turn.toolCalls])).toEqual([
+      [
+        'replied',
+        [
+          { tool: 'find_slots', ok: true },
+          { tool: 'book_meeting', ok: true },
+        ],
+      ],
+    ]);
+    expect(state.offeredSlots).toHaveLength(3);
     await vi.waitFor(
       async () => {
         const board = await client.get<{ leads: { stage: { name: string | null } }[] }>('/v1/sandbox/crm');

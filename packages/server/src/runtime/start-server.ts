@@ -7,7 +7,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from '@sdr/core';
-import { startServerAgent, type ServerAgent } from '../agent/index.js';
+import { createAgentRoutes, startServerAgent, type ServerAgent } from '../agent/index.js';
 import {
   createConsoleApiRoutes,
   createConsoleStaticRoutes,
@@ -72,7 +72,7 @@ export async function startServer(input: {
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
-      app = await buildApp({ composition, database, consoleAssets, loggerInstance: input.httpLogger });
+      app = await buildApp({ composition, database, consoleAssets, agent, loggerInstance: input.httpLogger });
       url = await listen(app, config);
     }
     if (config.role !== 'api') workers = startWorkers({ composition, config, logger });
@@ -122,6 +122,7 @@ async function buildApp(input: {
   readonly composition: Composition;
   readonly database: OpenedDatabase;
   readonly consoleAssets: string | null;
+  readonly agent: ServerAgent;
   readonly loggerInstance: FastifyBaseLogger | undefined;
 }): Promise<FastifyInstance> {
   const { composition, database, loggerInstance } = input;
@@ -160,6 +161,7 @@ async function buildApp(input: {
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),
+      createAgentRoutes({ context, turns: input.agent.turns }),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });
