@@ -50,7 +50,10 @@ export function startWorkers(input: {
     store,
     messaging: ports.messaging,
     clock,
-    handlers: [createFollowUpDispatchHandler({ followUp: context.services.followUp, events }), createBillingDispatchHandler({ events })],
+    handlers: [
+      createFollowUpDispatchHandler({ followUp: context.services.followUp, events, logger }),
+      createBillingDispatchHandler({ events }),
+    ],
     workerId: workerId('dispatcher'),
     pollIntervalMs: config.dispatch.pollIntervalMs,
     pacing:
