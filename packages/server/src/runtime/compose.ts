@@ -42,6 +42,7 @@ import {
   type SandboxCrm,
   type SandboxMessaging,
 } from '../sandbox/index.js';
+import { createWebhookService, type WebhookService } from '../webhooks/index.js';
 import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
 import { createServerServices } from './server-services.js';
@@ -65,6 +66,8 @@ export interface Composition {
   readonly clock: SandboxClock;
   readonly metrics: Metrics;
   readonly heartbeats: Heartbeats;
+  /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
+  readonly webhooks: WebhookService;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -86,6 +89,7 @@ export async function composeServer(input: {
 
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
+  const webhooks = createWebhookService({ database: database.database, events, clock, logger });
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
@@ -151,8 +155,10 @@ export async function composeServer(input: {
     clock,
     metrics,
     heartbeats,
+    webhooks,
     processId,
     async close() {
+      webhooks.close();
       await clock.stop();
       metrics.close();
       if (redis !== null) await redis.quit().catch(() => redis.disconnect());

@@ -71,6 +71,8 @@ const environmentSchema = z.object({
   SDR_RECONCILE_INTERVAL_MS: integer(10_000, 24 * hour).default(hour),
   SDR_HEARTBEAT_MISSING_AFTER_MS: integer(60_000, 30 * 24 * hour).default(24 * hour),
   SDR_CRM_SYNC_LAG_ALERT_MS: integer(60_000, 7 * 24 * hour).default(15 * 60_000),
+  SDR_WEBHOOKS_POLL_MS: integer(50, 60_000).default(1000),
+  SDR_WEBHOOKS_ALLOW_PRIVATE: flag.default(false),
 });
 
 /** The environment variables the server reads (the keys of `.env.example`). */
@@ -102,6 +104,8 @@ export interface ServerConfig {
     readonly crmSyncLagMs: number;
   };
   readonly reconcileIntervalMs: number;
+  /** Outgoing webhooks: how often the delivery worker looks for due deliveries; whether internal addresses may be called. */
+  readonly webhooks: { readonly pollIntervalMs: number; readonly allowPrivate: boolean };
 }
 
 /**
@@ -151,5 +155,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       crmSyncLagMs: e.SDR_CRM_SYNC_LAG_ALERT_MS,
     },
     reconcileIntervalMs: e.SDR_RECONCILE_INTERVAL_MS,
+    webhooks: { pollIntervalMs: e.SDR_WEBHOOKS_POLL_MS, allowPrivate: e.SDR_WEBHOOKS_ALLOW_PRIVATE },
   };
 }

@@ -22,6 +22,7 @@ import type { ServerConfig } from './config.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
 import { openServerDatabase, type OpenedDatabase } from './open-database.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
+import { createWebhookRoutes } from '../webhooks/index.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -129,6 +130,7 @@ async function buildApp(input: {
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),
+      createWebhookRoutes(context, composition.webhooks),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });

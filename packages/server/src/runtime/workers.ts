@@ -19,6 +19,7 @@ import {
   type Logger,
 } from '@sdr/core';
 import { createAlertEvaluator } from '../observability/index.js';
+import { createWebhookWorker } from '../webhooks/index.js';
 import type { Composition } from './compose.js';
 import type { ServerConfig } from './config.js';
 
@@ -88,12 +89,23 @@ export function startWorkers(input: {
     thresholds: { heartbeatMissingAfterMs: config.alerts.heartbeatMissingAfterMs, crmSyncLagMs: config.alerts.crmSyncLagMs },
   });
 
+  const webhookWorker = createWebhookWorker({
+    database: composition.webhooks.database,
+    store,
+    clock,
+    events,
+    logger,
+    workerId: workerId('webhooks'),
+    allowPrivate: config.webhooks.allowPrivate,
+  });
+
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
     ['crm-sync', crmSync.workerId],
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
     ['alerts', workerId('alerts')],
+    ['webhooks', webhookWorker.workerId],
   ]);
   const beat = (component: string) => {
     const id = components.get(component) ?? workerId(component);
@@ -128,10 +140,15 @@ export function startWorkers(input: {
     await beat('alerts');
   });
 
+  const webhookLoop = tick(clock, config.webhooks.pollIntervalMs, logger, 'webhooks', async () => {
+    await webhookWorker.runOnce();
+    await beat('webhooks');
+  });
+
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop()]);
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop()]);
       await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
