@@ -42,6 +42,7 @@ import {
   type SandboxCrm,
   type SandboxMessaging,
 } from '../sandbox/index.js';
+import { createAlertNotifier } from '../alerts-notify/index.js';
 import { createWebhookService, type WebhookService } from '../webhooks/index.js';
 import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
@@ -90,6 +91,8 @@ export async function composeServer(input: {
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
   const webhooks = createWebhookService({ database: database.database, events, clock, logger });
+  const { channels, cooldownMs } = config.alertNotifications;
+  const alertNotifier = channels.length === 0 ? null : createAlertNotifier({ events, channels, clock, logger, cooldownMs });
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
@@ -159,6 +162,7 @@ export async function composeServer(input: {
     processId,
     async close() {
       webhooks.close();
+      await alertNotifier?.stop();
       await clock.stop();
       metrics.close();
       if (redis !== null) await redis.quit().catch(() => redis.disconnect());
