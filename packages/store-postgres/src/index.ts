@@ -14,7 +14,7 @@
  * ```
  * @packageDocumentation
  */
-export { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+export { createPostgresStore, transactionSql, type PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 export { createPostgresLock, type PostgresLock, type PostgresLockOptions } from './lock/postgres-lock.js';
 export { migrate, type MigrateOptions, type MigrateResult } from './migrations/migrate.js';
 export { loadMigrations, type MigrationFile } from './migrations/migration-files.js';

@@ -45,6 +45,8 @@ import {
   type SandboxCrm,
   type SandboxMessaging,
 } from '../sandbox/index.js';
+import { createAlertNotifier } from '../alerts-notify/index.js';
+import { createWebhookService, type WebhookService } from '../webhooks/index.js';
 import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
 import { openRedis } from './open-redis.js';
@@ -73,6 +75,8 @@ export interface Composition {
   readonly evolution: EvolutionIngest;
   /** Where inbound media are kept (`blobs/` under the data directory). */
   readonly blobs: BlobStore;
+  /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
+  readonly webhooks: WebhookService;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -96,6 +100,9 @@ export async function composeServer(input: {
 
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
+  const webhooks = createWebhookService({ database: database.database, events, clock, logger });
+  const { channels, cooldownMs } = config.alertNotifications;
+  const alertNotifier = channels.length === 0 ? null : createAlertNotifier({ events, channels, clock, logger, cooldownMs });
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
@@ -177,8 +184,11 @@ export async function composeServer(input: {
     clock,
     metrics,
     heartbeats,
+    webhooks,
     processId,
     async close() {
+      webhooks.close();
+      await alertNotifier?.stop();
       await clock.stop();
       metrics.close();
       if (redis !== null) await redis.quit().catch(() => redis.disconnect());

@@ -6,6 +6,7 @@
  * keeps the two in step.
  */
 import { isIP } from 'node:net';
+import type { AlertChannel } from '../alerts-notify/index.js';
 import { ValidationError } from '@sdr/core';
 import { z } from 'zod';
 
@@ -92,6 +93,20 @@ const environmentSchema = z.object({
   SDR_AGENT_API_KEY: z.string().trim().min(1).max(500).optional(),
   SDR_AGENT_MODEL: z.string().trim().min(1).max(200).optional(),
   SDR_AGENT_DEBOUNCE_MS: integer(0, 60_000).default(3000),
+  SDR_WEBHOOKS_POLL_MS: integer(50, 60_000).default(1000),
+  SDR_WEBHOOKS_ALLOW_PRIVATE: flag.default(false),
+  SDR_ALERT_SLACK_WEBHOOK_URL: connectionUrl(['https:'], 'https://hooks.slack.com/services/…').optional(),
+  SDR_ALERT_TELEGRAM_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^\d+:[\w-]+$/, { message: 'must be a bot token like 123456:ABC-def' })
+    .optional(),
+  SDR_ALERT_TELEGRAM_CHAT_ID: z
+    .string()
+    .trim()
+    .regex(/^-?\d+$|^@\w+$/, { message: 'must be a chat id like -1001234 or @channel' })
+    .optional(),
+  SDR_ALERT_NOTIFY_COOLDOWN_MS: integer(0, 24 * hour).default(15 * 60_000),
 });
 
 /** The environment variables the server reads (the keys of `.env.example`). */
@@ -139,6 +154,10 @@ export interface ServerConfig {
     readonly model: { readonly baseUrl: string; readonly apiKey?: string; readonly model: string } | null;
     readonly debounceMs: number;
   };
+  /** Outgoing webhooks: how often the delivery worker looks for due deliveries; whether internal addresses may be called. */
+  readonly webhooks: { readonly pollIntervalMs: number; readonly allowPrivate: boolean };
+  /** Operator alert notifications: the channels configured, and the quiet time per alert. */
+  readonly alertNotifications: { readonly channels: readonly AlertChannel[]; readonly cooldownMs: number };
 }
 
 /**
@@ -210,6 +229,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
               ...(e.SDR_AGENT_API_KEY === undefined ? {} : { apiKey: e.SDR_AGENT_API_KEY }),
             },
       debounceMs: e.SDR_AGENT_DEBOUNCE_MS,
+    },
+    webhooks: { pollIntervalMs: e.SDR_WEBHOOKS_POLL_MS, allowPrivate: e.SDR_WEBHOOKS_ALLOW_PRIVATE },
+    alertNotifications: {
+      channels: [
+        ...(e.SDR_ALERT_SLACK_WEBHOOK_URL === undefined ? [] : [{ kind: 'slack' as const, webhookUrl: e.SDR_ALERT_SLACK_WEBHOOK_URL }]),
+        ...(e.SDR_ALERT_TELEGRAM_BOT_TOKEN === undefined || e.SDR_ALERT_TELEGRAM_CHAT_ID === undefined
+          ? []
+          : [{ kind: 'telegram' as const, botToken: e.SDR_ALERT_TELEGRAM_BOT_TOKEN, chatId: e.SDR_ALERT_TELEGRAM_CHAT_ID }]),
+      ],
+      cooldownMs: e.SDR_ALERT_NOTIFY_COOLDOWN_MS,
     },
   };
 }

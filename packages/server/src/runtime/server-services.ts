@@ -38,11 +38,11 @@ export function createServerServices(input: {
   const booking = new BookingService({ store, calendar, lock, clock, observers: [followUp], events, logger });
   return {
     followUp,
-    conversation: createConversationService({ store, clock, followUp, events }),
+    conversation: createConversationService({ store, clock, followUp, events, logger }),
     booking: input.wrapBooking === undefined ? booking : input.wrapBooking(booking),
-    billing: createBillingService({ store, clock, lock, events }),
+    billing: createBillingService({ store, clock, lock, events, logger }),
     handoff: createHandoffService({ store, clock, followUp, events, logger }),
     templates: createTemplateService({ store, clock }),
-    crmInbound: createCrmInboundService({ store, clock, followUp, events }),
+    crmInbound: createCrmInboundService({ store, clock, followUp, events, logger }),
   };
 }

@@ -26,6 +26,7 @@ import { openServerDatabase, type OpenedDatabase } from './open-database.js';
 import { openRedis } from './open-redis.js';
 import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
+import { createWebhookRoutes } from '../webhooks/index.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -162,6 +163,7 @@ async function buildApp(input: {
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),
       createAgentRoutes({ context, turns: input.agent.turns }),
+      createWebhookRoutes(context, composition.webhooks),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });

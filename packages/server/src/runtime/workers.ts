@@ -21,6 +21,7 @@ import {
   type Logger,
 } from '@sdr/core';
 import { createAlertEvaluator } from '../observability/index.js';
+import { createWebhookWorker } from '../webhooks/index.js';
 import type { Composition } from './compose.js';
 import type { ServerConfig } from './config.js';
 import { createDeadWorkerClaims, processComponent } from './dead-worker-claims.js';
@@ -58,7 +59,10 @@ export function startWorkers(input: {
     store,
     messaging: ports.messaging,
     clock,
-    handlers: [createFollowUpDispatchHandler({ followUp: context.services.followUp, events }), createBillingDispatchHandler({ events })],
+    handlers: [
+      createFollowUpDispatchHandler({ followUp: context.services.followUp, events, logger }),
+      createBillingDispatchHandler({ events }),
+    ],
     workerId: workerId('dispatcher'),
     pollIntervalMs: config.dispatch.pollIntervalMs,
     pacing:
@@ -94,6 +98,15 @@ export function startWorkers(input: {
   });
 
   const evolutionInbox = composition.evolution.worker({ workerId: workerId('evolution-inbox') });
+  const webhookWorker = createWebhookWorker({
+    database: composition.webhooks.database,
+    store,
+    clock,
+    events,
+    logger,
+    workerId: workerId('webhooks'),
+    allowPrivate: config.webhooks.allowPrivate,
+  });
 
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
@@ -103,6 +116,7 @@ export function startWorkers(input: {
     ['reconciler', workerId('reconciler')],
     ['alerts', workerId('alerts')],
     [processComponent, workerId(processComponent)],
+    ['webhooks', webhookWorker.workerId],
   ]);
   const beat = (component: string) => {
     const id = components.get(component) ?? workerId(component);
@@ -152,10 +166,15 @@ export function startWorkers(input: {
     await beat('alerts');
   });
 
+  const webhookLoop = tick(clock, config.webhooks.pollIntervalMs, logger, 'webhooks', async () => {
+    await webhookWorker.runOnce();
+    await beat('webhooks');
+  });
+
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop()]);
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop()]);
       await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },

@@ -7,6 +7,7 @@
  * be migrated (`migrate({ db })`) before use.
  */
 import { systemClock, type Clock, type Repositories, type Store } from '@sdr/core';
+import type { SqlExecutor } from '../database/database.js';
 import { openDatabase, type DatabaseConnection } from '../database/open-database.js';
 import { createRepositories } from './repositories.js';
 import { defaultSchema, quoteSchema } from './schema-name.js';
@@ -44,6 +45,21 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     schema: schemaName,
     ...createRepositories(root),
     transaction: <T>(fn: (tx: Repositories) => Promise<T>): Promise<T> =>
-      database.transaction((tx) => fn(createRepositories(transactionContext(root, tx)))),
+      database.transaction((sql) => {
+        const tx = createRepositories(transactionContext(root, sql));
+        executors.set(tx, sql);
+        return fn(tx);
+      }),
   };
+}
+
+const executors = new WeakMap<Repositories, SqlExecutor>();
+
+/**
+ * The connection a transaction of a PostgreSQL store runs on, for an application's own tables
+ * written in the same transaction (an outbox of its own); `null` for repositories that are not a
+ * transaction of this store.
+ */
+export function transactionSql(tx: Repositories): SqlExecutor | null {
+  return executors.get(tx) ?? null;
 }

@@ -16,6 +16,7 @@ import { ConflictError, DuplicateError, NotFoundError, VersionConflictError } fr
 import type { Contact } from '../model/billing.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
+import { deferred, emitCommitted, writeEventsWithin, type DeferredEvent } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { resolveTemplate, type ResolvedTemplate } from '../templates/resolve-template.js';
 import { BusinessCalendar } from '../time/business-calendar.js';
@@ -191,12 +192,12 @@ async function writeItems(input: {
         if (planned) assertAsPlanned(planned, result.decision);
         out.push(result);
       }
-      return out;
+      const events = out.flatMap(({ decision, scheduled }) => writtenEvents({ decision, scheduled, at: context.now, tenantId }));
+      await writeEventsWithin(dependencies.events, tx, events);
+      return { out, events };
     });
-    for (const { decision, scheduled } of written) {
-      decisions.push(decision);
-      emitWritten(dependencies.events, { decision, scheduled, at: context.now, tenantId });
-    }
+    decisions.push(...written.out.map(({ decision }) => decision));
+    emitCommitted(dependencies, written.events);
   }
   return decisions;
 }
@@ -229,26 +230,28 @@ function assertAsPlanned(planned: BillingItemDecision, actual: BillingItemDecisi
   );
 }
 
-function emitWritten(
-  events: DomainEvents | undefined,
-  input: {
-    readonly decision: BillingItemDecision;
-    readonly scheduled: readonly ScheduledMessage[];
-    readonly at: Date;
-    readonly tenantId: string;
-  },
-): void {
-  if (!events) return;
+function writtenEvents(input: {
+  readonly decision: BillingItemDecision;
+  readonly scheduled: readonly ScheduledMessage[];
+  readonly at: Date;
+  readonly tenantId: string;
+}): DeferredEvent[] {
   const { decision, at, tenantId } = input;
-  if (decision.status === 'created') {
-    events.emit('billing.cycle_created', {
-      tenantId,
-      at,
-      billingCycleId: decision.cycle.id,
-      externalBillingId: decision.item.externalBillingId,
-    });
-  }
-  for (const message of input.scheduled) {
-    events.emit('scheduled.created', { tenantId, at, scheduledMessageId: message.id, kind: message.kind, dueAt: message.dueAt });
-  }
+  const created =
+    decision.status === 'created'
+      ? [
+          deferred('billing.cycle_created', {
+            tenantId,
+            at,
+            billingCycleId: decision.cycle.id,
+            externalBillingId: decision.item.externalBillingId,
+          }),
+        ]
+      : [];
+  return [
+    ...created,
+    ...input.scheduled.map((message) =>
+      deferred('scheduled.created', { tenantId, at, scheduledMessageId: message.id, kind: message.kind, dueAt: message.dueAt }),
+    ),
+  ];
 }

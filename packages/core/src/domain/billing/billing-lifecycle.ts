@@ -6,8 +6,9 @@
  */
 import { ConflictError, NotFoundError, VersionConflictError } from '../../errors/index.js';
 import type { BillingCycle, BillingCycleStatus, Contact } from '../model/billing.js';
-import type { ScheduledMessage } from '../model/scheduled-message.js';
+import { deferred, emitCommitted, writeEventsWithin } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
+import type { Logger } from '../../ports/logger/logger.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import { withLock, type LockPort } from '../../ports/lock/lock-port.js';
@@ -20,6 +21,8 @@ export interface BillingLifecycleDependencies {
   readonly clock: Clock;
   readonly lock: LockPort;
   readonly events?: DomainEvents | undefined;
+  /** Where a throwing event listener is reported. */
+  readonly logger?: Logger | undefined;
   /** Lease of the cycle lock (default 30 s). */
   readonly lockTtlMs?: number | undefined;
   /** How long to wait for the cycle lock (default 5 s); then `LockNotAcquiredError`. */
@@ -72,7 +75,7 @@ async function transition(
     store.transaction(async (tx) => {
       const cycle = await tx.billingCycles.get(input.tenantId, input.billingCycleId);
       if (!cycle) throw new NotFoundError('billing cycle', input.billingCycleId);
-      if (cycle.status === input.unchangedWhen) return { cycle, changed: false, cancelled: [] as ScheduledMessage[], now: clock.now() };
+      if (cycle.status === input.unchangedWhen) return { cycle, changed: false, events: [] };
       if (!input.from.includes(cycle.status)) {
         throw new ConflictError(
           `billing cycle ${cycle.id} is ${cycle.status}: only a cycle that is ${input.from.join(' or ')} can become ${input.to}`,
@@ -85,23 +88,18 @@ async function transition(
         { tenantId: input.tenantId, billingCycleId: cycle.id, kinds: ['billing_step'] },
         { reason: input.to, now },
       );
-      return { cycle: updated, changed: true, cancelled, now };
+      const base = { tenantId: input.tenantId, at: now, billingCycleId: cycle.id };
+      const events = [
+        deferred(input.to === 'paid' ? 'billing.cycle_paid' : 'billing.cycle_cancelled', base),
+        ...cancelled.map((message) =>
+          deferred('scheduled.cancelled', { ...base, scheduledMessageId: message.id, kind: message.kind, reason: input.to }),
+        ),
+      ];
+      await writeEventsWithin(dependencies.events, tx, events);
+      return { cycle: updated, changed: true, cancelled, now, events };
     }),
   );
-  if (outcome.changed) {
-    const { events } = dependencies;
-    const base = { tenantId: input.tenantId, at: outcome.now, billingCycleId: outcome.cycle.id };
-    events?.emit(input.to === 'paid' ? 'billing.cycle_paid' : 'billing.cycle_cancelled', base);
-    for (const message of outcome.cancelled) {
-      events?.emit('scheduled.cancelled', {
-        tenantId: input.tenantId,
-        at: outcome.now,
-        scheduledMessageId: message.id,
-        kind: message.kind,
-        reason: input.to,
-      });
-    }
-  }
+  if (outcome.changed) emitCommitted(dependencies, outcome.events);
   return outcome.cycle;
 }
 
@@ -111,7 +109,7 @@ async function transition(
  * payment or cancellation wins, and the cycle is then left as it is.
  */
 export async function completeBillingCycleIfSettled(
-  dependencies: { readonly store: Store; readonly events?: DomainEvents | undefined },
+  dependencies: { readonly store: Store; readonly events?: DomainEvents | undefined; readonly logger?: Logger | undefined },
   input: { readonly tenantId: string; readonly billingCycleId: string; readonly now: Date },
 ): Promise<BillingCycle | null> {
   const { store } = dependencies;
@@ -120,9 +118,14 @@ export async function completeBillingCycleIfSettled(
     if (messages.some((message) => pendingStatuses.has(message.status))) return null;
     const cycle = await store.billingCycles.get(input.tenantId, input.billingCycleId);
     if (!cycle || cycle.status !== 'active') return null;
+    const events = [deferred('billing.cycle_completed', { tenantId: input.tenantId, at: input.now, billingCycleId: cycle.id })];
     try {
-      const completed = await store.billingCycles.update({ ...cycle, status: 'completed', updatedAt: input.now });
-      dependencies.events?.emit('billing.cycle_completed', { tenantId: input.tenantId, at: input.now, billingCycleId: cycle.id });
+      const completed = await store.transaction(async (tx) => {
+        const updated = await tx.billingCycles.update({ ...cycle, status: 'completed', updatedAt: input.now });
+        await writeEventsWithin(dependencies.events, tx, events);
+        return updated;
+      });
+      emitCommitted(dependencies, events);
       return completed;
     } catch (error) {
       if (!VersionConflictError.isInstance(error) || attempt >= 3) throw error;

@@ -6,6 +6,8 @@
  */
 import { ConflictError } from '../../errors/index.js';
 import type { CalendarEvent } from '../../ports/calendar/calendar-port.js';
+import { bookedEvent } from './appointment-events.js';
+import { writeEventsWithin } from '../events/after-commit.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import {
@@ -65,6 +67,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
         persist: async ({ tx, afterCommit, appointment, now }) => {
           const created = await tx.appointments.create(appointment);
           await notifyObservers(context, { change: { type: 'booked', appointment: created }, tx, tenant, now, afterCommit });
+          await writeEventsWithin(context.events, tx, [bookedEvent(created)]);
           return created;
         },
         // Persisted by a caller that did not hold the lock: the event is that booking's.
@@ -77,16 +80,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
   if (placement.kind === 'refused') throw await slotUnavailable(context, { ...plan, reason: placement.reason, cause: placement.cause });
   if (placement.kind === 'adopted') return { appointment: placement.result, created: false, event: null };
   const appointment = placement.result;
-  emitAfterCommit(context, (events) =>
-    events?.emit('appointment.booked', {
-      tenantId: tenant.id,
-      at: appointment.createdAt,
-      leadId: appointment.leadId,
-      appointmentId: appointment.id,
-      start: appointment.start,
-      end: appointment.end,
-    }),
-  );
+  emitAfterCommit(context, [bookedEvent(appointment)]);
   return { appointment, created: true, event: placement.event };
 }
 

@@ -9,6 +9,7 @@ import type { Clock } from '../../ports/clock/clock.js';
 import { withLock, type LockPort } from '../../ports/lock/lock-port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
+import { emitCommitted, type DeferredEvent } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
@@ -283,7 +284,13 @@ export interface UnitOfWork {
 export async function transactionWithEffects<T>(context: BookingContext, work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
   const effects: (() => void)[] = [];
   const result = await context.store.transaction((tx) => work({ tx, afterCommit: (effect) => void effects.push(effect) }));
-  for (const effect of effects) emitAfterCommit(context, effect);
+  for (const effect of effects) {
+    try {
+      effect();
+    } catch (error) {
+      context.logger.error({ error: classifyError(error).message }, 'an after-commit effect threw');
+    }
+  }
   return result;
 }
 
@@ -361,10 +368,6 @@ export async function compensateEvent(
 }
 
 /** Emits domain events after commit; a throwing listener is logged, not passed to the caller. */
-export function emitAfterCommit(context: BookingContext, emit: (events: DomainEvents | undefined) => void): void {
-  try {
-    emit(context.events);
-  } catch (error) {
-    context.logger.error({ error: classifyError(error).message }, 'a domain event listener threw');
-  }
+export function emitAfterCommit(context: BookingContext, events: readonly DeferredEvent[]): void {
+  emitCommitted(context, events);
 }

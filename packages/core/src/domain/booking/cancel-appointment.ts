@@ -5,6 +5,8 @@
  * once — an event already gone (Google's 404/410) counts as deleted — and, if the calendar is
  * unreachable, by the outbox worker later.
  */
+import { cancelledEvent } from './appointment-events.js';
+import { writeEventsWithin } from '../events/after-commit.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import {
@@ -40,17 +42,10 @@ export async function cancelAppointment(context: BookingContext, rawInput: Appoi
     const stored = await tx.appointments.update({ ...appointment, status: 'cancelled', updatedAt: now });
     await queueEventDeletion(context, { tx, appointment: stored, now });
     await notifyObservers(context, { change: { type: 'cancelled', appointment: stored }, tx, tenant, now, afterCommit });
+    await writeEventsWithin(context.events, tx, [cancelledEvent(stored, now)]);
     return stored;
   });
   const eventDeleted = await deleteEventNow(context, cancelled);
-  emitAfterCommit(context, (events) =>
-    events?.emit('appointment.cancelled', {
-      tenantId: tenant.id,
-      at: now,
-      leadId: cancelled.leadId,
-      appointmentId: cancelled.id,
-      status: cancelled.status,
-    }),
-  );
+  emitAfterCommit(context, [cancelledEvent(cancelled, now)]);
   return { appointment: cancelled, eventDeleted };
 }

@@ -10,6 +10,8 @@
  * if that fails the outbox worker retries until it is gone.
  */
 import { ConflictError } from '../../errors/index.js';
+import { rescheduledEvent } from './appointment-events.js';
+import { writeEventsWithin } from '../events/after-commit.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import {
@@ -91,6 +93,7 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
           const appointment = await tx.appointments.create(next);
           await queueEventDeletion(context, { tx, appointment: previous, now });
           await notifyObservers(context, { change: { type: 'rescheduled', previous, appointment }, tx, tenant, now, afterCommit });
+          await writeEventsWithin(context.events, tx, [rescheduledEvent(previous, appointment)]);
           return { appointment, previous };
         },
       });
@@ -101,17 +104,7 @@ export async function rescheduleAppointment(context: BookingContext, rawInput: R
   if (placement.kind === 'adopted') return { ...placement.result, created: false, previousEventDeleted: false };
   const { appointment, previous } = placement.result;
   const previousEventDeleted = await deleteEventNow(context, previous);
-  emitAfterCommit(context, (events) =>
-    events?.emit('appointment.rescheduled', {
-      tenantId: tenant.id,
-      at: appointment.createdAt,
-      leadId: appointment.leadId,
-      appointmentId: appointment.id,
-      previousAppointmentId: previous.id,
-      start: appointment.start,
-      end: appointment.end,
-    }),
-  );
+  emitAfterCommit(context, [rescheduledEvent(previous, appointment)]);
   return { appointment, previous, created: true, previousEventDeleted };
 }
 

@@ -6,9 +6,8 @@
  */
 import { ValidationError } from '../../errors/index.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { deferred, emitDeferred, type DeferredEvent } from '../follow-up/deferred-events.js';
+import { commitWithEvents, deferred, type DeferredEvent } from '../events/after-commit.js';
 import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import type { LeadIdentity } from '../identity/whatsapp-jid.js';
 import { nameSchema } from '../model/common.js';
@@ -37,10 +36,9 @@ export interface FoundLead {
 
 /** Finds the lead of `from`, or creates it, in its own unit of work. */
 export async function findOrCreateLead(deps: ConversationDeps, input: FindOrCreateLeadInput): Promise<FoundLead> {
-  const { events, ...found } = await transactionWithRetry(deps.store, (tx) => findOrCreateLeadWithin(tx, deps, input), {
+  const { events: _events, ...found } = await commitWithEvents(deps, (tx) => findOrCreateLeadWithin(tx, deps, input), {
     retryDuplicates: true,
   });
-  emitDeferred(deps.events, events);
   return found;
 }
 

@@ -5,21 +5,20 @@
  * so the flag writes its `lead.opted_out` outbox entry in the same unit.
  */
 import { NotFoundError } from '../../errors/index.js';
-import { deferred, emitDeferred } from '../follow-up/deferred-events.js';
+import { commitWithEvents, deferred } from '../events/after-commit.js';
 import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ConversationDeps } from './conversation-deps.js';
 
 /** Marks the lead opted out and stops everything automatic for it. */
 export async function optOut(
-  deps: Pick<ConversationDeps, 'store' | 'clock' | 'followUp' | 'events'>,
+  deps: Pick<ConversationDeps, 'store' | 'clock' | 'followUp' | 'events' | 'logger'>,
   input: { readonly tenant: Tenant; readonly leadId: string; readonly at?: Date },
 ): Promise<Lead> {
   const { tenant, leadId } = input;
   const at = input.at ?? deps.clock.now();
-  const { lead, events } = await transactionWithRetry(deps.store, async (tx) => {
+  const { lead } = await commitWithEvents(deps, async (tx) => {
     const current = await tx.leads.get(tenant.id, leadId);
     if (!current) throw new NotFoundError('lead', leadId);
     const newly = !current.optedOut;
@@ -31,6 +30,5 @@ export async function optOut(
     const optedOut = newly ? [deferred('lead.opted_out', { tenantId: tenant.id, at, leadId })] : [];
     return { lead: followUp.lead, events: [...optedOut, ...followUp.events] };
   });
-  emitDeferred(deps.events, events);
   return lead;
 }

@@ -6,8 +6,7 @@
  * app's bot (or the built-in agent) to reply.
  */
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { deferred, emitDeferred, type DeferredEvent } from '../follow-up/deferred-events.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
+import { commitWithEvents, deferred, type DeferredEvent } from '../events/after-commit.js';
 import type { Lead } from '../model/lead.js';
 import type { Channel, MediaRef, Message } from '../model/message.js';
 import type { Tenant } from '../model/tenant.js';
@@ -43,10 +42,7 @@ export type RecordInboundResult =
 /** Records an inbound message and runs what follows from it. */
 export async function recordInbound(deps: ConversationDeps, input: RecordInboundInput): Promise<RecordInboundResult> {
   if (input.fromMe === true) return { outcome: 'echo' };
-  const { events, result } = await transactionWithRetry(deps.store, (tx) => recordInboundWithin(tx, deps, input), {
-    retryDuplicates: true,
-  });
-  emitDeferred(deps.events, events);
+  const { result } = await commitWithEvents(deps, (tx) => recordInboundWithin(tx, deps, input), { retryDuplicates: true });
   return result;
 }
 

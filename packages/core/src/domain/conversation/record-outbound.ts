@@ -6,11 +6,10 @@
  */
 import { NotFoundError } from '../../errors/index.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { deferred, emitDeferred, type DeferredEvent } from '../follow-up/deferred-events.js';
+import { commitWithEvents, deferred, type DeferredEvent } from '../events/after-commit.js';
 import type { FollowUpService } from '../follow-up/follow-up-service.js';
 import type { FollowUpEvent } from '../follow-up/follow-up-types.js';
 import { silenceStartOf } from '../follow-up/silence-rules.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Lead } from '../model/lead.js';
 import type { Channel, MediaRef, Message } from '../model/message.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
@@ -40,10 +39,9 @@ export interface RecordOutboundResult {
 
 /** Records the agent's own outbound message, which starts a silence. */
 export async function recordOutbound(deps: ConversationDeps, input: RecordOutboundInput): Promise<RecordOutboundResult> {
-  const { events, ...result } = await transactionWithRetry(deps.store, (tx) =>
+  const { events: _events, ...result } = await commitWithEvents(deps, (tx) =>
     recordOutboundWithin(tx, deps.followUp, { ...input, id: deps.newId(), at: input.at ?? deps.clock.now(), scheduledMessage: null }),
   );
-  emitDeferred(deps.events, events);
   return result;
 }
 

@@ -8,3 +8,14 @@ export {
   type DomainEventName,
   type DomainEvents,
 } from './domain-events.js';
+export {
+  addTransactionalSink,
+  commitWithEvents,
+  deferred,
+  emitCommitted,
+  emitSafely,
+  writeEventsWithin,
+  type DeferredEvent,
+  type EventTarget,
+  type TransactionalEventSink,
+} from './after-commit.js';

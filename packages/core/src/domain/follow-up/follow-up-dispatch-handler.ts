@@ -6,8 +6,9 @@
  * give-up, and once a message was sent records it and schedules what follows (rules 2 and 3).
  */
 import type { DispatchContext, DispatchDecision, DispatchHandler } from '../dispatch/dispatch-handler.js';
-import { emitDeferred } from './deferred-events.js';
+import { commitWithEvents } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
+import type { Logger } from '../../ports/logger/logger.js';
 import type { Lead } from '../model/lead.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
 import { recordOutboundWithin } from '../conversation/record-outbound.js';
@@ -15,18 +16,19 @@ import { followUpKinds, isSilenceKind } from './dedupe-keys.js';
 import { renderFollowUpMessage } from './follow-up-messages.js';
 import type { FollowUpService } from './follow-up-service.js';
 import { repliedDuring, silenceStartOf } from './silence-rules.js';
-import { transactionWithRetry } from './transaction-retry.js';
 
 /** Options of `createFollowUpDispatchHandler`. */
 export interface FollowUpDispatchHandlerOptions {
   readonly followUp: FollowUpService;
   /** Where `message.sent` and the follow-up events of a settled message go. */
   readonly events?: DomainEvents;
+  /** Where a throwing event listener is reported. */
+  readonly logger?: Logger;
 }
 
 /** The `DispatchHandler` of `reengage_1`, `reengage_2`, `give_up`, `reminder_24h` and `reminder_2h`. */
 export function createFollowUpDispatchHandler(options: FollowUpDispatchHandlerOptions): DispatchHandler {
-  const { followUp, events } = options;
+  const { followUp, events, logger } = options;
   return {
     kinds: followUpKinds,
 
@@ -50,7 +52,7 @@ export function createFollowUpDispatchHandler(options: FollowUpDispatchHandlerOp
     async onSettled(message, outcome, context) {
       if (outcome.status !== 'sent' || message.leadId === null) return;
       const leadId = message.leadId;
-      const recorded = await transactionWithRetry(context.store, (tx) =>
+      await commitWithEvents({ store: context.store, events, logger }, (tx) =>
         recordOutboundWithin(tx, followUp, {
           tenant: context.tenant,
           leadId,
@@ -62,7 +64,6 @@ export function createFollowUpDispatchHandler(options: FollowUpDispatchHandlerOp
           scheduledMessage: message,
         }),
       );
-      emitDeferred(events, recorded.events);
     },
   };
 

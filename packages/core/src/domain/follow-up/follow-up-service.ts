@@ -17,10 +17,9 @@ import type { ScheduledMessage } from '../model/scheduled-message.js';
 import type { Tenant } from '../model/tenant.js';
 import { applyFollowUpCommands } from './apply-follow-up-commands.js';
 import { followUpKinds } from './dedupe-keys.js';
-import { deferred, emitDeferred, type DeferredEvent } from './deferred-events.js';
+import { commitWithEvents, deferred, emitCommitted, writeEventsWithin, type DeferredEvent } from '../events/after-commit.js';
 import { decideFollowUp } from './follow-up-policy.js';
 import type { FollowUpDecision, FollowUpEvent } from './follow-up-types.js';
-import { transactionWithRetry } from './transaction-retry.js';
 
 /** Options of `createFollowUpService`. */
 export interface FollowUpServiceOptions {
@@ -98,7 +97,7 @@ export function createFollowUpService(options: FollowUpServiceOptions): FollowUp
       scheduled: applied.scheduled,
       cancelled: applied.cancelled,
       events: all,
-      emit: () => emitDeferred(events, all),
+      emit: () => emitCommitted({ events, logger }, all),
     };
   };
 
@@ -106,8 +105,11 @@ export function createFollowUpService(options: FollowUpServiceOptions): FollowUp
     handleWithin,
 
     async handle(input) {
-      const { emit, events: _events, ...result } = await transactionWithRetry(store, (tx) => handleWithin(tx, input));
-      emit();
+      const {
+        emit: _emit,
+        events: _events,
+        ...result
+      } = await commitWithEvents({ store, events, logger }, (tx) => handleWithin(tx, input));
       return result;
     },
 
@@ -118,6 +120,7 @@ export function createFollowUpService(options: FollowUpServiceOptions): FollowUp
         event: appointmentEvent(change),
         now: context.now,
       });
+      await writeEventsWithin(events, context.tx, result.events);
       if (context.afterCommit) context.afterCommit(result.emit);
       else result.emit();
     },

@@ -14,10 +14,9 @@ import type { Clock } from '../../ports/clock/clock.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import type { DomainEvents } from '../events/domain-events.js';
-import { emitDeferred } from '../follow-up/deferred-events.js';
+import { commitWithEvents } from '../events/after-commit.js';
 import type { FollowUpService } from '../follow-up/follow-up-service.js';
 import type { HandoffRequester } from '../follow-up/follow-up-types.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
 import { parseOrThrow } from '../model/parse.js';
@@ -85,7 +84,7 @@ export function createHandoffService(options: HandoffServiceOptions): HandoffSer
       const { tenant, leadId } = input;
       // One instant for every attempt of the unit of work: the note's key must not change on a retry.
       const at = input.at ?? clock.now();
-      const { result, events } = await transactionWithRetry(store, async (tx) => {
+      const { result } = await commitWithEvents({ store, events: options.events, logger }, async (tx) => {
         const before = await tx.leads.get(tenant.id, leadId);
         if (before === null) throw new NotFoundError('lead', leadId);
         const handled = await followUp.handleWithin(tx, {
@@ -113,7 +112,6 @@ export function createHandoffService(options: HandoffServiceOptions): HandoffSer
         await appendCrmNoteEntry(tx, { tenantId: tenant.id, leadId, note: { key, text: note.text } });
         return { result: { lead: handled.lead, note: { ...note, key }, alreadyHandedOff: false }, events: handled.events };
       });
-      emitDeferred(options.events, events);
       logger.info(
         { tenantId: tenant.id, leadId, requestedBy: request.requestedBy, alreadyHandedOff: result.alreadyHandedOff },
         'handoff requested',

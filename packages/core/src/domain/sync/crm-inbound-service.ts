@@ -12,9 +12,8 @@ import type { Clock } from '../../ports/clock/clock.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import type { DomainEvents } from '../events/domain-events.js';
-import { emitDeferred } from '../follow-up/deferred-events.js';
+import { commitWithEvents } from '../events/after-commit.js';
 import type { FollowUpService } from '../follow-up/follow-up-service.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Lead, Stage } from '../model/lead.js';
 import { parseOrThrow } from '../model/parse.js';
 import { crmStageRefSchema } from '../model/tenant.js';
@@ -71,7 +70,7 @@ export function createCrmInboundService(options: CrmInboundServiceOptions): CrmI
       if (tenant === null) return { outcome: 'unknown_lead' };
       const at = input.at ?? clock.now();
       const stage = stageForCrmStatus(ref, tenant, closing);
-      const { result, events } = await transactionWithRetry(store, async (tx) => {
+      const { result } = await commitWithEvents({ store, events: options.events, logger }, async (tx) => {
         const lead = await tx.leads.findByCrmLeadId(tenant.id, input.crmLeadId);
         if (lead === null) return { result: { outcome: 'unknown_lead' } as const, events: [] };
         await appendCrmStageObservedEntry(tx, { tenantId: tenant.id, leadId: lead.id, ref, stage });
@@ -84,7 +83,6 @@ export function createCrmInboundService(options: CrmInboundServiceOptions): CrmI
         });
         return { result: { outcome: 'applied', lead: moved.lead, stage } as const, events: moved.events };
       });
-      emitDeferred(options.events, events);
       logger.info(
         { tenantId: tenant.id, crmLeadId: input.crmLeadId, pipelineId: ref.pipelineId, statusId: ref.statusId, outcome: result.outcome },
         'CRM stage move received',

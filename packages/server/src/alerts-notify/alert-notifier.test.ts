@@ -1,0 +1,127 @@
+/** Alert notifications on the wire (msw): Slack's incoming webhook and Telegram's Bot API. */
+import { createDomainEvents, VirtualClock, type Logger } from '@sdr/core';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertNotifier, type AlertChannel } from './alert-notifier.js';
+
+const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
+const botToken = '123456:ABC-telegram-token';
+const channels: AlertChannel[] = [
+  { kind: 'slack', webhookUrl: slackUrl },
+  { kind: 'telegram', botToken, chatId: '-100200300' },
+];
+const tenantId = '0b7c3f1e-5d2a-4c8e-9f6b-1a2b3c4d5e6f';
+
+interface Seen {
+  readonly url: string;
+  readonly method: string;
+  readonly contentType: string | null;
+  readonly body: Record<string, unknown>;
+}
+const seen: Seen[] = [];
+let slackStatus = 200;
+const server = setupServer(
+  http.post(slackUrl, async ({ request }) => {
+    seen.push({
+      url: request.url,
+      method: request.method,
+      contentType: request.headers.get('content-type'),
+      body: (await request.json()) as Record<string, unknown>,
+    });
+    return slackStatus === 200 ? HttpResponse.text('ok') : HttpResponse.text('no_service', { status: slackStatus });
+  }),
+  http.post(`https://api.telegram.org/bot${botToken}/sendMessage`, async ({ request }) => {
+    seen.push({
+      url: request.url,
+      method: request.method,
+      contentType: request.headers.get('content-type'),
+      body: (await request.json()) as Record<string, unknown>,
+    });
+    return HttpResponse.json({ ok: true, result: { message_id: 1 } });
+  }),
+);
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => {
+  server.resetHandlers();
+  seen.length = 0;
+  slackStatus = 200;
+});
+afterAll(() => server.close());
+
+function world(options: { readonly tenantId?: string | null } = {}) {
+  const events = createDomainEvents();
+  const clock = new VirtualClock(new Date('2026-03-02T13:00:00Z'));
+  const warnings: Record<string, unknown>[] = [];
+  const ignore = () => undefined;
+  const logger: Logger = { debug: ignore, info: ignore, error: ignore, warn: (fields) => void warnings.push(fields) };
+  const notifier = createAlertNotifier({ events, channels, clock, logger, cooldownMs: 10 * 60_000, ...options });
+  const raise = () =>
+    events.emit('alert.raised', {
+      tenantId,
+      at: clock.now(),
+      kind: 'channel_down',
+      key: 'inst-1',
+      severity: 'critical',
+      message: 'WhatsApp instance inst-1 is down',
+    });
+  const resolve = () => events.emit('alert.resolved', { tenantId, at: clock.now(), kind: 'channel_down', key: 'inst-1' });
+  return { events, clock, warnings, notifier, raise, resolve };
+}
+
+describe('alert notifications', () => {
+  it('posts a raised and a resolved alert to Slack and to the Telegram chat', async () => {
+    const w = world();
+    w.raise();
+    await w.notifier.settled();
+    w.resolve();
+    await w.notifier.stop();
+
+    const slack = seen.filter((request) => request.url === slackUrl);
+    const telegram = seen.filter((request) => request.url.startsWith('https://api.telegram.org/'));
+    expect(slack.map((request) => [request.method, request.contentType])).toEqual([
+      ['POST', 'application/json'],
+      ['POST', 'application/json'],
+    ]);
+    expect(slack[0]?.body).toEqual({ text: `🚨 CRITICAL: channel_down (inst-1) — tenant ${tenantId}\nWhatsApp instance inst-1 is down` });
+    expect(slack[1]?.body).toEqual({ text: `✅ Resolved: channel_down (inst-1) — tenant ${tenantId}` });
+    expect(telegram.map((request) => request.body)).toEqual([
+      { chat_id: '-100200300', text: slack[0]?.body['text'], disable_web_page_preview: true },
+      { chat_id: '-100200300', text: slack[1]?.body['text'], disable_web_page_preview: true },
+    ]);
+  });
+
+  it('keeps a flapping alert quiet within the cooldown, and speaks again after it', async () => {
+    const w = world();
+    w.raise();
+    w.resolve();
+    w.raise();
+    w.resolve();
+    await w.notifier.settled();
+    expect(seen).toHaveLength(4);
+    await w.clock.advance(10 * 60_000);
+    w.raise();
+    await w.notifier.stop();
+    expect(seen).toHaveLength(6);
+  });
+
+  it('a failing channel is logged without its URL or token and does not stop the others', async () => {
+    slackStatus = 500;
+    const w = world();
+    w.raise();
+    await w.notifier.stop();
+    expect(seen.map((request) => request.url.startsWith('https://api.telegram.org/'))).toEqual([false, true]);
+    expect(w.warnings).toEqual([
+      { channel: 'slack', alertKind: 'channel_down', error: expect.stringContaining('slack answered 500') as unknown },
+    ]);
+    expect(JSON.stringify(w.warnings)).not.toContain('SECRET');
+  });
+
+  it('a tenant’s notifier hears only its own alerts', async () => {
+    const w = world({ tenantId: '7d1f3a2b-4c5e-4f60-8a7b-9c0d1e2f3a4b' });
+    w.raise();
+    await w.notifier.stop();
+    expect(seen).toEqual([]);
+  });
+});

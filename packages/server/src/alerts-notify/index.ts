@@ -1,0 +1,8 @@
+export {
+  alertText,
+  createAlertNotifier,
+  notifyChannel,
+  type AlertChannel,
+  type AlertNotifier,
+  type AlertNotifierOptions,
+} from './alert-notifier.js';
