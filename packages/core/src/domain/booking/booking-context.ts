@@ -11,6 +11,7 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import { emitCommitted, type DeferredEvent } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
+import { transactionWithRetry } from '../follow-up/transaction-retry.js';
 import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
@@ -278,12 +279,19 @@ export interface UnitOfWork {
 
 /**
  * Runs `work` in one store transaction, then the effects it deferred (observers' domain events)
- * — only when the transaction committed. An effect that throws is logged, not passed on: the
- * change is committed by then.
+ * — only when the transaction committed. A transaction that lost an optimistic race (the lead
+ * changed between the observers' read and their write — the CRM sync linking it, a message
+ * arriving) is run again on the fresh state, its deferred effects discarded; the calendar event
+ * made before it is idempotent, so the booking still ends with one. An effect that throws is
+ * logged, not passed on: the change is committed by then.
  */
 export async function transactionWithEffects<T>(context: BookingContext, work: (unit: UnitOfWork) => Promise<T>): Promise<T> {
-  const effects: (() => void)[] = [];
-  const result = await context.store.transaction((tx) => work({ tx, afterCommit: (effect) => void effects.push(effect) }));
+  let effects: (() => void)[] = [];
+  const result = await transactionWithRetry(context.store, (tx) => {
+    const attempt: (() => void)[] = [];
+    effects = attempt;
+    return work({ tx, afterCommit: (effect) => void attempt.push(effect) });
+  });
   for (const effect of effects) {
     try {
       effect();

@@ -3,7 +3,7 @@
  * the event exists, and compensation that fails too.
  */
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ProviderError, ProviderUnavailableError } from '../../errors/index.js';
+import { ConflictError, ProviderError, ProviderUnavailableError, VersionConflictError } from '../../errors/index.js';
 import { calendarEventIdFor } from '../model/appointment.js';
 import { bookingWorld, saoPaulo, type BookingWorld } from './__fixtures__/booking-world.js';
 import type { BookInput } from './booking-inputs.js';
@@ -39,6 +39,16 @@ describe('book under faults', () => {
     expect(retried.appointment.id).toBe(appointmentId);
     expect(world.calendar.allEvents('primary')).toHaveLength(1);
     expect(world.calendar.allEvents('primary')[0]).toMatchObject({ eventId: calendarEventIdFor(appointmentId), status: 'confirmed' });
+  });
+
+  it('the transaction loses an optimistic race on the lead (the CRM sync linked it meanwhile): it runs again and the booking succeeds once', async () => {
+    const world = await bookingWorld();
+    world.storeFaults.failNext('transaction', 1, () => new VersionConflictError('lead', world.lead.id, 1));
+    const { appointment, created } = await world.service.book(bookAt(world, saoPaulo(2, '10:00')));
+    expect(created).toBe(true);
+    expect(world.store.dump().appointments.map((row) => row.id)).toEqual([appointment.id]);
+    expect(world.calendar.allEvents('primary').map((event) => event.eventId)).toEqual([appointment.calendarEventId]);
+    expect(world.emitted.filter((entry) => entry.name === 'appointment.booked')).toHaveLength(1);
   });
 
   it('the calendar fails to create the event: nothing is persisted and the error is clear', async () => {
