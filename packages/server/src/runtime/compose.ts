@@ -20,7 +20,7 @@ import {
   type RateLimiter,
   type Tenant,
 } from '@sdr/core';
-import { createInMemoryRateLimiter } from '@sdr/core/testing';
+import { createInMemoryCredentialStore, createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { Redis } from 'ioredis';
 import type { ServerContext } from '../context.js';
@@ -33,11 +33,13 @@ import {
   type Heartbeats,
   type Metrics,
 } from '../observability/index.js';
+import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
 import {
   createSandboxCalendar,
   createSandboxClock,
   createSandboxCrm,
   createSandboxMessaging,
+  createSandboxPlugins,
   type SandboxClock,
   type SandboxCrm,
   type SandboxMessaging,
@@ -46,16 +48,24 @@ import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
 import { createServerServices } from './server-services.js';
 
-/** The adapters behind the ports, as the sandbox routes and the workers need them. */
-export interface ServerPorts {
-  readonly messaging: MessagingPort;
+/** A tenant's own sandbox adapters, un-instrumented (health switch, what it sent, its board). */
+export interface TenantSandbox {
+  readonly messaging: SandboxMessaging;
   readonly calendar: CalendarPort;
-  /** The CRM of a tenant (the sandbox gives each tenant a board of its own). */
+  readonly crm: SandboxCrm;
+}
+
+/** The adapters behind the ports, as the routes and the workers need them: each tenant's own. */
+export interface ServerPorts {
+  /** The CRM of a tenant (its configured integration, or its own sandbox board). */
   readonly crmFor: (tenant: Tenant | string) => CrmPort;
-  /** The un-instrumented sandbox channel (health switches, what it sent). */
-  readonly sandboxMessaging: SandboxMessaging;
-  /** A tenant's un-instrumented sandbox CRM account (its board). */
-  readonly sandboxCrmFor: (tenantId: string) => SandboxCrm;
+  /** The calendar of a tenant. */
+  readonly calendarFor: (tenantId: string) => CalendarPort;
+  /** The WhatsApp channel of a tenant. */
+  readonly messagingFor: (tenantId: string) => MessagingPort;
+  /** A tenant's own sandbox (the default of every kind it has not configured). */
+  readonly sandboxFor: (tenantId: string) => TenantSandbox;
+  readonly resolver: TenantPortResolver;
 }
 
 /** Everything the server runs on. */
@@ -94,32 +104,45 @@ export async function composeServer(input: {
   const lock: LockPort = redis === null ? createPostgresLock({ db, clock }) : createRedisLock({ redis, clock });
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
-  const sandboxMessaging = createSandboxMessaging({ db: database.database, clock });
-  const messaging = instrumentPort<MessagingPort>(sandboxMessaging, { kind: 'messaging', metrics });
-  const calendar = instrumentPort(createSandboxCalendar({ db: database.database, clock }), { kind: 'calendar', metrics });
-  // One sandbox CRM account per tenant; the workers talk to it through the instrumented port. The
-  // CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
-  // configured rate when the caller has the tenant.
-  const sandboxCrms = new Map<string, { readonly raw: SandboxCrm; readonly port: CrmPort }>();
-  const crmAccount = (account: string, requestsPerSecond?: number) => {
-    const cacheKey = requestsPerSecond === undefined ? account : `${account}@${requestsPerSecond}`;
-    let crm = sandboxCrms.get(cacheKey);
-    if (crm === undefined) {
-      const raw = createSandboxCrm({
-        db: database.database,
-        clock,
-        account,
-        rateLimiter,
-        ...(requestsPerSecond === undefined ? {} : { pacedRequestsPerSecond: requestsPerSecond }),
-      });
-      crm = { raw, port: instrumentPort<CrmPort>(raw, { kind: 'crm', metrics }) };
-      sandboxCrms.set(cacheKey, crm);
+  // Every tenant has a sandbox of its own — channel instances, calendars and CRM board keyed by
+  // the tenant — which is the default of each kind it has not configured.
+  const sandboxes = new Map<string, TenantSandbox>();
+  const sandboxFor = (tenantId: string): TenantSandbox => {
+    let sandbox = sandboxes.get(tenantId);
+    if (sandbox === undefined) {
+      const db = database.database;
+      sandbox = {
+        messaging: createSandboxMessaging({ db, clock, account: tenantId }),
+        calendar: createSandboxCalendar({ db, clock, account: tenantId }),
+        crm: createSandboxCrm({ db, clock, account: tenantId, rateLimiter }),
+      };
+      sandboxes.set(tenantId, sandbox);
     }
-    return crm;
+    return sandbox;
   };
-  const crmFor = (tenant: Tenant | string): CrmPort =>
-    (typeof tenant === 'string' ? crmAccount(tenant) : crmAccount(tenant.id, tenant.crm.requestsPerSecond)).port;
-  const sandboxCrmFor = (tenantId: string): SandboxCrm => crmAccount(tenantId).raw;
+  const resolver = createTenantPortResolver({
+    plugins: createPluginRegistry(Object.values(createSandboxPlugins({ db: database.database }))),
+    configurationOf: () => null,
+    // The CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
+    // configured rate when the caller has the tenant.
+    defaults: {
+      crm: (tenantId, tenant) =>
+        tenant === null
+          ? sandboxFor(tenantId).crm
+          : createSandboxCrm({
+              db: database.database,
+              clock,
+              account: tenantId,
+              rateLimiter,
+              pacedRequestsPerSecond: tenant.crm.requestsPerSecond,
+            }),
+      calendar: (tenantId) => sandboxFor(tenantId).calendar,
+      whatsapp: (tenantId) => sandboxFor(tenantId).messaging,
+    },
+    depsFor: (tenantId) => ({ tenantId, clock, logger, lock, rateLimiter, credentials: createInMemoryCredentialStore({ clock }) }),
+    wrap: (kind, port) => instrumentPort(port, { kind: kind === 'whatsapp' ? 'messaging' : kind, metrics }),
+  });
+  const { crmFor, calendarFor, messagingFor } = resolver;
 
   const context: ServerContext = {
     clock,
@@ -130,7 +153,7 @@ export async function composeServer(input: {
     events,
     services: createServerServices({
       store,
-      calendar,
+      calendar: calendarFor,
       lock,
       clock,
       events,
@@ -147,7 +170,7 @@ export async function composeServer(input: {
 
   return {
     context,
-    ports: { messaging, calendar, crmFor, sandboxMessaging, sandboxCrmFor },
+    ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
     clock,
     metrics,
     heartbeats,

@@ -99,7 +99,7 @@ async function buildApp(input: {
   const { context, ports, clock, metrics, heartbeats } = composition;
   const sandbox = createSandboxRoutes({
     context,
-    sandbox: { messaging: ports.sandboxMessaging, crmFor: ports.sandboxCrmFor, calendar: ports.calendar, clock },
+    sandbox: { sandboxFor: ports.sandboxFor, clock },
   });
   const probes = createProbeRoutes({
     metrics,
@@ -116,8 +116,7 @@ async function buildApp(input: {
       // The instances the tenants send through (the first page of tenants: a readiness probe stays cheap).
       channels: async () => {
         const tenants = await context.store.tenants.list({ limit: 100 });
-        const instances = [...new Set(tenants.items.map((tenant) => tenant.messaging.instance))];
-        return Promise.all(instances.map((instance) => ports.messaging.health({ instance })));
+        return Promise.all(tenants.items.map((tenant) => ports.messagingFor(tenant.id).health({ instance: tenant.messaging.instance })));
       },
     },
   });

@@ -48,7 +48,7 @@ export function startWorkers(input: {
 
   const dispatcher = createDispatcher({
     store,
-    messaging: ports.messaging,
+    messaging: ports.messagingFor,
     clock,
     handlers: [createFollowUpDispatchHandler({ followUp: context.services.followUp, events }), createBillingDispatchHandler({ events })],
     workerId: workerId('dispatcher'),
@@ -63,7 +63,7 @@ export function startWorkers(input: {
   const crmSync = createCrmSyncWorker({ store, clock, crmFor: ports.crmFor, events, logger, workerId: workerId('crm-sync') });
   const calendarOutbox = new CalendarOutboxWorker({
     store,
-    calendar: ports.calendar,
+    calendar: ports.calendarFor,
     clock,
     workerId: workerId('calendar-outbox'),
     logger,

@@ -30,7 +30,8 @@ import { recordOutcome, type DispatchStep, type RowRun } from './settle-outcome.
 /** What every pass shares: the dispatcher's parts. */
 export interface DispatchDependencies {
   readonly store: Store;
-  readonly messaging: MessagingPort;
+  /** The tenant's channel. */
+  readonly messagingFor: (tenantId: string) => MessagingPort;
   readonly clock: Clock;
   readonly settings: DispatcherSettings;
   readonly gate: ChannelHealthGate;
@@ -156,15 +157,14 @@ async function send(
   deps: DispatchDependencies,
 ): Promise<DispatchStep> {
   try {
-    const result = await deps.messaging.sendText(
-      { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id },
-      { signal: pass.abandon },
-    );
+    const result = await deps
+      .messagingFor(row.tenantId)
+      .sendText({ instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id }, { signal: pass.abandon });
     return { kind: 'sent', providerMessageId: result.providerMessageId, text: decision.text };
   } catch (error) {
     // The cached "up" may be stale: the next message through this instance asks again. An abort
     // says nothing about the channel.
-    if (isTransientError(error) && !AbortedError.isInstance(error)) deps.gate.invalidate(decision.instance);
+    if (isTransientError(error) && !AbortedError.isInstance(error)) deps.gate.invalidate(decision.instance, row.tenantId);
     throw error;
   }
 }
