@@ -20,7 +20,7 @@ import {
   type RateLimiter,
   type Tenant,
 } from '@sdr/core';
-import { createInMemoryCredentialStore, createInMemoryRateLimiter } from '@sdr/core/testing';
+import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { Redis } from 'ioredis';
 import type { ServerContext } from '../context.js';
@@ -33,7 +33,10 @@ import {
   type Heartbeats,
   type Metrics,
 } from '../observability/index.js';
+import { loadSecretBox } from '../integrations/encryption-keys.js';
 import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
+import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
+import type { SecretBox } from '../integrations/secret-box.js';
 import {
   createSandboxCalendar,
   createSandboxClock,
@@ -75,6 +78,8 @@ export interface Composition {
   readonly clock: SandboxClock;
   readonly metrics: Metrics;
   readonly heartbeats: Heartbeats;
+  /** Seals integration secrets at rest. */
+  readonly box: SecretBox;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -94,6 +99,7 @@ export async function composeServer(input: {
   const clock = createSandboxClock({ db: database.database });
   await clock.start();
 
+  const box = await loadSecretBox(config.encryption, logger);
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
@@ -139,7 +145,14 @@ export async function composeServer(input: {
       calendar: (tenantId) => sandboxFor(tenantId).calendar,
       whatsapp: (tenantId) => sandboxFor(tenantId).messaging,
     },
-    depsFor: (tenantId) => ({ tenantId, clock, logger, lock, rateLimiter, credentials: createInMemoryCredentialStore({ clock }) }),
+    depsFor: (tenantId, kind) => ({
+      tenantId,
+      clock,
+      logger,
+      lock,
+      rateLimiter,
+      credentials: createPostgresCredentialStore({ db: database.database, box, clock, tenantId, kind }),
+    }),
     wrap: (kind, port) => instrumentPort(port, { kind: kind === 'whatsapp' ? 'messaging' : kind, metrics }),
   });
   const { crmFor, calendarFor, messagingFor } = resolver;
@@ -174,6 +187,7 @@ export async function composeServer(input: {
     clock,
     metrics,
     heartbeats,
+    box,
     processId,
     async close() {
       await clock.stop();
