@@ -12,6 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
+  type AnyAdapterPlugin,
+  type PluginDeps,
+  type PluginKind,
   type CalendarPort,
   type CrmPort,
   type Logger,
@@ -34,6 +37,8 @@ import {
   type Metrics,
 } from '../observability/index.js';
 import { loadSecretBox } from '../integrations/encryption-keys.js';
+import { createIntegrationService, type IntegrationService } from '../integrations/integration-service.js';
+import { createIntegrationView } from '../integrations/integration-view.js';
 import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
 import type { SecretBox } from '../integrations/secret-box.js';
@@ -71,6 +76,9 @@ export interface ServerPorts {
   readonly resolver: TenantPortResolver;
 }
 
+/** How often a process looks for integration changes made by other processes. */
+const integrationPollMs = 2_000;
+
 /** Everything the server runs on. */
 export interface Composition {
   readonly context: ServerContext;
@@ -80,6 +88,8 @@ export interface Composition {
   readonly heartbeats: Heartbeats;
   /** Seals integration secrets at rest. */
   readonly box: SecretBox;
+  /** The tenants' integrations (the API and the command line). */
+  readonly integrations: IntegrationService;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -91,6 +101,8 @@ export async function composeServer(input: {
   readonly config: ServerConfig;
   readonly database: OpenedDatabase;
   readonly logger: Logger;
+  /** Plugins beyond those the server ships (a third party's CRM). */
+  readonly plugins?: readonly AnyAdapterPlugin[];
 }): Promise<Composition> {
   const { config, database, logger } = input;
   const processId = `${config.role}-${randomUUID().slice(0, 8)}`;
@@ -110,6 +122,14 @@ export async function composeServer(input: {
   const lock: LockPort = redis === null ? createPostgresLock({ db, clock }) : createRedisLock({ redis, clock });
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
+  const depsFor = (tenantId: string, kind: PluginKind): PluginDeps => ({
+    tenantId,
+    clock,
+    logger,
+    lock,
+    rateLimiter,
+    credentials: createPostgresCredentialStore({ db: database.database, box, clock, tenantId, kind }),
+  });
   // Every tenant has a sandbox of its own — channel instances, calendars and CRM board keyed by
   // the tenant — which is the default of each kind it has not configured.
   const sandboxes = new Map<string, TenantSandbox>();
@@ -126,9 +146,13 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
+  const plugins = createPluginRegistry([...Object.values(createSandboxPlugins({ db: database.database })), ...(input.plugins ?? [])]);
+  const view = createIntegrationView({ db: database.database, box, plugins, logger });
+  await view.refresh();
+  view.start(integrationPollMs);
   const resolver = createTenantPortResolver({
-    plugins: createPluginRegistry(Object.values(createSandboxPlugins({ db: database.database }))),
-    configurationOf: () => null,
+    plugins,
+    configurationOf: view.configurationOf,
     // The CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
     // configured rate when the caller has the tenant.
     defaults: {
@@ -145,17 +169,21 @@ export async function composeServer(input: {
       calendar: (tenantId) => sandboxFor(tenantId).calendar,
       whatsapp: (tenantId) => sandboxFor(tenantId).messaging,
     },
-    depsFor: (tenantId, kind) => ({
-      tenantId,
-      clock,
-      logger,
-      lock,
-      rateLimiter,
-      credentials: createPostgresCredentialStore({ db: database.database, box, clock, tenantId, kind }),
-    }),
+    depsFor,
     wrap: (kind, port) => instrumentPort(port, { kind: kind === 'whatsapp' ? 'messaging' : kind, metrics }),
   });
   const { crmFor, calendarFor, messagingFor } = resolver;
+  const integrations = createIntegrationService({
+    db: database.database,
+    box,
+    plugins,
+    view,
+    resolver,
+    store,
+    clock,
+    depsFor,
+    webhookUrl: (tenantId, kind, provider) => `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+  });
 
   const context: ServerContext = {
     clock,
@@ -188,8 +216,10 @@ export async function composeServer(input: {
     metrics,
     heartbeats,
     box,
+    integrations,
     processId,
     async close() {
+      await view.stop();
       await clock.stop();
       metrics.close();
       if (redis !== null) await redis.quit().catch(() => redis.disconnect());

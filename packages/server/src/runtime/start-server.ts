@@ -6,7 +6,7 @@
  * finish within the deadline, release claims and heartbeats, close Redis and the database.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Logger } from '@sdr/core';
+import type { AnyAdapterPlugin, Logger } from '@sdr/core';
 import {
   createConsoleApiRoutes,
   createConsoleStaticRoutes,
@@ -15,6 +15,7 @@ import {
   findConsoleAssets,
 } from '../console/index.js';
 import { createHttpApp } from '../http/index.js';
+import { createIntegrationRoutes } from '../integrations/integration-routes.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
 import { composeServer, type Composition } from './compose.js';
@@ -46,6 +47,8 @@ export async function startServer(input: {
   readonly logger: Logger;
   /** The pino logger the HTTP layer logs requests through (default: none). */
   readonly httpLogger?: FastifyBaseLogger;
+  /** Plugins beyond those the server ships, e.g. a third party's CRM. */
+  readonly plugins?: readonly AnyAdapterPlugin[];
 }): Promise<RunningServer> {
   const { config, logger } = input;
   const database = await openServerDatabase(config.database);
@@ -53,7 +56,7 @@ export async function startServer(input: {
   let app: FastifyInstance | null = null;
   let workers: RunningWorkers | null = null;
   try {
-    composition = await composeServer({ config, database, logger });
+    composition = await composeServer({ config, database, logger, ...(input.plugins === undefined ? {} : { plugins: input.plugins }) });
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
@@ -124,6 +127,7 @@ async function buildApp(input: {
     extraRoutes: [
       httpMetricsPlugin(metrics),
       sandbox,
+      createIntegrationRoutes({ integrations: composition.integrations }),
       probes,
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
