@@ -102,6 +102,14 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
     });
     expect(bad.status).toBe(422);
     expect(bad.body.errors.map((error) => error.field).sort()).toEqual(['config.subdomain', 'config.token']);
+    // The server ships the Evolution plugin: its schema names each bad field, secrets included, without their values.
+    const evolution = await a.request<{ detail: string; errors: { field: string }[] }>('PUT', '/v1/integrations/whatsapp', {
+      provider: 'evolution',
+      config: { baseUrl: 'ftp://x', apiKey: '', instance: 'main', webhookSecret: 'short-secret' },
+    });
+    expect(evolution.status).toBe(422);
+    expect(evolution.body.errors.map((error) => error.field).sort()).toEqual(['config.apiKey', 'config.baseUrl', 'config.webhookSecret']);
+    expect(JSON.stringify(evolution.body)).not.toContain('short-secret');
     expect(await storedRows()).toEqual([]);
   });
 

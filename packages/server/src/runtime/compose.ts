@@ -9,6 +9,7 @@
  * through Redis when it is configured and kept per process otherwise.
  */
 import { randomUUID } from 'node:crypto';
+import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
@@ -146,7 +147,12 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  const plugins = createPluginRegistry([...Object.values(createSandboxPlugins({ db: database.database })), ...(input.plugins ?? [])]);
+  // The plugins the server ships (the sandbox, Evolution), then the embedder's own.
+  const plugins = createPluginRegistry([
+    ...Object.values(createSandboxPlugins({ db: database.database })),
+    evolutionPlugin,
+    ...(input.plugins ?? []),
+  ]);
   const view = createIntegrationView({ db: database.database, box, plugins, logger });
   await view.refresh();
   view.start(integrationPollMs);
