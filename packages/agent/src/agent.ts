@@ -27,7 +27,8 @@ import type { AgentTurnRecord, AgentTurnStore } from './turn-store.js';
 export interface AgentOptions {
   readonly store: Store;
   readonly services: AgentServices;
-  readonly messaging: MessagingPort;
+  /** The channel replies go out through: one port, or each tenant's own. */
+  readonly messaging: MessagingPort | ((tenantId: string) => MessagingPort);
   readonly lock: LockPort;
   readonly clock: Clock;
   readonly turns: AgentTurnStore;
@@ -71,10 +72,12 @@ interface LeadEntry {
 export function createAgent(options: AgentOptions): Agent {
   const logger = options.logger ?? noopLogger;
   const debounceMs = options.debounceMs ?? 3000;
+  const { messaging } = options;
+  const messagingFor = typeof messaging === 'function' ? messaging : () => messaging;
   const deps: TurnDeps = {
     store: options.store,
     services: options.services,
-    messaging: options.messaging,
+    messagingFor,
     turns: options.turns,
     clock: options.clock,
     logger,

@@ -28,7 +28,8 @@ import type { AgentTurnRecord, AgentTurnStore, TurnOutcome } from './turn-store.
 export interface TurnDeps {
   readonly store: Store;
   readonly services: AgentServices;
-  readonly messaging: MessagingPort;
+  /** The tenant's channel. */
+  readonly messagingFor: (tenantId: string) => MessagingPort;
   readonly turns: AgentTurnStore;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -239,7 +240,8 @@ export async function runTurn(deps: TurnDeps, target: { readonly tenantId: strin
   if (current === null || current.optedOut || state.optedOut) return finish('skipped', 'opted_out_during_turn', null);
   const text = reply === null || reply === '' ? fallbackReply(settings.language ?? tenant.locale) : reply;
 
-  const sent = await deps.messaging.sendText({
+  const messaging = deps.messagingFor(tenantId);
+  const sent = await messaging.sendText({
     instance: tenant.messaging.instance,
     to: current.phone,
     text,
@@ -249,7 +251,7 @@ export async function runTurn(deps: TurnDeps, target: { readonly tenantId: strin
     tenant,
     leadId,
     body: text,
-    channel: deps.messaging.channel,
+    channel: messaging.channel,
     providerMessageId: sent.providerMessageId,
   });
   const outcome: TurnOutcome = handedOffByFailure || state.handedOff ? 'handed_off' : 'replied';

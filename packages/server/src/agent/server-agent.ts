@@ -36,7 +36,8 @@ export function modelResolver(config: ServerConfig['agent']): (tenantId: string)
 /** Starts the agent on the server's events and services. */
 export function startServerAgent(input: {
   readonly context: ServerContext;
-  readonly messaging: MessagingPort;
+  /** The channel replies go out through: one port, or each tenant's own. */
+  readonly messaging: MessagingPort | ((tenantId: string) => MessagingPort);
   readonly config: ServerConfig['agent'];
   readonly logger: Logger;
   readonly modelFor?: (tenantId: string) => LanguageModelV3 | Promise<LanguageModelV3>;

@@ -131,7 +131,7 @@ describeEachDriver('Evolution inbox worker', (database) => {
   });
 
   it('a connection that is not open makes the channel report the instance down until it opens again', async () => {
-    const gated = world.ingest.gateMessaging(world.messaging);
+    const gated = world.ingest.gateMessaging(world.sandboxFor(world.acme.tenant.id).messaging);
     const instance = world.acme.tenant.messaging.instance;
     expect((await gated.health({ instance })).status).toBe('up');
     await deliver(buildConnectionUpdate({ instance, state: 'close', statusReason: 428 }));

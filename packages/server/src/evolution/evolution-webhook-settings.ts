@@ -3,6 +3,7 @@
  * the route and the inbox worker do not care where they are kept (the tenant's WhatsApp
  * integration, or — until a tenant has one — the server's environment).
  */
+import type { EvolutionConfig } from '@sdr/adapter-evolution';
 import type { TenantRepository } from '@sdr/core';
 
 /** What the webhook route and the inbox worker need to know of a tenant's Evolution setup. */
@@ -38,5 +39,34 @@ export function environmentWebhookSettings(input: {
     if ((await input.tenants.get(tenantId)) === null) return null;
     known.add(tenantId);
     return settings;
+  };
+}
+
+/** The parts of a tenant's WhatsApp integration the settings are read from. */
+export interface ConfiguredIntegrationOf {
+  (tenantId: string, kind: 'whatsapp'): { readonly provider: string; readonly config: unknown } | null;
+}
+
+/**
+ * Settings from the tenant's own WhatsApp integration when it is Evolution
+ * (`PUT /v1/integrations/whatsapp`): its webhook secret (the header's value, or the HS256 key in
+ * `jwt` mode) and its API for media downloads. A tenant without one falls back to `fallback` (the
+ * environment's settings). Configuration changes are seen as soon as the integration view has them.
+ */
+export function integrationWebhookSettings(input: {
+  readonly configurationOf: ConfiguredIntegrationOf;
+  readonly fallback: EvolutionWebhookSettingsFor;
+  /** A message typed on the business phone pauses the lead's automation (the server's setting). */
+  readonly pauseAutomationOnHumanMessage: boolean;
+}): EvolutionWebhookSettingsFor {
+  return async (tenantId) => {
+    const integration = input.configurationOf(tenantId, 'whatsapp');
+    if (integration?.provider !== 'evolution') return input.fallback(tenantId);
+    const config = integration.config as EvolutionConfig;
+    return {
+      secret: config.webhookSecret,
+      pauseAutomationOnHumanMessage: input.pauseAutomationOnHumanMessage,
+      api: { baseUrl: config.baseUrl, apiKey: config.apiKey },
+    };
   };
 }

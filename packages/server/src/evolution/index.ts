@@ -15,6 +15,8 @@ export {
 } from './evolution-webhook-route.js';
 export {
   environmentWebhookSettings,
+  integrationWebhookSettings,
+  type ConfiguredIntegrationOf,
   type EvolutionWebhookSettings,
   type EvolutionWebhookSettingsFor,
 } from './evolution-webhook-settings.js';

@@ -97,7 +97,9 @@ export function problemFor(error: unknown, origin: ProblemOrigin): ProblemRespon
 // one failed check would make TypeScript rule out the next.
 function sdrProblem(error: unknown, detail: string, origin: ProblemOrigin): ProblemResponse {
   if (ValidationError.isInstance(error)) {
-    return { problem: { ...problem(origin, { status: 400, code: 'validation_failed', detail }), errors: error.fieldErrors }, headers: {} };
+    // Well-formed but unacceptable content (an integration's configuration) is a 422.
+    const status = error.details['unprocessable'] === true ? 422 : 400;
+    return { problem: { ...problem(origin, { status, code: 'validation_failed', detail }), errors: error.fieldErrors }, headers: {} };
   }
   if (NotFoundError.isInstance(error)) return { problem: problem(origin, { status: 404, code: 'not_found', detail }), headers: {} };
   if (SlotUnavailableError.isInstance(error)) {

@@ -78,7 +78,7 @@ describe('probe routes', () => {
     expect(ready.body.checks['database']).toEqual({ status: 'up' });
   });
 
-  it('stay ready with a degraded channel and not with one that is down', async () => {
+  it('stay ready with a degraded channel or one tenant’s channel down, and not when every channel is down', async () => {
     let channels: PortHealth['status'][] = ['up', 'degraded'];
     const world = await probeWorld((clock) => ({
       channels: () => Promise.resolve(channels.map((status) => ({ status, detail: `instance is ${status}`, checkedAt: clock.now() }))),
@@ -90,7 +90,12 @@ describe('probe routes', () => {
       instances: 2,
       detail: '1 of 2 channel instance(s) degraded: instance is degraded',
     });
+    // Each tenant has its own channel: one tenant's outage must not take the server out of rotation.
     channels = ['down', 'up'];
+    const oneDown = await call<{ checks: { channels: { status: string } } }>(world.app, { method: 'GET', url: '/readyz' });
+    expect(oneDown.status).toBe(200);
+    expect(oneDown.body.checks.channels.status).toBe('degraded');
+    channels = ['down', 'down'];
     expect((await call(world.app, { method: 'GET', url: '/readyz' })).status).toBe(503);
   });
 

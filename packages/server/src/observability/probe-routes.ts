@@ -5,7 +5,8 @@
  * - `GET /healthz`: liveness — the process answers. It checks nothing else, so that an outage of
  *   the database never gets healthy processes restarted.
  * - `GET /readyz`: readiness — the database, the lock and the messaging channels, each under a
- *   timeout (default 2 s). 200 when no check is `down`, 503 otherwise, with every check's status
+ *   timeout (default 2 s). The channels are the tenants' own: some of them down is `degraded`,
+ *   all of them down is `down`. 200 when no check is `down`, 503 otherwise, with every check's status
  *   and a short detail. `degraded` counts as ready: the `PortHealth` contract defines it as
  *   "working with problems". The details are error codes and masked, shortened messages — no
  *   connection strings, no credentials.
@@ -40,7 +41,6 @@ export interface ReadinessCheckResult {
 }
 
 const maxDetailLength = 200;
-const rank: Record<PortHealth['status'], number> = { up: 0, degraded: 1, down: 2 };
 
 /** Shortens a detail and removes credentials of URLs (`postgres://user:secret@host`). */
 function shortDetail(text: string): string {
@@ -58,11 +58,11 @@ function fromHealth(health: PortHealth | void): ReadinessCheckResult {
 }
 
 function fromChannels(healths: readonly PortHealth[]): ReadinessCheckResult & { readonly instances: number } {
-  const worst = healths.reduce<PortHealth['status']>(
-    (status, health) => (rank[health.status] > rank[status] ? health.status : status),
-    'up',
-  );
   const troubled = healths.filter((health) => health.status !== 'up');
+  // Each tenant has channels of its own: one tenant's channel down degrades the server, and only
+  // when no tenant can send is the process not ready.
+  const worst: PortHealth['status'] =
+    healths.length > 0 && healths.every((health) => health.status === 'down') ? 'down' : troubled.length > 0 ? 'degraded' : 'up';
   const details = troubled.map((health) => `${health.status}${health.detail === undefined ? '' : `: ${health.detail}`}`);
   return {
     status: worst,

@@ -10,10 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
+  type AnyAdapterPlugin,
   type BlobStore,
+  type PluginDeps,
+  type PluginKind,
   type CalendarPort,
   type CrmPort,
   type Logger,
@@ -26,7 +30,7 @@ import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import type { ServerContext } from '../context.js';
-import { createEvolutionIngest, environmentWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
+import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
 import {
   createHeartbeats,
@@ -36,11 +40,18 @@ import {
   type Heartbeats,
   type Metrics,
 } from '../observability/index.js';
+import { loadSecretBox } from '../integrations/encryption-keys.js';
+import { createIntegrationService, type IntegrationService } from '../integrations/integration-service.js';
+import { createIntegrationView } from '../integrations/integration-view.js';
+import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
+import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
+import type { SecretBox } from '../integrations/secret-box.js';
 import {
   createSandboxCalendar,
   createSandboxClock,
   createSandboxCrm,
   createSandboxMessaging,
+  createSandboxPlugins,
   type SandboxClock,
   type SandboxCrm,
   type SandboxMessaging,
@@ -52,17 +63,28 @@ import type { OpenedDatabase } from './open-database.js';
 import { openRedis } from './open-redis.js';
 import { createServerServices } from './server-services.js';
 
-/** The adapters behind the ports, as the sandbox routes and the workers need them. */
-export interface ServerPorts {
-  readonly messaging: MessagingPort;
+/** A tenant's own sandbox adapters, un-instrumented (health switch, what it sent, its board). */
+export interface TenantSandbox {
+  readonly messaging: SandboxMessaging;
   readonly calendar: CalendarPort;
-  /** The CRM of a tenant (the sandbox gives each tenant a board of its own). */
-  readonly crmFor: (tenant: Tenant | string) => CrmPort;
-  /** The un-instrumented sandbox channel (health switches, what it sent). */
-  readonly sandboxMessaging: SandboxMessaging;
-  /** A tenant's un-instrumented sandbox CRM account (its board). */
-  readonly sandboxCrmFor: (tenantId: string) => SandboxCrm;
+  readonly crm: SandboxCrm;
 }
+
+/** The adapters behind the ports, as the routes and the workers need them: each tenant's own. */
+export interface ServerPorts {
+  /** The CRM of a tenant (its configured integration, or its own sandbox board). */
+  readonly crmFor: (tenant: Tenant | string) => CrmPort;
+  /** The calendar of a tenant. */
+  readonly calendarFor: (tenantId: string) => CalendarPort;
+  /** The WhatsApp channel of a tenant. */
+  readonly messagingFor: (tenantId: string) => MessagingPort;
+  /** A tenant's own sandbox (the default of every kind it has not configured). */
+  readonly sandboxFor: (tenantId: string) => TenantSandbox;
+  readonly resolver: TenantPortResolver;
+}
+
+/** How often a process looks for integration changes made by other processes. */
+const integrationPollMs = 2_000;
 
 /** Everything the server runs on. */
 export interface Composition {
@@ -77,6 +99,10 @@ export interface Composition {
   readonly blobs: BlobStore;
   /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
   readonly webhooks: WebhookService;
+  /** Seals integration secrets at rest. */
+  readonly box: SecretBox;
+  /** The tenants' integrations (the API and the command line). */
+  readonly integrations: IntegrationService;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -88,6 +114,8 @@ export async function composeServer(input: {
   readonly config: ServerConfig;
   readonly database: OpenedDatabase;
   readonly logger: Logger;
+  /** Plugins beyond those the server ships (a third party's CRM). */
+  readonly plugins?: readonly AnyAdapterPlugin[];
 }): Promise<Composition> {
   const { config, database, logger } = input;
   const processId = `${config.role}-${randomUUID().slice(0, 8)}`;
@@ -98,6 +126,7 @@ export async function composeServer(input: {
   const clock = createSandboxClock({ db: database.database });
   await clock.start();
 
+  const box = await loadSecretBox(config.encryption, logger);
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
   const webhooks = createWebhookService({ database: database.database, events, clock, logger });
@@ -109,31 +138,78 @@ export async function composeServer(input: {
   const lock: LockPort = redis === null ? createPostgresLock({ db, clock }) : createRedisLock({ redis, clock });
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
-  const sandboxMessaging = createSandboxMessaging({ db: database.database, clock });
-  const calendar = instrumentPort(createSandboxCalendar({ db: database.database, clock }), { kind: 'calendar', metrics });
-  // One sandbox CRM account per tenant; the workers talk to it through the instrumented port. The
-  // CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
-  // configured rate when the caller has the tenant.
-  const sandboxCrms = new Map<string, { readonly raw: SandboxCrm; readonly port: CrmPort }>();
-  const crmAccount = (account: string, requestsPerSecond?: number) => {
-    const cacheKey = requestsPerSecond === undefined ? account : `${account}@${requestsPerSecond}`;
-    let crm = sandboxCrms.get(cacheKey);
-    if (crm === undefined) {
-      const raw = createSandboxCrm({
-        db: database.database,
-        clock,
-        account,
-        rateLimiter,
-        ...(requestsPerSecond === undefined ? {} : { pacedRequestsPerSecond: requestsPerSecond }),
-      });
-      crm = { raw, port: instrumentPort<CrmPort>(raw, { kind: 'crm', metrics }) };
-      sandboxCrms.set(cacheKey, crm);
+  const depsFor = (tenantId: string, kind: PluginKind): PluginDeps => ({
+    tenantId,
+    clock,
+    logger,
+    lock,
+    rateLimiter,
+    credentials: createPostgresCredentialStore({ db: database.database, box, clock, tenantId, kind }),
+  });
+  // Every tenant has a sandbox of its own — channel instances, calendars and CRM board keyed by
+  // the tenant — which is the default of each kind it has not configured.
+  const sandboxes = new Map<string, TenantSandbox>();
+  const sandboxFor = (tenantId: string): TenantSandbox => {
+    let sandbox = sandboxes.get(tenantId);
+    if (sandbox === undefined) {
+      const db = database.database;
+      sandbox = {
+        messaging: createSandboxMessaging({ db, clock, account: tenantId }),
+        calendar: createSandboxCalendar({ db, clock, account: tenantId }),
+        crm: createSandboxCrm({ db, clock, account: tenantId, rateLimiter }),
+      };
+      sandboxes.set(tenantId, sandbox);
     }
-    return crm;
+    return sandbox;
   };
-  const crmFor = (tenant: Tenant | string): CrmPort =>
-    (typeof tenant === 'string' ? crmAccount(tenant) : crmAccount(tenant.id, tenant.crm.requestsPerSecond)).port;
-  const sandboxCrmFor = (tenantId: string): SandboxCrm => crmAccount(tenantId).raw;
+  // The plugins the server ships (the sandbox, Evolution), then the embedder's own.
+  const plugins = createPluginRegistry([
+    ...Object.values(createSandboxPlugins({ db: database.database })),
+    evolutionPlugin,
+    ...(input.plugins ?? []),
+  ]);
+  const view = createIntegrationView({ db: database.database, box, plugins, logger });
+  await view.refresh();
+  view.start(integrationPollMs);
+  const resolver = createTenantPortResolver({
+    plugins,
+    configurationOf: view.configurationOf,
+    // The CRM paces its own requests on the shared limiter (the port's contract), at the tenant's
+    // configured rate when the caller has the tenant.
+    defaults: {
+      crm: (tenantId, tenant) =>
+        tenant === null
+          ? sandboxFor(tenantId).crm
+          : createSandboxCrm({
+              db: database.database,
+              clock,
+              account: tenantId,
+              rateLimiter,
+              pacedRequestsPerSecond: tenant.crm.requestsPerSecond,
+            }),
+      calendar: (tenantId) => sandboxFor(tenantId).calendar,
+      whatsapp: (tenantId) => sandboxFor(tenantId).messaging,
+    },
+    depsFor,
+    // Sends stop while Evolution reports that an instance's connection is not open (the gate is
+    // applied when a port is resolved, after the ingest below exists).
+    wrap: (kind, port) =>
+      kind === 'whatsapp'
+        ? instrumentPort<MessagingPort>(evolution.gateMessaging(port as MessagingPort), { kind: 'messaging', metrics })
+        : instrumentPort(port, { kind, metrics }),
+  });
+  const { crmFor, calendarFor, messagingFor } = resolver;
+  const integrations = createIntegrationService({
+    db: database.database,
+    box,
+    plugins,
+    view,
+    resolver,
+    store,
+    clock,
+    depsFor,
+    webhookUrl: (tenantId, kind, provider) => `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+  });
 
   const context: ServerContext = {
     clock,
@@ -144,7 +220,7 @@ export async function composeServer(input: {
     events,
     services: createServerServices({
       store,
-      calendar,
+      calendar: calendarFor,
       lock,
       clock,
       events,
@@ -169,24 +245,30 @@ export async function composeServer(input: {
     services: context.services,
     clock,
     logger,
-    settingsFor: environmentWebhookSettings({ tenants: store.tenants, settings: evolutionSettings }),
+    // The tenant's own Evolution integration; until it has one, the environment's settings.
+    settingsFor: integrationWebhookSettings({
+      configurationOf: view.configurationOf,
+      fallback: environmentWebhookSettings({ tenants: store.tenants, settings: evolutionSettings }),
+      pauseAutomationOnHumanMessage,
+    }),
     blobs,
     mediaLinkOf: mediaLink(config.publicBaseUrl),
   });
-  // Sends stop while Evolution reports that an instance's connection is not open.
-  const messaging = instrumentPort<MessagingPort>(evolution.gateMessaging(sandboxMessaging), { kind: 'messaging', metrics });
 
   return {
     context,
     evolution,
     blobs,
-    ports: { messaging, calendar, crmFor, sandboxMessaging, sandboxCrmFor },
+    ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
     clock,
     metrics,
     heartbeats,
     webhooks,
+    box,
+    integrations,
     processId,
     async close() {
+      await view.stop();
       webhooks.close();
       await alertNotifier?.stop();
       await clock.stop();

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import type { AlertChannel } from '../alerts-notify/index.js';
 import { ValidationError } from '@sdr/core';
 import { z } from 'zod';
+import { decodeKey } from '../integrations/secret-box.js';
 
 /** What a process runs: the HTTP API, the workers, or both. */
 export const roles = ['api', 'worker', 'all'] as const;
@@ -74,6 +75,8 @@ const environmentSchema = z.object({
   SDR_DATA_DIR: z.string().trim().min(1, { message: 'must not be empty' }).default('.sdr-data'),
   REDIS_URL: connectionUrl(['redis:', 'rediss:'], 'redis://host:6379').optional(),
   SDR_OPERATOR_KEY: z.string().trim().min(32, { message: 'must be at least 32 characters' }).max(200).optional(),
+  SDR_ENCRYPTION_KEY: z.string().trim().optional(),
+  SDR_ENCRYPTION_KEYS_PREVIOUS: z.string().trim().optional(),
   SDR_PUBLIC_BASE_URL: connectionUrl(['http:', 'https:'], 'https://sdr.example.com').optional(),
   SDR_BODY_LIMIT_BYTES: integer(1024, 16 * 1024 * 1024).default(256 * 1024),
   SDR_RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(600),
@@ -126,6 +129,11 @@ export interface ServerConfig {
   /** Redis for locks and rate limits shared across hosts; `null`: the database lock and per-process limits. */
   readonly redisUrl: string | null;
   readonly operatorKey: string | null;
+  /**
+   * The key sealing secrets at rest and the previous ones still opening old values (checked as
+   * 32 bytes of base64); `key` `null`: the key kept in `dataDir`, generated on first use.
+   */
+  readonly encryption: { readonly key: Buffer | null; readonly previous: readonly Buffer[]; readonly dataDir: string };
   readonly publicBaseUrl: string;
   readonly bodyLimitBytes: number;
   readonly rateLimitPerMinute: number;
@@ -201,6 +209,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     dataDir: e.SDR_DATA_DIR,
     redisUrl: e.REDIS_URL ?? null,
     operatorKey: e.SDR_OPERATOR_KEY ?? null,
+    encryption: {
+      key: e.SDR_ENCRYPTION_KEY === undefined ? null : decodeKey('SDR_ENCRYPTION_KEY', e.SDR_ENCRYPTION_KEY),
+      previous: (e.SDR_ENCRYPTION_KEYS_PREVIOUS ?? '')
+        .split(',')
+        .map((text) => text.trim())
+        .filter((text) => text !== '')
+        .map((text) => decodeKey('SDR_ENCRYPTION_KEYS_PREVIOUS', text)),
+      dataDir: e.SDR_DATA_DIR,
+    },
     publicBaseUrl: e.SDR_PUBLIC_BASE_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
     bodyLimitBytes: e.SDR_BODY_LIMIT_BYTES,
     rateLimitPerMinute: e.SDR_RATE_LIMIT_PER_MINUTE,

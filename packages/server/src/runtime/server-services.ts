@@ -25,7 +25,8 @@ import type { ServerServices } from '../context.js';
 /** Builds the services; `wrapBooking` may decorate the booking service (metrics). */
 export function createServerServices(input: {
   readonly store: Store;
-  readonly calendar: CalendarPort;
+  /** One calendar, or each tenant's own by tenant id. */
+  readonly calendar: CalendarPort | ((tenantId: string) => CalendarPort);
   readonly lock: LockPort;
   readonly clock: Clock;
   readonly events: DomainEvents;

@@ -6,7 +6,7 @@
  * finish within the deadline, release claims and heartbeats, close Redis and the database.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { Logger } from '@sdr/core';
+import type { AnyAdapterPlugin, Logger } from '@sdr/core';
 import { createAgentRoutes, startServerAgent, type ServerAgent } from '../agent/index.js';
 import {
   createConsoleApiRoutes,
@@ -17,6 +17,7 @@ import {
 } from '../console/index.js';
 import { createMediaRoutes } from '../blob/index.js';
 import { createHttpApp } from '../http/index.js';
+import { createIntegrationRoutes } from '../integrations/integration-routes.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
 import { composeServer, type Composition } from './compose.js';
@@ -53,6 +54,8 @@ export async function startServer(input: {
   readonly logger: Logger;
   /** The pino logger the HTTP layer logs requests through (default: none). */
   readonly httpLogger?: FastifyBaseLogger;
+  /** Plugins beyond those the server ships, e.g. a third party's CRM. */
+  readonly plugins?: readonly AnyAdapterPlugin[];
 }): Promise<RunningServer> {
   const { config, logger } = input;
   // Redis is checked first: an unreachable one is told in a moment, not after the database's start.
@@ -63,8 +66,8 @@ export async function startServer(input: {
   let workers: RunningWorkers | null = null;
   let agent: ServerAgent | null = null;
   try {
-    composition = await composeServer({ config, database, logger });
-    agent = startServerAgent({ context: composition.context, messaging: composition.ports.messaging, config: config.agent, logger });
+    composition = await composeServer({ config, database, logger, ...(input.plugins === undefined ? {} : { plugins: input.plugins }) });
+    agent = startServerAgent({ context: composition.context, messaging: composition.ports.messagingFor, config: config.agent, logger });
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
@@ -130,7 +133,7 @@ async function buildApp(input: {
   const { context, ports, clock, metrics, heartbeats } = composition;
   const sandbox = createSandboxRoutes({
     context,
-    sandbox: { messaging: ports.sandboxMessaging, crmFor: ports.sandboxCrmFor, calendar: ports.calendar, clock },
+    sandbox: { sandboxFor: ports.sandboxFor, clock },
   });
   const probes = createProbeRoutes({
     metrics,
@@ -147,8 +150,7 @@ async function buildApp(input: {
       // The instances the tenants send through (the first page of tenants: a readiness probe stays cheap).
       channels: async () => {
         const tenants = await context.store.tenants.list({ limit: 100 });
-        const instances = [...new Set(tenants.items.map((tenant) => tenant.messaging.instance))];
-        return Promise.all(instances.map((instance) => ports.messaging.health({ instance })));
+        return Promise.all(tenants.items.map((tenant) => ports.messagingFor(tenant.id).health({ instance: tenant.messaging.instance })));
       },
     },
   });
@@ -156,6 +158,7 @@ async function buildApp(input: {
     extraRoutes: [
       httpMetricsPlugin(metrics),
       sandbox,
+      createIntegrationRoutes({ integrations: composition.integrations }),
       probes,
       composition.evolution.routes,
       createMediaRoutes({ blobs: composition.blobs }),

@@ -57,7 +57,7 @@ export function startWorkers(input: {
 
   const dispatcher = createDispatcher({
     store,
-    messaging: ports.messaging,
+    messaging: ports.messagingFor,
     clock,
     handlers: [
       createFollowUpDispatchHandler({ followUp: context.services.followUp, events, logger }),
@@ -75,7 +75,7 @@ export function startWorkers(input: {
   const crmSync = createCrmSyncWorker({ store, clock, crmFor: ports.crmFor, events, logger, workerId: workerId('crm-sync') });
   const calendarOutbox = new CalendarOutboxWorker({
     store,
-    calendar: ports.calendar,
+    calendar: ports.calendarFor,
     clock,
     workerId: workerId('calendar-outbox'),
     logger,

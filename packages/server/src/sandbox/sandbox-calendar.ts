@@ -34,6 +34,11 @@ export interface SandboxCalendarOptions {
   readonly schema?: string;
   /** Stamps events and health checks. */
   readonly clock: Clock;
+  /**
+   * Whose calendars these are (the tenant id): two tenants booking into `primary` book into two
+   * calendars, neither seeing the other's events nor busy time. Default: the empty account.
+   */
+  readonly account?: string;
 }
 
 const site = (operation: string): CallSite => ({ provider: sandboxCalendarProvider, operation });
@@ -44,6 +49,7 @@ const eventIdPattern = /^[0-9a-v]{5,1024}$/;
 /** Creates the sandbox calendar; every calendar id exists and starts empty. */
 export function createSandboxCalendar(options: SandboxCalendarOptions): CalendarPort {
   const { db, clock } = options;
+  const account = options.account ?? '';
   const events = sandboxTable(options.schema, 'sandbox_calendar_events');
 
   const liveInRange = async (
@@ -54,18 +60,19 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
     assertRange(input.timeMin, input.timeMax, 'timeMax');
     const rows = await db.query(
       operation,
-      `SELECT * FROM ${events} WHERE calendar_id = $1 AND status <> 'cancelled' AND start_at < $3::timestamptz AND end_at > $2::timestamptz
+      `SELECT * FROM ${events} WHERE account = $4 AND calendar_id = $1 AND status <> 'cancelled' AND start_at < $3::timestamptz AND end_at > $2::timestamptz
        ORDER BY start_at, end_at, event_id`,
-      [input.calendarId, instant(input.timeMin), instant(input.timeMax)],
+      [input.calendarId, instant(input.timeMin), instant(input.timeMax), account],
     );
     return rows.map(toEvent);
   };
 
   const read = async (calendarId: string, eventId: string): Promise<CalendarEvent | null> => {
-    const [row] = await db.query('sandbox.calendar.getEvent', `SELECT * FROM ${events} WHERE calendar_id = $1 AND event_id = $2`, [
-      calendarId,
-      eventId,
-    ]);
+    const [row] = await db.query(
+      'sandbox.calendar.getEvent',
+      `SELECT * FROM ${events} WHERE account = $3 AND calendar_id = $1 AND event_id = $2`,
+      [calendarId, eventId, account],
+    );
     return row ? toEvent(row) : null;
   };
 
@@ -101,9 +108,9 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       const now = instant(clock.now());
       const [row] = await db.write(
         'sandbox.calendar.createEvent',
-        `INSERT INTO ${events} (calendar_id, event_id, start_at, end_at, summary, description, status, attendees, private_properties, created_at, updated_at)
-         VALUES ($1, $2, $3::timestamptz, $4::timestamptz, $5, $6, 'confirmed', $7::jsonb, $8::jsonb, $9::timestamptz, $9::timestamptz)
-         ON CONFLICT (calendar_id, event_id) DO NOTHING RETURNING *`,
+        `INSERT INTO ${events} (account, calendar_id, event_id, start_at, end_at, summary, description, status, attendees, private_properties, created_at, updated_at)
+         VALUES ($10, $1, $2, $3::timestamptz, $4::timestamptz, $5, $6, 'confirmed', $7::jsonb, $8::jsonb, $9::timestamptz, $9::timestamptz)
+         ON CONFLICT (account, calendar_id, event_id) DO NOTHING RETURNING *`,
         [
           input.calendarId,
           input.eventId,
@@ -114,6 +121,7 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
           JSON.stringify(input.attendees ?? []),
           JSON.stringify(input.privateProperties ?? {}),
           now,
+          account,
         ],
       );
       // Google keeps the id of a deleted event: inserting it again is a 409 as well.
@@ -136,7 +144,7 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       const [row] = await db.write(
         'sandbox.calendar.updateEvent',
         `UPDATE ${events} SET start_at = $3::timestamptz, end_at = $4::timestamptz, summary = $5, description = $6, updated_at = $7::timestamptz
-         WHERE calendar_id = $1 AND event_id = $2 AND status <> 'cancelled' RETURNING *`,
+         WHERE account = $8 AND calendar_id = $1 AND event_id = $2 AND status <> 'cancelled' RETURNING *`,
         [
           input.calendarId,
           input.eventId,
@@ -145,6 +153,7 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
           input.summary ?? current.summary,
           input.description ?? current.description,
           instant(clock.now()),
+          account,
         ],
       );
       // Deleted by someone else between the read and the write.
@@ -157,8 +166,8 @@ export function createSandboxCalendar(options: SandboxCalendarOptions): Calendar
       const rows = await db.write(
         'sandbox.calendar.deleteEvent',
         `UPDATE ${events} SET status = 'cancelled', updated_at = $3::timestamptz
-         WHERE calendar_id = $1 AND event_id = $2 AND status <> 'cancelled' RETURNING event_id`,
-        [ref.calendarId, ref.eventId, instant(clock.now())],
+         WHERE account = $4 AND calendar_id = $1 AND event_id = $2 AND status <> 'cancelled' RETURNING event_id`,
+        [ref.calendarId, ref.eventId, instant(clock.now()), account],
       );
       return { deleted: rows.length > 0 };
     },

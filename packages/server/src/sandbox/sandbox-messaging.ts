@@ -39,6 +39,11 @@ export interface SandboxMessagingOptions {
   readonly storeSchema?: string;
   /** Stamps sends and health checks (the sandbox clock, so sends follow its virtual time). */
   readonly clock: Clock;
+  /**
+   * Whose channel this is (the tenant id): instances are the account's own, so two tenants naming
+   * the same instance never share its health. Default: the empty account.
+   */
+  readonly account?: string;
 }
 
 /** Media as the sandbox records it (the bytes are not kept, only their size). */
@@ -80,7 +85,7 @@ export interface SandboxMessageQuery {
 
 /** The sandbox `MessagingPort`, plus the controls the sandbox routes and tests use. */
 export interface SandboxMessaging extends MessagingPort {
-  /** Marks an instance down (its sends fail, retryably) or up again. Shared by every process. */
+  /** Marks an instance of this account down (its sends fail, retryably) or up again. Shared by every process. */
   setInstanceHealth(instance: string, status: 'up' | 'down', detail?: string): Promise<void>;
   /** From now on a send to `phone` fails for good, as to a number that is not on WhatsApp. */
   markNotOnWhatsApp(phone: PhoneNumber): Promise<void>;
@@ -99,13 +104,18 @@ interface SendInput {
 /** Creates the sandbox channel over the server's tables (migrated by `migrateServer`). */
 export function createSandboxMessaging(options: SandboxMessagingOptions): SandboxMessaging {
   const { db, clock } = options;
+  const account = options.account ?? '';
   const messages = sandboxTable(options.schema, 'sandbox_messages');
   const instances = sandboxTable(options.schema, 'sandbox_channel_instances');
   const unreachable = sandboxTable(options.schema, 'sandbox_unreachable_numbers');
   const scheduled = `${quoteIdentifier(options.storeSchema ?? 'sdr', 'storeSchema')}.scheduled_messages`;
 
   const instanceStatus = async (instance: string): Promise<{ status: 'up' | 'down'; detail: string | null }> => {
-    const [row] = await db.query('sandbox.messaging.instance', `SELECT status, detail FROM ${instances} WHERE instance = $1`, [instance]);
+    const [row] = await db.query(
+      'sandbox.messaging.instance',
+      `SELECT status, detail FROM ${instances} WHERE account = $1 AND instance = $2`,
+      [account, instance],
+    );
     return row?.['status'] === 'down' ? { status: 'down', detail: textOrNull(row['detail']) } : { status: 'up', detail: null };
   };
 
@@ -207,9 +217,9 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
       if (detail !== undefined && detail.length > 500) throw ValidationError.forField('detail', 'must be at most 500 characters');
       await db.write(
         'sandbox.messaging.setInstanceHealth',
-        `INSERT INTO ${instances} (instance, status, detail, updated_at) VALUES ($1, $2, $3, $4::timestamptz)
-         ON CONFLICT (instance) DO UPDATE SET status = excluded.status, detail = excluded.detail, updated_at = excluded.updated_at`,
-        [instance, status, detail ?? null, instant(clock.now())],
+        `INSERT INTO ${instances} (account, instance, status, detail, updated_at) VALUES ($1, $2, $3, $4, $5::timestamptz)
+         ON CONFLICT (account, instance) DO UPDATE SET status = excluded.status, detail = excluded.detail, updated_at = excluded.updated_at`,
+        [account, instance, status, detail ?? null, instant(clock.now())],
       );
     },
 

@@ -4,7 +4,8 @@
  * from configuration like any vendor's. Their configuration is empty: the sandbox needs no
  * account, token or URL. Their state lives in the server's database, which the host passes once
  * to `createSandboxPlugins`; everything per tenant comes through the plugin deps: the CRM board
- * is the tenant's own account (`deps.tenantId`) and paces itself with `deps.rateLimiter`.
+ * is the tenant's own account (`deps.tenantId`) and paces itself with `deps.rateLimiter`; so are
+ * its calendars and its channel instances (their health switch included).
  */
 import { definePlugin } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
@@ -45,7 +46,7 @@ export function createSandboxPlugins(options: SandboxPluginOptions) {
       provider: sandboxCalendarProvider,
       displayName: 'Sandbox calendar',
       configSchema: sandboxConfigSchema,
-      create: (_config, deps) => createSandboxCalendar({ db, ...schema, clock: deps.clock }),
+      create: (_config, deps) => createSandboxCalendar({ db, ...schema, clock: deps.clock, account: deps.tenantId }),
     }),
     whatsapp: definePlugin({
       contractVersion: 'v1',
@@ -59,6 +60,7 @@ export function createSandboxPlugins(options: SandboxPluginOptions) {
           ...schema,
           ...(options.storeSchema === undefined ? {} : { storeSchema: options.storeSchema }),
           clock: deps.clock,
+          account: deps.tenantId,
         }),
     }),
   } as const;

@@ -69,7 +69,7 @@ describeEachDriver('sandbox routes', (database) => {
       '/v1/sandbox/inbound',
       '/v1/sandbox/messages',
     ]);
-    expect(document.body.paths['/v1/sandbox/clock/advance']?.['post']?.description).toContain('shared by every tenant');
+    expect(document.body.paths['/v1/sandbox/clock/advance']?.['post']?.description).toContain('operator key');
   });
 
   it('POST /v1/sandbox/inbound acts as the lead: creates the lead once, at the sandbox time, for this tenant only', async () => {
@@ -110,7 +110,12 @@ describeEachDriver('sandbox routes', (database) => {
       [{ ms: 0 }, 'body.ms'],
       [{ minutes: 1.5 }, 'body.minutes'],
     ] as const) {
-      const response = await call<ProblemJson>(world.app, { method: 'POST', url: '/v1/sandbox/clock/advance', key: world.acme.key, body });
+      const response = await call<ProblemJson>(world.app, {
+        method: 'POST',
+        url: '/v1/sandbox/clock/advance',
+        key: world.operatorKey,
+        body,
+      });
       expect(response.status).toBe(400);
       expect(fieldsOf(response.body)).toContain(field);
     }
@@ -152,7 +157,7 @@ describeEachDriver('sandbox routes', (database) => {
     const advanced = await call<ClockJson>(world.app, {
       method: 'POST',
       url: '/v1/sandbox/clock/advance',
-      key: world.acme.key,
+      key: world.operatorKey,
       body: { minutes: 30 },
     });
     expect(advanced.status).toBe(200);
@@ -206,12 +211,12 @@ describeEachDriver('sandbox routes', (database) => {
     expect(other.body.leads).toEqual([]);
   });
 
-  it('GET /v1/sandbox/calendar lists the tenant’s events of its calendar, not another tenant’s on the same calendar', async () => {
+  it('GET /v1/sandbox/calendar lists the tenant’s events of its own calendar, not another tenant’s of the same name', async () => {
     const calendarId = world.acme.tenant.booking.calendarId;
     expect(world.globex.tenant.booking.calendarId).toBe(calendarId);
     const start = new Date(world.clock.now().getTime() + 24 * 3_600_000);
     const end = new Date(start.getTime() + 30 * 60_000);
-    const own = await world.calendar.createEvent({
+    const own = await world.sandboxFor(world.acme.tenant.id).calendar.createEvent({
       calendarId,
       eventId: calendarEventIdFor(randomUUID()),
       start,
@@ -219,7 +224,7 @@ describeEachDriver('sandbox routes', (database) => {
       summary: 'Ana Lima',
       privateProperties: { [tenantIdProperty]: world.acme.tenant.id },
     });
-    await world.calendar.createEvent({
+    await world.sandboxFor(world.globex.tenant.id).calendar.createEvent({
       calendarId,
       eventId: calendarEventIdFor(randomUUID()),
       start: end,
@@ -250,8 +255,8 @@ describeEachDriver('sandbox routes', (database) => {
         body: { status: 'down', detail: 'phone unplugged' },
       });
       expect(down.body).toMatchObject({ instance: acmeInstance, status: 'down', detail: 'phone unplugged' });
-      expect((await world.messaging.health({ instance: acmeInstance })).status).toBe('down');
-      expect((await world.messaging.health({ instance: globexInstance })).status).toBe('up');
+      expect((await world.sandboxFor(world.acme.tenant.id).messaging.health({ instance: acmeInstance })).status).toBe('down');
+      expect((await world.sandboxFor(world.globex.tenant.id).messaging.health({ instance: globexInstance })).status).toBe('up');
       const foreign = await call<ProblemJson>(world.app, {
         method: 'POST',
         url: '/v1/sandbox/channel',
@@ -260,7 +265,7 @@ describeEachDriver('sandbox routes', (database) => {
       });
       expect(foreign.status).toBe(400);
       expect(fieldsOf(foreign.body)).toEqual(['body.instance']);
-      expect((await world.messaging.health({ instance: globexInstance })).status).toBe('up');
+      expect((await world.sandboxFor(world.globex.tenant.id).messaging.health({ instance: globexInstance })).status).toBe('up');
       const up = await call(world.app, { method: 'POST', url: '/v1/sandbox/channel', key: world.acme.key, body: { status: 'up' } });
       expect(up.body).toMatchObject({ instance: acmeInstance, status: 'up' });
     });

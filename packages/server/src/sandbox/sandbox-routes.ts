@@ -3,10 +3,13 @@
  * sandbox adapters are active. Act as the lead writing on WhatsApp, see what the sandbox channel
  * "sent", the tenant's sandbox CRM board and calendar, and move the sandbox's virtual clock
  * forward to let the 30-minute follow-up fall due. Every route is a tenant route (API key), and
- * shows only that tenant's data; the clock is the one thing shared by every tenant of the server.
+ * shows and drives only that tenant's own sandbox (its channel instances, calendars and board);
+ * the clock is the one thing shared by every tenant of the server, so moving it takes the
+ * operator key — or a tenant key when the server holds that one tenant only.
  */
 import { randomUUID } from 'node:crypto';
 import {
+  AuthError,
   PhoneNumber,
   SdrError,
   ValidationError,
@@ -17,12 +20,13 @@ import {
   tenantIdProperty,
   type CalendarPort,
 } from '@sdr/core';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, onRequestAsyncHookHandler } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { idempotencyOnSend, idempotencyPreHandler } from '../http/idempotency.js';
 import { tenantOf } from '../http/request-context.js';
+import { operatorIdempotencyScope } from '../http/routes/tenants.js';
 import { errorResponses } from '../http/schemas/common.js';
 import type { SandboxClock } from './sandbox-clock.js';
 import { maxSandboxAdvanceMs } from './sandbox-clock.js';
@@ -30,12 +34,17 @@ import type { SandboxCrm } from './sandbox-crm.js';
 import { sandboxPipeline } from './sandbox-crm-pipeline.js';
 import type { SandboxMessaging } from './sandbox-messaging.js';
 
+/** One tenant's sandbox adapters. */
+export interface TenantSandboxPorts {
+  readonly messaging: SandboxMessaging;
+  readonly calendar: CalendarPort;
+  readonly crm: SandboxCrm;
+}
+
 /** The sandbox adapters the routes read and drive. */
 export interface SandboxPorts {
-  readonly messaging: SandboxMessaging;
-  /** The CRM port of a tenant's own sandbox account. */
-  crmFor(tenantId: string): SandboxCrm;
-  readonly calendar: CalendarPort;
+  /** A tenant's own sandbox. */
+  sandboxFor(tenantId: string): TenantSandboxPorts;
   readonly clock: SandboxClock;
 }
 
@@ -49,7 +58,7 @@ const tags = ['sandbox'];
 const dayMs = 24 * 3_600_000;
 const maxAdvanceMinutes = maxSandboxAdvanceMs / 60_000;
 const sharedClockNote =
-  'The sandbox clock is shared by every tenant of this server (a sandbox-only server): moving it moves time for all of them.';
+  'The sandbox clock is shared by every tenant of this server (a sandbox-only server): moving it moves time for all of them, so it takes the operator key — or a tenant key while the server holds that one tenant only.';
 
 const inboundBody = z.strictObject({
   from: z
@@ -142,11 +151,35 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
 
   return (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
-    app.addHook('onRequest', app.sdrAuth.tenant);
-    // Idempotency-Key as on every other POST of the API, scoped to the tenant of the key.
+    // The shared clock is moved by the operator, or by the only tenant of the server.
+    const clockAuthentication: onRequestAsyncHookHandler = async function (request, reply) {
+      if (/^Bearer\s+\S+\s*$/i.test(request.headers.authorization ?? '')) {
+        const operator = await app.sdrAuth.operator.call(this, request, reply).then(
+          () => true,
+          () => false,
+        );
+        if (operator) return;
+      }
+      await app.sdrAuth.tenant.call(this, request, reply);
+      const tenants = await context.store.tenants.list({ limit: 2 });
+      if (tenants.items.length > 1) {
+        throw new AuthError('the sandbox clock is shared by every tenant of this server: moving it needs the operator key');
+      }
+    };
+    const tenantOnly: onRequestAsyncHookHandler = async function (request, reply) {
+      await app.sdrAuth.tenant.call(this, request, reply);
+    };
+    app.addHook('onRequest', async function (request, reply) {
+      if (request.routeOptions.url === '/v1/sandbox/clock/advance') await clockAuthentication.call(this, request, reply);
+      else await tenantOnly.call(this, request, reply);
+    });
+    // Idempotency-Key as on every other POST of the API, scoped to the tenant of the key (the
+    // operator's clock moves are scoped as the operator's other POSTs are).
     app.addHook(
       'preHandler',
-      idempotencyPreHandler(context, (request) => tenantOf(request).id),
+      idempotencyPreHandler(context, (request, key) =>
+        request.caller?.kind === 'tenant' ? request.caller.tenant.id : operatorIdempotencyScope(request, key),
+      ),
     );
     app.addHook('onSend', idempotencyOnSend(context));
 
@@ -201,7 +234,9 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
       async (request) => {
         const tenant = tenantOf(request);
         const { limit, after } = request.query;
-        const sent = await sandbox.messaging.list({ tenantId: tenant.id, limit, ...(after === undefined ? {} : { after }) });
+        const sent = await sandbox
+          .sandboxFor(tenant.id)
+          .messaging.list({ tenantId: tenant.id, limit, ...(after === undefined ? {} : { after }) });
         return {
           items: sent.map(({ idempotencyKey, ...message }) => ({ ...message, scheduledMessageId: idempotencyKey })),
         };
@@ -232,7 +267,7 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
         },
       },
       async (request) => {
-        const crm = sandbox.crmFor(tenantOf(request).id);
+        const { crm } = sandbox.sandboxFor(tenantOf(request).id);
         return {
           account: crm.account,
           pipeline: { ...sandboxPipeline, statuses: [...sandboxPipeline.statuses] },
@@ -268,12 +303,12 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
         if (to.getTime() <= from.getTime()) throw ValidationError.forField('query.to', 'must be after from');
         if (to.getTime() - from.getTime() > 366 * dayMs) throw ValidationError.forField('query.to', 'must be at most 366 days after from');
         const calendarId = tenant.booking.calendarId;
-        const events = await sandbox.calendar.listEvents({ calendarId, timeMin: from, timeMax: to });
+        const events = await sandbox.sandboxFor(tenant.id).calendar.listEvents({ calendarId, timeMin: from, timeMax: to });
         return {
           calendarId,
           from,
           to,
-          // Calendars may be shared by tenants (the default id is `primary`): only this tenant's events.
+          // The tenant's own sandbox calendar; events written there by others (an import) stay out too.
           events: events
             .filter((event) => event.privateProperties[tenantIdProperty] === tenant.id)
             .map(({ calendarId: _calendarId, conferenceUrl: _conferenceUrl, ...event }) => event),
@@ -317,7 +352,7 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
           tags,
           summary: 'Mark the tenant’s sandbox WhatsApp instance up or down',
           description:
-            'A down instance cannot send: the dispatcher holds the tenant’s messages until it is up again. Instances are named by the tenants’ settings; tenants configured with the same name share one.',
+            'A down instance cannot send: the dispatcher holds the tenant’s messages until it is up again. The instance is the tenant’s own: another tenant using the same name is not affected.',
           body: channelBody,
           response: {
             200: z.object({
@@ -336,8 +371,9 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
         if (instance !== tenant.messaging.instance) {
           throw ValidationError.forField('body.instance', `must be this tenant’s instance (${tenant.messaging.instance})`);
         }
-        await sandbox.messaging.setInstanceHealth(instance, request.body.status, request.body.detail);
-        return { instance, ...(await sandbox.messaging.health({ instance })) };
+        const { messaging } = sandbox.sandboxFor(tenant.id);
+        await messaging.setInstanceHealth(instance, request.body.status, request.body.detail);
+        return { instance, ...(await messaging.health({ instance })) };
       },
     );
     return Promise.resolve();

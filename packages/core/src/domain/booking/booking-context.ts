@@ -31,7 +31,7 @@ import {
   type SlotRules,
 } from './availability.js';
 import type { BookingActor } from './booking-inputs.js';
-import { eventDeletionEntry } from './calendar-outbox.js';
+import { calendarResolver, eventDeletionEntry } from './calendar-outbox.js';
 import { hasTimes } from './calendar-events.js';
 
 const dayMs = 24 * 3_600_000;
@@ -39,7 +39,11 @@ const dayMs = 24 * 3_600_000;
 /** Options of `BookingService`. */
 export interface BookingServiceOptions {
   readonly store: Store;
-  readonly calendar: CalendarPort;
+  /**
+   * The calendar bookings go to: one port, or the tenant's own port by tenant id (a server serving
+   * many tenants, each with its own calendar account).
+   */
+  readonly calendar: CalendarPort | ((tenantId: string) => CalendarPort);
   readonly lock: LockPort;
   readonly clock: Clock;
   /** Told of every change inside the transaction that persists it (reminders, stage). */
@@ -63,13 +67,17 @@ export interface BookingServiceOptions {
 }
 
 /** `BookingServiceOptions` with every default applied. */
-export type BookingContext = Required<Omit<BookingServiceOptions, 'events'>> & { readonly events: DomainEvents | undefined };
+export type BookingContext = Required<Omit<BookingServiceOptions, 'events' | 'calendar'>> & {
+  readonly events: DomainEvents | undefined;
+  /** The tenant's calendar. */
+  readonly calendarFor: (tenantId: string) => CalendarPort;
+};
 
 /** Applies the defaults. */
 export function bookingContextOf(options: BookingServiceOptions): BookingContext {
   return {
     store: options.store,
-    calendar: options.calendar,
+    calendarFor: calendarResolver(options.calendar),
     lock: options.lock,
     clock: options.clock,
     observers: options.observers ?? [],
@@ -174,13 +182,13 @@ export async function checkSlotFreshly(
   const timeMin = new Date(slot.start.getTime() - reach);
   const timeMax = new Date(slot.end.getTime() + reach);
   const [busy, appointments] = await Promise.all([
-    context.calendar.freeBusy({ calendarId, timeMin, timeMax }),
+    context.calendarFor(tenant.id).freeBusy({ calendarId, timeMin, timeMax }),
     context.store.appointments.listInRange(tenant.id, calendarId, timeMin, timeMax),
   ]);
   const facts = { tenant, now: context.clock.now(), busy, appointments, slot, rules: request.rules ?? 'offer' };
   const verdict = checkSlot({ ...facts, ...(request.ignore === undefined ? {} : { ignore: request.ignore }) });
   if (verdict.ok || verdict.reason !== 'busy' || request.ownEventId === undefined) return verdict;
-  const own = await context.calendar.getEvent({ calendarId, eventId: request.ownEventId });
+  const own = await context.calendarFor(tenant.id).getEvent({ calendarId, eventId: request.ownEventId });
   if (own === null || own.status === 'cancelled' || !hasTimes(own, slot)) return verdict;
   // Free/busy merges intervals without saying whose they are: taking our event's time out also
   // hides another event at exactly that time. That event would have been booked over ours after
@@ -254,7 +262,7 @@ export async function loadFreeSlots(context: BookingContext, request: FreeSlotsR
   const timeMin = new Date(from - reach);
   const timeMax = new Date(to + request.durationMinutes * 60_000 + reach);
   const [busy, appointments] = await Promise.all([
-    context.calendar.freeBusy({ calendarId, timeMin, timeMax }),
+    context.calendarFor(tenant.id).freeBusy({ calendarId, timeMin, timeMax }),
     context.store.appointments.listInRange(tenant.id, calendarId, timeMin, timeMax),
   ]);
   return freeSlotIntervals({
@@ -337,7 +345,9 @@ export async function queueEventDeletion(
 export async function deleteEventNow(context: BookingContext, appointment: Appointment): Promise<boolean> {
   if (appointment.calendarEventId === null) return true;
   try {
-    await context.calendar.deleteEvent({ calendarId: appointment.calendarId, eventId: appointment.calendarEventId });
+    await context
+      .calendarFor(appointment.tenantId)
+      .deleteEvent({ calendarId: appointment.calendarId, eventId: appointment.calendarEventId });
     return true;
   } catch (error) {
     context.logger.warn(
@@ -358,7 +368,7 @@ export async function compensateEvent(
   ref: CalendarEventRef & { readonly tenantId: string; readonly appointmentId: string },
 ): Promise<void> {
   try {
-    await context.calendar.deleteEvent({ calendarId: ref.calendarId, eventId: ref.eventId });
+    await context.calendarFor(ref.tenantId).deleteEvent({ calendarId: ref.calendarId, eventId: ref.eventId });
   } catch (deleteError) {
     try {
       await context.store.outbox.append(eventDeletionEntry(ref));

@@ -45,7 +45,8 @@ export function eventDeletionEntry(input: {
 /** Options of `processCalendarOutbox` and `CalendarOutboxWorker`. */
 export interface CalendarOutboxOptions {
   readonly store: Store;
-  readonly calendar: CalendarPort;
+  /** The calendar the deletions go to: one port, or the tenant's own by tenant id. */
+  readonly calendar: CalendarPort | ((tenantId: string) => CalendarPort);
   readonly clock: Clock;
   /** Identifies this worker in the entries it holds. */
   readonly workerId: string;
@@ -112,7 +113,7 @@ export async function processCalendarOutbox(options: CalendarOutboxOptions & Cal
         return counts;
       }
       try {
-        await applyEntry(options.calendar, entry, options);
+        await applyEntry(calendarResolver(options.calendar)(entry.tenantId), entry, options);
         counts.completed += await options.store.outbox.complete({ ids: [entry.id], workerId: options.workerId, now: options.clock.now() });
       } catch (error) {
         if (AbortedError.isInstance(error)) {
@@ -235,4 +236,9 @@ export class CalendarOutboxWorker {
       if (!busy) await this.options.clock.sleep(this.options.intervalMs, signal).catch(() => undefined);
     }
   }
+}
+
+/** One calendar for every tenant, or the tenant's own: as a function of the tenant id. */
+export function calendarResolver(calendar: CalendarPort | ((tenantId: string) => CalendarPort)): (tenantId: string) => CalendarPort {
+  return typeof calendar === 'function' ? calendar : () => calendar;
 }

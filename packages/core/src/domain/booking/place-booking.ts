@@ -76,7 +76,7 @@ export async function placeBooking<Result>(
     rules: plan.rules,
   });
   if (!verdict.ok) return { kind: 'refused', reason: verdict.reason };
-  const event = await ensureCalendarEvent(context.calendar, {
+  const event = await ensureCalendarEvent(context.calendarFor(tenant.id), {
     calendarId,
     eventId,
     tenantId: tenant.id,

@@ -33,8 +33,8 @@ export interface ChannelGateAnswer {
 export interface ChannelHealthGate {
   /** Whether `instance` can send now; raises or resolves the `tenantId`'s alert on the way. */
   check(input: { readonly instance: string; readonly tenantId: string }): Promise<ChannelGateAnswer>;
-  /** Forgets the cached answer for `instance`, so that the next send asks again (after a send failed). */
-  invalidate(instance: string): void;
+  /** Forgets the cached answer for `instance` (of `tenantId`), so that the next send asks again (after a send failed). */
+  invalidate(instance: string, tenantId: string): void;
 }
 
 interface Probe {
@@ -51,7 +51,8 @@ interface Outage {
 
 /** Creates the gate; it keeps its cache and outages for as long as the dispatcher lives. */
 export function createChannelHealthGate(options: {
-  readonly messaging: MessagingPort;
+  /** One channel for every tenant, or the tenant's own by tenant id (then instances are the tenant's: cached per tenant). */
+  readonly messaging: MessagingPort | ((tenantId: string) => MessagingPort);
   readonly store: Store;
   readonly clock: Clock;
   readonly settings: ChannelHealthOptions;
@@ -65,11 +66,15 @@ export function createChannelHealthGate(options: {
   // alert of each pair once (also one left open by a previous process), then stays quiet.
   const quietPairs = new Set<string>();
 
-  const probe = (instance: string): Promise<PortHealth> => {
+  // With a channel per tenant, tenants' instances of the same name are different instances.
+  const channelKey = (instance: string, tenantId: string) => (typeof messaging === 'function' ? `${tenantId}\u0000${instance}` : instance);
+  const probe = (instance: string, tenantId: string): Promise<PortHealth> => {
     const now = clock.now().getTime();
-    const cached = probes.get(instance);
+    const key = channelKey(instance, tenantId);
+    const cached = probes.get(key);
     if (cached !== undefined && now - cached.startedAt < settings.cacheMs) return cached.health;
-    const health = messaging.health({ instance }).then(
+    const port = typeof messaging === 'function' ? messaging(tenantId) : messaging;
+    const health = port.health({ instance }).then(
       (answer) => answer,
       (error: unknown): PortHealth => ({
         status: 'down',
@@ -77,7 +82,7 @@ export function createChannelHealthGate(options: {
         checkedAt: clock.now(),
       }),
     );
-    probes.set(instance, { startedAt: now, health });
+    probes.set(key, { startedAt: now, health });
     return health;
   };
 
@@ -133,28 +138,29 @@ export function createChannelHealthGate(options: {
 
   return {
     check: async ({ instance, tenantId }) => {
-      const health = await probe(instance);
+      const health = await probe(instance, tenantId);
+      const key = channelKey(instance, tenantId);
       if (health.status !== 'down') {
-        const outage = outages.get(instance);
+        const outage = outages.get(key);
         if (outage !== undefined) {
-          outages.delete(instance);
+          outages.delete(key);
           logger.info({ instance, since: outage.since.toISOString() }, 'channel instance is up again');
           await Promise.all([...outage.alerted].map((alertedTenant) => resolve(instance, alertedTenant)));
         }
         await resolve(instance, tenantId);
         return { open: true };
       }
-      let outage = outages.get(instance);
+      let outage = outages.get(key);
       if (outage === undefined) {
         outage = { since: clock.now(), detail: health.detail, alerted: new Set() };
-        outages.set(instance, outage);
+        outages.set(key, outage);
         logger.warn({ instance, detail: health.detail }, 'channel instance is down: holding its messages');
       }
       if (clock.now().getTime() - outage.since.getTime() >= settings.alertAfterMs) await raise(instance, tenantId, outage);
       return { open: false, ...(health.detail === undefined ? {} : { detail: health.detail }) };
     },
-    invalidate: (instance) => {
-      probes.delete(instance);
+    invalidate: (instance, tenantId) => {
+      probes.delete(channelKey(instance, tenantId));
     },
   };
 }

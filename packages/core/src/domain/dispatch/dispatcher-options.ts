@@ -34,7 +34,8 @@ export interface ChannelHealthOptions {
 export interface DispatcherOptions {
   /** `scheduledMessages`, `tenants`, `alerts` and whatever the handlers read. */
   readonly store: Store;
-  readonly messaging: MessagingPort;
+  /** The channel sends go through: one port, or the tenant's own by tenant id. */
+  readonly messaging: MessagingPort | ((tenantId: string) => MessagingPort);
   readonly clock: Clock;
   /** Each kind is served by exactly one handler; the dispatcher claims only these kinds. */
   readonly handlers: readonly DispatchHandler[];

@@ -76,7 +76,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const kinds = [...settings.handlers.keys()];
   const deps: DispatchDependencies = {
     store,
-    messaging,
+    messagingFor: typeof messaging === 'function' ? messaging : () => messaging,
     clock,
     settings,
     gate: createChannelHealthGate({ messaging, store, clock, settings: settings.channelHealth, events, logger }),

@@ -30,7 +30,8 @@ import { recordOutcome, type DispatchStep, type RowRun } from './settle-outcome.
 /** What every pass shares: the dispatcher's parts. */
 export interface DispatchDependencies {
   readonly store: Store;
-  readonly messaging: MessagingPort;
+  /** The tenant's channel. */
+  readonly messagingFor: (tenantId: string) => MessagingPort;
   readonly clock: Clock;
   readonly settings: DispatcherSettings;
   readonly gate: ChannelHealthGate;
@@ -159,15 +160,17 @@ async function send(
     // A row tried before may have gone out (the answer lost): the adapter looks it up before
     // sending again. The row keeps no first-attempt time; its creation bounds the window safely.
     const attempt = { number: row.attempts + 1, firstAttemptAt: row.attempts === 0 ? deps.clock.now() : row.createdAt };
-    const result = await deps.messaging.sendText(
-      { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id, attempt },
-      { signal: pass.abandon },
-    );
+    const result = await deps
+      .messagingFor(row.tenantId)
+      .sendText(
+        { instance: decision.instance, to: decision.to, text: decision.text, idempotencyKey: row.id, attempt },
+        { signal: pass.abandon },
+      );
     return { kind: 'sent', providerMessageId: result.providerMessageId, text: decision.text };
   } catch (error) {
     // The cached "up" may be stale: the next message through this instance asks again. An abort
     // says nothing about the channel.
-    if (isTransientError(error) && !AbortedError.isInstance(error)) deps.gate.invalidate(decision.instance);
+    if (isTransientError(error) && !AbortedError.isInstance(error)) deps.gate.invalidate(decision.instance, row.tenantId);
     throw error;
   }
 }

@@ -12,7 +12,6 @@ import {
   noopLogger,
   parseOrThrow,
   tenantSchema,
-  type CalendarPort,
   type Dispatcher,
 } from '@sdr/core';
 import { createInMemoryLock, createInMemoryRateLimiter } from '@sdr/core/testing';
@@ -28,8 +27,8 @@ import { createSandboxCalendar } from '../sandbox-calendar.js';
 import { createSandboxClock, type SandboxClock } from '../sandbox-clock.js';
 import { createSandboxCrm, type SandboxCrm } from '../sandbox-crm.js';
 import { sandboxStageMapping } from '../sandbox-crm-pipeline.js';
-import { createSandboxMessaging, type SandboxMessaging } from '../sandbox-messaging.js';
-import { createSandboxRoutes } from '../sandbox-routes.js';
+import { createSandboxMessaging } from '../sandbox-messaging.js';
+import { createSandboxRoutes, type TenantSandboxPorts } from '../sandbox-routes.js';
 
 /** Monday 2 March 2026, 09:00 in São Paulo. */
 export const sandboxTestStart = '2026-03-02T12:00:00Z';
@@ -43,26 +42,42 @@ export interface SandboxWorld {
   /** The real time under the sandbox clock (tests move it instead of waiting). */
   readonly base: VirtualClock;
   readonly clock: SandboxClock;
-  readonly messaging: SandboxMessaging;
-  readonly calendar: CalendarPort;
+  /** A tenant's own sandbox. */
+  sandboxFor(tenantId: string): TenantSandboxPorts;
   crmFor(tenantId: string): SandboxCrm;
   readonly dispatcher: Dispatcher;
   readonly acme: TestTenant;
   readonly globex: TestTenant;
+  /** Seeds one more tenant, on the channel instance `instance` (default: a name of its own). */
+  seed(name: string, instance?: string): Promise<TestTenant>;
+  /** The operator key of the world's server. */
+  readonly operatorKey: string;
 }
 
 /** Builds the world on `database`; each call seeds two new tenants. */
 export async function createSandboxWorld(database: TestDatabase): Promise<SandboxWorld> {
   const base = new VirtualClock(sandboxTestStart);
+  const operatorKey = `operator-${randomUUID()}`;
   const db = database.database;
   const clock = createSandboxClock({ db, base });
   await clock.refresh();
   const store = createPostgresStore({ db: database.db, clock });
-  const messaging = createSandboxMessaging({ db, clock });
-  const calendar = createSandboxCalendar({ db, clock });
+  const sandboxes = new Map<string, TenantSandboxPorts>();
+  const sandboxFor = (tenantId: string): TenantSandboxPorts => {
+    let sandbox = sandboxes.get(tenantId);
+    if (sandbox === undefined) {
+      sandbox = {
+        messaging: createSandboxMessaging({ db, clock, account: tenantId }),
+        calendar: createSandboxCalendar({ db, clock, account: tenantId }),
+        crm: createSandboxCrm({ db, clock, account: tenantId }),
+      };
+      sandboxes.set(tenantId, sandbox);
+    }
+    return sandbox;
+  };
   const lock = createInMemoryLock({ clock });
   const events = createDomainEvents();
-  const services = createServerServices({ store, calendar, lock, clock, events });
+  const services = createServerServices({ store, calendar: (tenantId) => sandboxFor(tenantId).calendar, lock, clock, events });
   const { followUp } = services;
   const context: ServerContext = {
     clock,
@@ -75,20 +90,20 @@ export async function createSandboxWorld(database: TestDatabase): Promise<Sandbo
     http: {
       bodyLimitBytes: 64 * 1024,
       rateLimitPerMinute: 1000,
-      operatorKeyHash: sha256Hex(`operator-${randomUUID()}`),
+      operatorKeyHash: sha256Hex(operatorKey),
       publicBaseUrl: 'http://localhost:3000',
     },
   };
-  const sandbox = { messaging, calendar, clock, crmFor: (tenantId: string) => createSandboxCrm({ db, clock, account: tenantId }) };
+  const sandbox = { sandboxFor, clock };
   const app = await createHttpApp(context, { extraRoutes: [createSandboxRoutes({ context, sandbox })] });
   const dispatcher = createDispatcher({
     store,
-    messaging,
+    messaging: (tenantId) => sandboxFor(tenantId).messaging,
     clock,
     handlers: [createFollowUpDispatchHandler({ followUp, events })],
     pacing: false,
   });
-  const seed = async (name: string): Promise<TestTenant> => {
+  const seed = async (name: string, instance = `whatsapp-${randomUUID()}`): Promise<TestTenant> => {
     const now = clock.now();
     const tenant = await store.tenants.create(
       parseOrThrow(tenantSchema, {
@@ -97,7 +112,7 @@ export async function createSandboxWorld(database: TestDatabase): Promise<Sandbo
         timeZone: 'America/Sao_Paulo',
         businessHours: { mon: weekday, tue: weekday, wed: weekday, thu: weekday, fri: weekday },
         stageMapping: sandboxStageMapping,
-        messaging: { instance: `whatsapp-${randomUUID()}` },
+        messaging: { instance },
         createdAt: now,
         updatedAt: now,
         version: 0,
@@ -111,11 +126,12 @@ export async function createSandboxWorld(database: TestDatabase): Promise<Sandbo
     context,
     base,
     clock,
-    messaging,
-    calendar,
-    crmFor: sandbox.crmFor,
+    sandboxFor,
+    crmFor: (tenantId) => sandboxFor(tenantId).crm,
     dispatcher,
     acme: await seed('Acme'),
     globex: await seed('Globex'),
+    seed,
+    operatorKey,
   };
 }

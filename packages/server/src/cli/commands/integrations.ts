@@ -1,0 +1,93 @@
+/**
+ * `sdr integrations set|list|check|remove --tenant <id>`: a tenant's integrations from a script
+ * (a deploy), through the same service as `/v1/integrations` — same validation, same sealing,
+ * same redacted answers. Uses the environment of `sdr serve` (database, encryption key).
+ */
+import process from 'node:process';
+import { ValidationError, noopLogger } from '@sdr/core';
+import { composeServer } from '../../runtime/compose.js';
+import { loadConfig } from '../../runtime/config.js';
+import { openServerDatabase } from '../../runtime/open-database.js';
+import { exitCodes, type CliCommand, type CliIo } from '../command.js';
+
+const usage = [
+  'usage: sdr integrations list   --tenant <id>',
+  '       sdr integrations set    --tenant <id> <kind> --provider <name> [--config <json> | --config-file <path>]',
+  '       sdr integrations check  --tenant <id> <kind>',
+  '       sdr integrations remove --tenant <id> <kind>',
+  '',
+  'Kinds: crm, calendar, whatsapp, voice, model. Answers are JSON, secrets redacted.',
+].join('\n');
+
+interface Parsed {
+  readonly action: string;
+  readonly tenant: string;
+  readonly kind: string | undefined;
+  readonly provider: string | undefined;
+  readonly config: string | undefined;
+  readonly configFile: string | undefined;
+}
+
+function parse(args: readonly string[]): Parsed {
+  const [action = '', ...rest] = args;
+  if (!['list', 'set', 'check', 'remove'].includes(action)) throw ValidationError.forField('action', 'must be list, set, check or remove');
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  for (let index = 0; index < rest.length; index += 1) {
+    const word = rest[index] ?? '';
+    if (word.startsWith('--')) {
+      const value = rest[index + 1];
+      if (value === undefined) throw ValidationError.forField(word, 'needs a value');
+      flags.set(word, value);
+      index += 1;
+    } else positional.push(word);
+  }
+  const tenant = flags.get('--tenant');
+  if (tenant === undefined) throw ValidationError.forField('--tenant', 'is required');
+  const kind = positional[0];
+  if (action !== 'list' && kind === undefined) throw ValidationError.forField('kind', `is required for ${action}`);
+  if (action === 'set' && !flags.has('--provider')) throw ValidationError.forField('--provider', 'is required for set');
+  return { action, tenant, kind, provider: flags.get('--provider'), config: flags.get('--config'), configFile: flags.get('--config-file') };
+}
+
+async function configOf(parsed: Parsed, io: CliIo): Promise<unknown> {
+  const text = parsed.configFile === undefined ? (parsed.config ?? '{}') : await io.readFile(parsed.configFile);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw ValidationError.forField(parsed.configFile === undefined ? '--config' : '--config-file', 'must be JSON');
+  }
+}
+
+export const integrationsCommand: CliCommand = {
+  path: ['integrations'],
+  summary: 'configure, list, check or remove a tenant’s integrations (as /v1/integrations does)',
+  usage,
+  async run(args, io) {
+    const parsed = parse(args);
+    const config = parsed.action === 'set' ? await configOf(parsed, io) : undefined;
+    const settings = loadConfig(process.env);
+    const database = await openServerDatabase(settings.database);
+    try {
+      const composition = await composeServer({ config: settings, database, logger: noopLogger });
+      try {
+        const { integrations } = composition;
+        const kind = parsed.kind ?? '';
+        const answer =
+          parsed.action === 'list'
+            ? { items: await integrations.list(parsed.tenant) }
+            : parsed.action === 'set'
+              ? await integrations.set({ tenantId: parsed.tenant, kind, provider: parsed.provider ?? '', config })
+              : parsed.action === 'check'
+                ? await integrations.check(parsed.tenant, kind)
+                : await integrations.remove(parsed.tenant, kind);
+        io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+        return exitCodes.ok;
+      } finally {
+        await composition.close();
+      }
+    } finally {
+      await database.close();
+    }
+  },
+};

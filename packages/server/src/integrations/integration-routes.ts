@@ -1,0 +1,101 @@
+/**
+ * `/v1/integrations`: a tenant's integrations (tenant key). `PUT /v1/integrations/{kind}` with
+ * `{ "provider", "config" }` configures one kind, `GET` reads one or all (secrets redacted,
+ * last health), `POST …/check` runs the health check now, `DELETE` returns the kind to its
+ * default (the tenant's sandbox). Secrets are write-only: no answer ever carries one.
+ */
+import { pluginKinds } from '@sdr/core';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { tenantOf } from '../http/request-context.js';
+import { errorResponses, problemSchema } from '../http/schemas/common.js';
+import type { IntegrationService } from './integration-service.js';
+
+const tags = ['integrations'];
+
+const kindParams = z.strictObject({ kind: z.enum(pluginKinds).describe('The kind of integration.') });
+
+const healthResource = z
+  .object({ status: z.enum(['up', 'degraded', 'down']), detail: z.string().optional(), checkedAt: z.date() })
+  .nullable()
+  .describe('The last health check (`null`: never checked).');
+
+const integrationResource = z.object({
+  kind: z.enum(pluginKinds),
+  provider: z.string(),
+  configured: z.boolean().describe('`false`: the kind runs on its default, the tenant’s sandbox.'),
+  config: z.unknown().describe('The configuration, every secret replaced by `[redacted]`.'),
+  version: z.number().int(),
+  updatedAt: z.date().nullable(),
+  health: healthResource,
+});
+
+const putBody = z.strictObject({
+  provider: z.string().trim().min(1).max(100).describe('The plugin’s provider, e.g. `kommo`, `evolution`, `sandbox`.'),
+  config: z.unknown().describe('The provider’s configuration (its schema is in `x-sdr-providers`); secrets are write-only.'),
+});
+
+const responses = { 200: integrationResource, 422: problemSchema, ...errorResponses };
+
+/** The routes, registered through `createHttpApp(context, { extraRoutes: [...] })`. */
+export function createIntegrationRoutes(options: { readonly integrations: IntegrationService }): FastifyPluginAsync {
+  const { integrations } = options;
+  return (plain) => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    app.addHook('onRequest', app.sdrAuth.tenant);
+
+    app.get(
+      '/v1/integrations',
+      {
+        schema: {
+          tags,
+          summary: 'The tenant’s integrations, one per kind',
+          response: { 200: z.object({ items: z.array(integrationResource) }), ...errorResponses },
+        },
+      },
+      async (request) => ({ items: await integrations.list(tenantOf(request).id) }),
+    );
+
+    app.get(
+      '/v1/integrations/:kind',
+      { schema: { tags, summary: 'One integration of the tenant', params: kindParams, response: responses } },
+      async (request) => integrations.get(tenantOf(request).id, request.params.kind),
+    );
+
+    app.put(
+      '/v1/integrations/:kind',
+      {
+        schema: {
+          tags,
+          summary: 'Configure an integration',
+          description:
+            'Validates the configuration with the provider’s schema (422 naming each bad field, nothing stored; an unknown provider is a 422 listing the known ones), stores it encrypted, and answers it with secrets redacted. Every process uses it within seconds.',
+          params: kindParams,
+          body: putBody,
+          response: responses,
+        },
+      },
+      async (request) =>
+        integrations.set({
+          tenantId: tenantOf(request).id,
+          kind: request.params.kind,
+          provider: request.body.provider,
+          config: request.body.config,
+        }),
+    );
+
+    app.delete(
+      '/v1/integrations/:kind',
+      { schema: { tags, summary: 'Return an integration to its default (the sandbox)', params: kindParams, response: responses } },
+      async (request) => integrations.remove(tenantOf(request).id, request.params.kind),
+    );
+
+    app.post(
+      '/v1/integrations/:kind/check',
+      { schema: { tags, summary: 'Run the integration’s health check now', params: kindParams, response: responses } },
+      async (request) => integrations.check(tenantOf(request).id, request.params.kind),
+    );
+    return Promise.resolve();
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The integrations table and this process's view of it. Every change takes the next `revision`
+ * of one sequence; `refresh` reads the rows above the last revision it saw — configurations
+ * opened (they are sealed at rest) and parsed by their plugin's schema — so a change made
+ * through any process is used here after the next poll (`start`, every `pollIntervalMs`). The
+ * resolver reads `configurationOf` synchronously from this view.
+ */
+import { classifyError, type Logger, type PluginKind } from '@sdr/core';
+import type { Database, Row } from '@sdr/store-postgres';
+import { quoteIdentifier, serverSchema } from '../database/server-database.js';
+import { textOrNull, toDate } from '../sandbox/sandbox-sql.js';
+import { integrationContext } from './key-rotation.js';
+import type { PluginRegistry, ResolvedConfiguration } from './port-resolver.js';
+import type { SecretBox } from './secret-box.js';
+
+/** A configured integration as this process knows it. */
+export interface KnownIntegration extends ResolvedConfiguration {
+  readonly tenantId: string;
+  readonly kind: PluginKind;
+  readonly updatedAt: Date;
+}
+
+/** Options of `createIntegrationView`. */
+export interface IntegrationViewOptions {
+  readonly db: Database;
+  readonly box: SecretBox;
+  readonly plugins: PluginRegistry;
+  readonly logger: Logger;
+  readonly schema?: string;
+}
+
+/** This process's view of every tenant's integrations. */
+export interface IntegrationView {
+  readonly configurationOf: (tenantId: string, kind: PluginKind) => KnownIntegration | null;
+  /** Reads the changes made since the last refresh (by any process). */
+  refresh(): Promise<void>;
+  /** Polls for changes every `pollIntervalMs` until `stop`. */
+  start(pollIntervalMs: number): void;
+  stop(): Promise<void>;
+}
+
+/** The quoted integrations table. */
+export function integrationsTable(schema?: string): string {
+  return `${quoteIdentifier(schema ?? serverSchema)}.integrations`;
+}
+
+/** Creates the view (see the module comment); call `refresh` once before using it. */
+export function createIntegrationView(options: IntegrationViewOptions): IntegrationView {
+  const { db, box, plugins, logger } = options;
+  const table = integrationsTable(options.schema);
+  const known = new Map<string, KnownIntegration>();
+  let lastRevision = 0;
+  let refreshing: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const apply = (row: Row): void => {
+    const tenantId = String(row['tenant_id']);
+    const kind = String(row['kind']) as PluginKind;
+    const slot = `${tenantId}\u0000${kind}`;
+    const provider = textOrNull(row['provider']);
+    const sealed = textOrNull(row['config_ciphertext']);
+    if (provider === null || sealed === null) {
+      known.delete(slot);
+      return;
+    }
+    const plugin = plugins.get(kind)?.get(provider);
+    if (plugin === undefined) {
+      logger.error({ tenantId, kind, provider }, 'a stored integration names a provider this server has no plugin for');
+      known.delete(slot);
+      return;
+    }
+    const config: unknown = plugin.configSchema.parse(JSON.parse(box.open(sealed, integrationContext(tenantId, kind))) as unknown);
+    known.set(slot, {
+      tenantId,
+      kind,
+      provider: plugin.provider,
+      config,
+      version: Number(row['version']),
+      updatedAt: toDate(row['updated_at']),
+    });
+  };
+
+  const refresh = (): Promise<void> => {
+    refreshing ??= (async () => {
+      try {
+        const rows = await db.query('integrations.changes', `SELECT * FROM ${table} WHERE revision > $1 ORDER BY revision`, [lastRevision]);
+        for (const row of rows) {
+          try {
+            apply(row);
+          } catch (error) {
+            logger.error(
+              { tenantId: String(row['tenant_id']), kind: String(row['kind']), error: classifyError(error).message },
+              'a stored integration could not be read',
+            );
+          }
+          lastRevision = Math.max(lastRevision, Number(row['revision']));
+        }
+      } finally {
+        refreshing = null;
+      }
+    })();
+    return refreshing;
+  };
+
+  return {
+    configurationOf: (tenantId, kind) => known.get(`${tenantId}\u0000${kind}`) ?? null,
+    refresh,
+    start(pollIntervalMs) {
+      if (timer !== null) return;
+      timer = setInterval(() => {
+        refresh().catch((error: unknown) => {
+          logger.warn({ error: classifyError(error).message }, 'integration changes could not be read; retrying');
+        });
+      }, pollIntervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      await refreshing?.catch(() => undefined);
+    },
+  };
+}
