@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
+import { kommoPlugin } from '@sdr/adapter-kommo';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
@@ -162,10 +163,11 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  // The plugins the server ships (the sandbox, Evolution), then the embedder's own.
+  // The plugins the server ships (the sandbox, Evolution, Kommo), then the embedder's own.
   const plugins = createPluginRegistry([
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
+    kommoPlugin,
     ...(input.plugins ?? []),
   ]);
   const view = createIntegrationView({ db: database.database, box, plugins, logger });
