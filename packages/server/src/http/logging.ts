@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { redactKommoWebhookPath } from '@sdr/adapter-kommo';
 
 /** pino `redact` paths for the server's logger: credentials, bodies and personal data. */
 export const httpLogRedactPaths: readonly string[] = [
@@ -33,8 +34,11 @@ export function requestIdOf(request: IncomingMessage): string {
   return typeof header === 'string' && requestIdPattern.test(header) ? header : randomUUID();
 }
 
-/** The path of a URL without its query string (which may carry personal data). */
+/**
+ * The path of a URL without its query string (which may carry personal data), and with the
+ * secret of a Kommo webhook URL redacted: what request logs and problem documents show.
+ */
 export function pathOf(url: string): string {
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  return redactKommoWebhookPath(query === -1 ? url : url.slice(0, query));
 }

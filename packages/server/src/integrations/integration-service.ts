@@ -54,7 +54,7 @@ export interface IntegrationServiceOptions {
   readonly clock: { now(): Date };
   readonly depsFor: (tenantId: string, kind: PluginKind) => PluginDeps;
   /** Where the tenant's webhooks arrive, given to `onConfigured`. */
-  readonly webhookUrl: (tenantId: string, kind: PluginKind, provider: string) => string;
+  readonly webhookUrl: (tenantId: string, kind: PluginKind, provider: string, config: unknown) => string;
   readonly schema?: string;
 }
 
@@ -159,7 +159,7 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
       await plugin.onConfigured?.({
         config,
         deps: options.depsFor(input.tenantId, kind),
-        webhookUrl: options.webhookUrl(input.tenantId, kind, plugin.provider),
+        webhookUrl: options.webhookUrl(input.tenantId, kind, plugin.provider, config),
       });
       return resourceOf(input.tenantId, kind);
     },

@@ -95,7 +95,7 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
     });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors.map((error) => error.field)).toEqual(['provider']);
-    expect(unknown.body.detail).toContain('known: acme-crm, sandbox');
+    expect(unknown.body.detail).toContain('known: acme-crm, kommo, sandbox');
     const bad = await a.request<{ errors: { field: string }[] }>('PUT', '/v1/integrations/crm', {
       provider: 'acme-crm',
       config: { subdomain: '', token: 'short' },

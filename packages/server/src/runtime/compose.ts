@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
+import { kommoPlugin } from '@sdr/adapter-kommo';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
@@ -32,6 +33,7 @@ import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
+import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/index.js';
 import {
   createHeartbeats,
   createMetrics,
@@ -95,6 +97,8 @@ export interface Composition {
   readonly heartbeats: Heartbeats;
   /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
   readonly evolution: EvolutionIngest;
+  /** Kommo's webhooks: the route and the deliveries being applied. */
+  readonly kommo: KommoIngest;
   /** Where inbound media are kept (`blobs/` under the data directory). */
   readonly blobs: BlobStore;
   /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
@@ -162,10 +166,11 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  // The plugins the server ships (the sandbox, Evolution), then the embedder's own.
+  // The plugins the server ships (the sandbox, Evolution, Kommo), then the embedder's own.
   const plugins = createPluginRegistry([
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
+    kommoPlugin,
     ...(input.plugins ?? []),
   ]);
   const view = createIntegrationView({ db: database.database, box, plugins, logger });
@@ -208,7 +213,11 @@ export async function composeServer(input: {
     store,
     clock,
     depsFor,
-    webhookUrl: (tenantId, kind, provider) => `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+    // Kommo signs nothing: its URL carries the tenant's webhook secret.
+    webhookUrl: (tenantId, kind, provider, pluginConfig) =>
+      provider === 'kommo'
+        ? kommoWebhookUrl(config.publicBaseUrl, tenantId, (pluginConfig as { readonly webhookSecret: string }).webhookSecret)
+        : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
   const context: ServerContext = {
@@ -255,9 +264,18 @@ export async function composeServer(input: {
     mediaLinkOf: mediaLink(config.publicBaseUrl),
   });
 
+  const kommo = createKommoIngest({
+    configurationOf: view.configurationOf,
+    store,
+    crmFor: (tenantId) => crmFor(tenantId),
+    crmInbound: context.services.crmInbound,
+    logger,
+  });
+
   return {
     context,
     evolution,
+    kommo,
     blobs,
     ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
     clock,
@@ -268,6 +286,7 @@ export async function composeServer(input: {
     integrations,
     processId,
     async close() {
+      await kommo.idle();
       await view.stop();
       webhooks.close();
       await alertNotifier?.stop();

@@ -161,6 +161,7 @@ async function buildApp(input: {
       createIntegrationRoutes({ integrations: composition.integrations }),
       probes,
       composition.evolution.routes,
+      composition.kommo.routes,
       createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
