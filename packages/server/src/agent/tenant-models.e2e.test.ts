@@ -17,6 +17,20 @@ import type { RunningServer } from '../runtime/start-server.js';
 import { plainAnswer, startOpenAiWireServer, type OpenAiWireServer } from './__fixtures__/openai-wire-server.js';
 
 const operatorKey = 'operator-key-of-the-tenant-model-tests-0123';
+const workday = [['09:00', '18:00']];
+const zoned = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'America/Sao_Paulo',
+  weekday: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** `Mon 09:30`: the weekday and time of `instant` in São Paulo. */
+const inSaoPaulo = (instant: string) => {
+  const parts = Object.fromEntries(zoned.formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
+  return `${parts['weekday'] ?? ''} ${parts['hour'] ?? ''}:${parts['minute'] ?? ''}`;
+};
 
 describe.skipIf(databaseUrl === undefined)('the model of each tenant’s agent [postgres]', () => {
   let database: TestDatabase | undefined;
@@ -53,6 +67,7 @@ describe.skipIf(databaseUrl === undefined)('the model of each tenant’s agent [
       {
         name: 'Globex',
         timeZone: 'America/Sao_Paulo',
+        businessHours: { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday },
       },
     );
     demo = clientFor(server.url ?? '', created.apiKey.key);
@@ -81,6 +96,13 @@ describe.skipIf(databaseUrl === undefined)('the model of each tenant’s agent [
     // The other tenant has no model integration: the demo model answers, the model server hears nothing.
     const greeted = await say(demo, demoTenantId, '+5511912345678', 'oi');
     expect(greeted.reply).toMatch(/^Olá! Eu sou Ana, da .+\. Quer agendar uma conversa/);
+    expect(modelServer!.requests).toHaveLength(3);
+    // The slots it offers are real ones, inside the tenant's business hours (30-minute slots).
+    const offered = await say(demo, demoTenantId, '+5511912345678', 'quero agendar');
+    expect(offered.reply).toMatch(/^Tenho estes horários: 1\) .+; 2\) .+; 3\) .+\./);
+    const { offeredSlots } = await demo.get<{ offeredSlots: string[] }>(`/v1/leads/${offered.leadId}/agent`);
+    expect(offeredSlots).toHaveLength(3);
+    for (const slot of offeredSlots) expect(inSaoPaulo(slot)).toMatch(/^(Mon|Tue|Wed|Thu|Fri) (09|1[0-7]):(00|30)$/);
     expect(modelServer!.requests).toHaveLength(3);
   }, 180_000);
 
