@@ -1,2 +1,3 @@
 export { createAgentRoutes } from './agent-routes.js';
-export { modelResolver, startServerAgent, type ServerAgent } from './server-agent.js';
+export { createTenantModelResolver, type TenantModelResolver, type TenantModelResolverOptions } from './model-resolver.js';
+export { startServerAgent, type ServerAgent } from './server-agent.js';

@@ -1,14 +1,11 @@
 /**
  * The built-in agent in the server: on `message.received` the tenant's agent answers the lead.
- * The model comes from `modelFor(tenantId)` — today the offline demo model, or the
- * OpenAI-compatible endpoint of `SDR_AGENT_*` for every tenant; a per-tenant `model`
- * integration plugs in here. Turn records and offered slots are kept by an `AgentTurnStore`.
+ * The model comes from `modelFor(tenantId)` (see `createTenantModelResolver`: the tenant's `model`
+ * integration, else `SDR_AGENT_*`, else the offline demo model). Turn records and offered slots are kept by an `AgentTurnStore`.
  */
 import {
-  SandboxLanguageModel,
   createAgent,
   createInMemoryTurnStore,
-  createOpenAiCompatibleModel,
   defaultAgentSettings,
   type Agent,
   type AgentSettings,
@@ -27,12 +24,6 @@ export interface ServerAgent {
   close(): Promise<void>;
 }
 
-/** The model of a tenant: the configured endpoint for everyone, or the demo model. */
-export function modelResolver(config: ServerConfig['agent']): (tenantId: string) => LanguageModelV3 {
-  const shared = config.model === null ? new SandboxLanguageModel() : createOpenAiCompatibleModel(config.model);
-  return () => shared;
-}
-
 /** Starts the agent on the server's events and services. */
 export function startServerAgent(input: {
   readonly context: ServerContext;
@@ -40,7 +31,8 @@ export function startServerAgent(input: {
   readonly messaging: MessagingPort | ((tenantId: string) => MessagingPort);
   readonly config: ServerConfig['agent'];
   readonly logger: Logger;
-  readonly modelFor?: (tenantId: string) => LanguageModelV3 | Promise<LanguageModelV3>;
+  /** The model of a tenant's agent. */
+  readonly modelFor: (tenantId: string) => LanguageModelV3 | Promise<LanguageModelV3>;
   readonly settingsFor?: (tenantId: string) => AgentSettings | Promise<AgentSettings>;
   readonly turns?: AgentTurnStore;
 }): ServerAgent {
@@ -54,7 +46,7 @@ export function startServerAgent(input: {
     clock: context.clock,
     turns,
     logger,
-    modelFor: input.modelFor ?? modelResolver(input.config),
+    modelFor: input.modelFor,
     settingsFor: input.settingsFor ?? (() => defaultAgentSettings),
     debounceMs: input.config.debounceMs,
   });

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { kommoPlugin } from '@sdr/adapter-kommo';
+import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
@@ -30,6 +31,7 @@ import {
 import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
+import { createTenantModelResolver, type TenantModelResolver } from '../agent/model-resolver.js';
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
@@ -107,6 +109,8 @@ export interface Composition {
   readonly box: SecretBox;
   /** The tenants' integrations (the API and the command line). */
   readonly integrations: IntegrationService;
+  /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
+  readonly modelFor: TenantModelResolver;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -166,11 +170,13 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  // The plugins the server ships (the sandbox, Evolution, Kommo), then the embedder's own.
+  // The plugins the server ships (the sandbox, Evolution, Kommo, the agent's models), then the embedder's own.
   const plugins = createPluginRegistry([
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
     kommoPlugin,
+    openAiCompatibleModelPlugin,
+    sandboxModelPlugin,
     ...(input.plugins ?? []),
   ]);
   const view = createIntegrationView({ db: database.database, box, plugins, logger });
@@ -284,6 +290,7 @@ export async function composeServer(input: {
     webhooks,
     box,
     integrations,
+    modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     processId,
     async close() {
       await kommo.idle();

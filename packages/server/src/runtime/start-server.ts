@@ -67,7 +67,13 @@ export async function startServer(input: {
   let agent: ServerAgent | null = null;
   try {
     composition = await composeServer({ config, database, logger, ...(input.plugins === undefined ? {} : { plugins: input.plugins }) });
-    agent = startServerAgent({ context: composition.context, messaging: composition.ports.messagingFor, config: config.agent, logger });
+    agent = startServerAgent({
+      context: composition.context,
+      messaging: composition.ports.messagingFor,
+      config: config.agent,
+      logger,
+      modelFor: composition.modelFor,
+    });
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
