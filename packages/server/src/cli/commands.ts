@@ -1,7 +1,9 @@
 import type { CliCommand } from './command.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 
 /** Every sub-command of `sdr`. Each lives in its own module under `cli/commands/`. */
-export const commands: readonly CliCommand[] = [serveCommand, simulateCommand, billingPlanCommand];
+export const commands: readonly CliCommand[] = [serveCommand, simulateCommand, billingPlanCommand, exportCommand, importCommand];
