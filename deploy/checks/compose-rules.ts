@@ -8,6 +8,7 @@
 export interface ComposeService {
   readonly image?: string;
   readonly environment?: Readonly<Record<string, string | number | boolean | null>>;
+  readonly env_file?: string;
   readonly depends_on?: readonly string[] | Readonly<Record<string, { readonly condition?: string }>>;
   readonly volumes?: readonly unknown[];
   readonly healthcheck?: { readonly test?: unknown; readonly disable?: boolean };

@@ -36,18 +36,22 @@ describe('deploy/compose.yaml', () => {
     expect(composeProblems(compose)).toEqual([]);
   });
 
-  it('sets only variables the server reads, and its .env template names each one it interpolates', () => {
+  it('sets only variables the server reads, and its .env template holds only those and the ones compose uses', () => {
     const known = new Set(configVariables);
     const services = sdrServices(compose);
     expect(services.map(([name]) => name)).toEqual(['api', 'worker']);
     for (const [name, service] of services) {
       const unknown = Object.keys(service.environment ?? {}).filter((variable) => !known.has(variable));
       expect(unknown, `${name} sets variables the server does not read`).toEqual([]);
+      expect(service.env_file, `${name} reads deploy/.env`).toBe('.env');
     }
     const interpolated = new Set([...readFileSync(composePath, 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((match) => match[1]!));
     const templated = new Set([...envTemplate.matchAll(/^([A-Z0-9_]+)=/gm)].map((match) => match[1]!));
     expect([...interpolated].filter((variable) => !templated.has(variable))).toEqual([]);
-    expect([...templated].filter((variable) => !interpolated.has(variable))).toEqual([]);
+    expect([...templated].filter((variable) => !interpolated.has(variable) && !known.has(variable))).toEqual([]);
+    // What compose decides for the topology is not offered in the template, where it would be ignored.
+    const decided = services.flatMap(([, service]) => Object.keys(service.environment ?? {}));
+    expect(decided.filter((variable) => templated.has(variable))).toEqual([]);
   });
 
   it('reports a compose file that breaks the specification or the topology', () => {
