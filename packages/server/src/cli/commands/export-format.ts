@@ -5,11 +5,15 @@
  *
  *   {"format":"sdr-tenant-export","version":1,"tenantId":"…","exportedAt":"…"}
  *   {"table":"sdr.leads","row":{…the row as PostgreSQL's row_to_json gives it…}}
+ *   {"sequence":"sdr_server.integration_revisions","value":41}
  *   {"end":true,"rows":123}
  *
  * The tables are found in the catalog, not listed by hand: `sdr.tenants` and every table of the
  * store's and the server's schemas with a `tenant_id` column, parents before the tables whose
  * foreign keys point at them. A migration that adds a tenant table is exported without a change here.
+ * The sequences of those schemas travel too (their last values): an import moves each past what
+ * the rows used, so numbers handed out afterwards — revisions other processes poll above —
+ * keep growing.
  */
 import { SdrError, ValidationError } from '@sdr/core';
 import { defaultSchema, type SqlExecutor } from '@sdr/store-postgres';
@@ -154,4 +158,14 @@ export function parseOptions(
     index += 1;
   }
   return { options, positional };
+}
+
+/** The sequences of the exported schemas, with their last values (`null`: never used). */
+export async function exportSequences(sql: SqlExecutor): Promise<{ readonly name: string; readonly value: string | null }[]> {
+  return sql.query<{ name: string; value: string | null }>(
+    'export.sequences',
+    `SELECT schemaname || '.' || sequencename AS name, last_value::text AS value
+       FROM pg_sequences WHERE schemaname = ANY($1) ORDER BY 1`,
+    [exportedSchemas],
+  );
 }

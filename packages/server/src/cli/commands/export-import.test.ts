@@ -79,6 +79,11 @@ describe.skipIf(databaseUrl === undefined)('sdr export and sdr import [postgres]
     await store.alerts.raise({ ...buildAlertInput({ tenantId: null }), now: new Date() });
     await store.apiKeys.create(buildApiKey({ tenantId: tenant.id }));
     await store.oauthTokens.put(buildOAuthToken({ tenantId: tenant.id }));
+    // A sequence no column owns (as integration revisions are): its value must travel too.
+    await opened.database.script(
+      'test.sequence',
+      "CREATE SEQUENCE sdr_server.test_revisions; SELECT setval('sdr_server.test_revisions', 41);",
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -95,8 +100,9 @@ describe.skipIf(databaseUrl === undefined)('sdr export and sdr import [postgres]
     const text = await readFile(file, 'utf8');
     const lines = text.trim().split('\n');
     expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'sdr-tenant-export', version: 1, tenantId: tenant.id });
-    expect(JSON.parse(lines.at(-1)!)).toEqual({ end: true, rows: lines.length - 2 });
-    const tables = new Set(lines.slice(1, -1).map((line) => (JSON.parse(line) as { table: string }).table));
+    const rowLines = lines.filter((line) => line.startsWith('{"table":'));
+    expect(JSON.parse(lines.at(-1)!)).toEqual({ end: true, rows: rowLines.length });
+    const tables = new Set(rowLines.map((line) => (JSON.parse(line) as { table: string }).table));
     expect([...tables].sort()).toEqual([
       'sdr.alerts',
       'sdr.api_keys',
@@ -113,8 +119,13 @@ describe.skipIf(databaseUrl === undefined)('sdr export and sdr import [postgres]
     ]);
     expect(text).not.toContain(other.id);
 
+    expect(lines).toContain('{"sequence":"sdr_server.test_revisions","value":41}');
+    const prepared = await openServerDatabase({ kind: 'postgres', url: target.url, poolMax: 1 });
+    await prepared.database.script('test.sequence', 'CREATE SEQUENCE sdr_server.test_revisions');
+    await prepared.close();
+
     const imported = await sdr(target.url, ['import', file]);
-    expect(imported, imported.stderr).toMatchObject({ code: 0, stderr: `imported ${lines.length - 2} rows of tenant ${tenant.id}\n` });
+    expect(imported, imported.stderr).toMatchObject({ code: 0, stderr: `imported ${rowLines.length} rows of tenant ${tenant.id}\n` });
 
     const again = await sdr(target.url, ['export', '--tenant', tenant.id]);
     expect(again.code).toBe(0);
@@ -135,6 +146,9 @@ describe.skipIf(databaseUrl === undefined)('sdr export and sdr import [postgres]
       );
       expect(positions).toEqual({ distinct: 3, total: 3 });
       expect(await store.tenants.get(other.id)).toBeNull();
+      expect(await restored.database.query('test.revision', "SELECT nextval('sdr_server.test_revisions')::int AS next")).toEqual([
+        { next: 42 },
+      ]);
     } finally {
       await restored.close();
     }
@@ -164,6 +178,12 @@ describe.skipIf(databaseUrl === undefined)('sdr export and sdr import [postgres]
       const foreign = join(directory, 'foreign.jsonl');
       await writeFile(foreign, text.replace(`"tenant_id":"${tenant.id}"`, `"tenant_id":"${other.id}"`));
       expect(await sdr(empty.url, ['import', foreign])).toMatchObject({ code: 2, stderr: expect.stringContaining('another tenant') });
+
+      // The empty database lacks the sequence the export carries: refused, as an unknown column is.
+      expect(await sdr(empty.url, ['import', file])).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('sequence "sdr_server.test_revisions" does not exist in this database'),
+      });
 
       const probe = await openServerDatabase({ kind: 'postgres', url: empty.url, poolMax: 1 });
       try {

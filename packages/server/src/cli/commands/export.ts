@@ -10,7 +10,15 @@ import type { SqlExecutor } from '@sdr/store-postgres';
 import { loadConfig } from '../../runtime/config.js';
 import { openServerDatabase } from '../../runtime/open-database.js';
 import { exitCodes, type CliCommand } from '../command.js';
-import { exportFormat, exportTables, exportVersion, parseOptions, parseTenantId, tenantsTableSql } from './export-format.js';
+import {
+  exportFormat,
+  exportSequences,
+  exportTables,
+  exportVersion,
+  parseOptions,
+  parseTenantId,
+  tenantsTableSql,
+} from './export-format.js';
 
 const usage = `usage: sdr export --tenant <id> [--output <file.jsonl>]
 
@@ -90,6 +98,9 @@ export async function exportTenant(
         await write(`{"table":${JSON.stringify(table.name)},"row":${row}}\n`);
         rows += 1;
       }
+    }
+    for (const sequence of await exportSequences(tx)) {
+      if (sequence.value !== null) await write(`${JSON.stringify({ sequence: sequence.name, value: Number(sequence.value) })}\n`);
     }
     await write(`${JSON.stringify({ end: true, rows })}\n`);
     return rows;

@@ -10,7 +10,15 @@ import type { SqlExecutor } from '@sdr/store-postgres';
 import { loadConfig } from '../../runtime/config.js';
 import { openServerDatabase } from '../../runtime/open-database.js';
 import { exitCodes, type CliCommand } from '../command.js';
-import { exportFormat, exportTables, exportVersion, parseOptions, tenantsTableSql, type ExportTable } from './export-format.js';
+import {
+  exportFormat,
+  exportSequences,
+  exportTables,
+  exportVersion,
+  parseOptions,
+  tenantsTableSql,
+  type ExportTable,
+} from './export-format.js';
 
 const usage = `usage: sdr import <file.jsonl>
 
@@ -73,7 +81,8 @@ export async function importTenant(
       );
     }
     const tables = new Map((await exportTables(tx)).map((table) => [table.name, table]));
-    const { tenantId, rows } = parseExport(text, source, tables);
+    const sequenceNames = new Set((await exportSequences(tx)).map((sequence) => sequence.name));
+    const { tenantId, rows, sequences } = parseExport(text, source, tables, sequenceNames);
     const order = [...tables.keys()];
     const sorted = [...rows].sort((a, b) => order.indexOf(a.table.name) - order.indexOf(b.table.name));
     for (let start = 0; start < sorted.length; ) {
@@ -93,6 +102,15 @@ export async function importTenant(
           [table.sql, column],
         );
       }
+    }
+    for (const sequence of sequences) {
+      // Only ever forward: numbers the source handed out are never handed out again here.
+      await tx.write(
+        `import.sequence.${sequence.name}`,
+        `SELECT setval($1::text::regclass, $2::bigint)
+          WHERE $2::bigint > COALESCE((SELECT last_value FROM pg_sequences WHERE schemaname || '.' || sequencename = $1::text), 0)`,
+        [sequence.name, sequence.value],
+      );
     }
     return { tenantId, rows: rows.length };
   });
@@ -119,7 +137,12 @@ async function insertRows(tx: SqlExecutor, table: ExportTable, rows: readonly Pa
 }
 
 /** Checks the whole file before anything is written; every problem names the line. */
-function parseExport(text: string, source: string, tables: ReadonlyMap<string, ExportTable>): { tenantId: string; rows: ParsedRow[] } {
+function parseExport(
+  text: string,
+  source: string,
+  tables: ReadonlyMap<string, ExportTable>,
+  sequenceNames: ReadonlySet<string>,
+): { tenantId: string; rows: ParsedRow[]; sequences: { name: string; value: number }[] } {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   const refuse = (line: number, problem: string) => ValidationError.forField('file', `${source} line ${line}: ${problem}`);
@@ -137,12 +160,13 @@ function parseExport(text: string, source: string, tables: ReadonlyMap<string, E
   const tenantId = header['tenantId'];
   if (typeof tenantId !== 'string') throw refuse(1, 'names no tenantId');
   const end = parsed.at(-1);
-  const body = parsed.slice(1, -1);
+  const entries = parsed.slice(1, -1).map((entry, index) => ({ entry, line: index + 2 }));
+  const isSequence = (entry: unknown): entry is Record<string, unknown> => isRecord(entry) && 'sequence' in entry;
+  const body = entries.filter(({ entry }) => !isSequence(entry));
   if (parsed.length < 2 || !isRecord(end) || end['end'] !== true) throw refuse(parsed.length, 'the export is cut short (no closing line)');
   if (end['rows'] !== body.length)
     throw refuse(parsed.length, `announces ${JSON.stringify(end['rows'])} rows, the file holds ${body.length}`);
-  const rows = body.map((entry, index): ParsedRow => {
-    const line = index + 2;
+  const rows = body.map(({ entry, line }): ParsedRow => {
     if (!isRecord(entry) || typeof entry['table'] !== 'string' || !isRecord(entry['row'])) throw refuse(line, 'is not {"table", "row"}');
     const table = tables.get(entry['table']);
     if (table === undefined) throw refuse(line, `table ${entry['table']} does not exist in this database`);
@@ -153,8 +177,17 @@ function parseExport(text: string, source: string, tables: ReadonlyMap<string, E
     if (row[table.tenantColumn] !== tenantId) throw refuse(line, `the row belongs to another tenant than ${tenantId}`);
     return { table, row };
   });
+  const sequences = entries.flatMap(({ entry, line }) => {
+    if (!isSequence(entry)) return [];
+    const name = entry['sequence'];
+    const value = entry['value'];
+    if (typeof name !== 'string' || !sequenceNames.has(name))
+      throw refuse(line, `sequence ${JSON.stringify(name)} does not exist in this database`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw refuse(line, `sequence ${name} has no whole-number value`);
+    return [{ name, value }];
+  });
   if (!rows.some((parsedRow) => parsedRow.table.sql === tenantsTableSql)) throw refuse(2, 'the export holds no tenant row');
-  return { tenantId, rows };
+  return { tenantId, rows, sequences };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
