@@ -1,9 +1,19 @@
 import type { CliCommand } from './command.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { keysRotateCommand } from './commands/keys-rotate.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 
 /** Every sub-command of `sdr`. Each lives in its own module under `cli/commands/`. */
-export const commands: readonly CliCommand[] = [serveCommand, simulateCommand, billingPlanCommand, keysRotateCommand, integrationsCommand];
+export const commands: readonly CliCommand[] = [
+  serveCommand,
+  simulateCommand,
+  billingPlanCommand,
+  keysRotateCommand,
+  integrationsCommand,
+  exportCommand,
+  importCommand,
+];
