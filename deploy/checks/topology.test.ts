@@ -28,7 +28,7 @@ interface Process {
 function serve(role: 'api' | 'worker', env: Record<string, string>): Promise<Process> {
   const child = spawn(process.execPath, ['--conditions=@sdr/source', '--import', 'tsx', cli, 'serve'], {
     cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', ...env, SDR_ROLE: role },
+    env: { PATH: process.env['PATH'] ?? '', ...env, SDR_ROLE: role, SDR_ENCRYPTION_KEY: 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

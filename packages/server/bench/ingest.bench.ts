@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       config: loadConfig({
         DATABASE_URL: url.toString(),
         SDR_ROLE: 'api',
+        SDR_ENCRYPTION_KEY: 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=',
         PORT: '0',
         SDR_LOG_LEVEL: 'silent',
         DATABASE_POOL_MAX: '20',

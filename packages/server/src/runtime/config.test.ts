@@ -30,6 +30,7 @@ describe('loadConfig', () => {
   it('reads every variable, empty ones counting as unset', () => {
     const config = loadConfig({
       SDR_ROLE: 'worker',
+      SDR_ENCRYPTION_KEY: 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=',
       PORT: '8080',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://app:secret@db:5432/sdr',
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
     [{ SDR_OPERATOR_KEY: 'short' }, 'SDR_OPERATOR_KEY', 'at least 32 characters'],
     [{ SDR_SEED_DEMO: 'maybe' }, 'SDR_SEED_DEMO', 'must be true or false'],
     [{ SDR_ROLE: 'api' }, 'SDR_ROLE', 'needs DATABASE_URL'],
+    [{ SDR_ROLE: 'worker', DATABASE_URL: 'postgres://db/sdr' }, 'SDR_ENCRYPTION_KEY', 'must be set when SDR_ROLE is worker'],
   ])('refuses %o naming the variable', (env, variable, problem) => {
     const error = failure(env);
     expect(error.fieldErrors.map((field) => field.field)).toContain(variable);

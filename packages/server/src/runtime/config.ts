@@ -192,6 +192,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       `${e.SDR_ROLE} needs DATABASE_URL: the embedded database serves a single process, so split roles share a PostgreSQL server`,
     );
   }
+  if (e.SDR_ROLE !== 'all' && e.SDR_ENCRYPTION_KEY === undefined) {
+    throw ValidationError.forField(
+      'SDR_ENCRYPTION_KEY',
+      `must be set when SDR_ROLE is ${e.SDR_ROLE}: every api and worker process must seal and open integration secrets with the same key, and a key generated per process would not open the others' secrets`,
+    );
+  }
   if ((e.SDR_AGENT_BASE_URL === undefined) !== (e.SDR_AGENT_MODEL === undefined)) {
     throw ValidationError.forField(
       e.SDR_AGENT_MODEL === undefined ? 'SDR_AGENT_MODEL' : 'SDR_AGENT_BASE_URL',

@@ -24,6 +24,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The encryption key of test servers that share a PostgreSQL database (32 bytes, base64). */
+export const testEncryptionKey = 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=';
+
 /** A new, empty database on `driver`. */
 export async function createTestDatabase(driver: Driver): Promise<TestDatabase> {
   if (driver === 'pglite') {
@@ -31,7 +34,8 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
     return { env: { SDR_DATA_DIR: directory }, url: null, drop: () => rm(directory, { recursive: true, force: true }) };
   }
   const created = await createEmptyPostgresDatabase('sdr_e2e');
-  return { env: { DATABASE_URL: created.url }, url: created.url, drop: () => created.drop() };
+  // Processes of several roles share the database, so they share one encryption key too.
+  return { env: { DATABASE_URL: created.url, SDR_ENCRYPTION_KEY: testEncryptionKey }, url: created.url, drop: () => created.drop() };
 }
 
 /** Settings that make the workers quick to notice work in tests. */
