@@ -73,6 +73,16 @@ export function createAppointmentRepository(context: StoreContext): AppointmentR
       return toAppointment(row);
     },
 
+    async releaseHold(tenantId, id) {
+      if (!isUuid(tenantId) || !isUuid(id)) return false;
+      const rows = await context.exec.write(
+        'appointments.releaseHold',
+        `DELETE FROM ${table} WHERE tenant_id = $1 AND id = $2 AND status = 'scheduled' AND calendar_event_id IS NULL RETURNING id`,
+        [tenantId, id],
+      );
+      return rows.length > 0;
+    },
+
     async listByLead(tenantId, leadId, options) {
       if (!isUuid(tenantId) || !isUuid(leadId)) return [];
       const rows = await context.exec.query(
