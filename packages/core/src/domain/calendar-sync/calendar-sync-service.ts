@@ -122,7 +122,14 @@ export class CalendarSyncService {
     const listed = new Set(
       changes.flatMap((change) => (change.kind === 'changed' && change.event.status !== 'cancelled' ? [change.event.eventId] : [])),
     );
-    const upcoming = await this.options.store.appointments.listInRange(tenant.id, calendarId, this.options.clock.now(), new Date(8.64e15));
+    const now = this.options.clock.now();
+    // Ten years ahead: well past any booking horizon, and an instant every store can write.
+    const upcoming = await this.options.store.appointments.listInRange(
+      tenant.id,
+      calendarId,
+      now,
+      new Date(now.getTime() + 10 * 366 * 86_400_000),
+    );
     // Holds (no event yet) are bookings in flight, not meetings that lost their event.
     return upcoming.filter((appointment) => appointment.calendarEventId !== null && !listed.has(appointment.calendarEventId));
   }
