@@ -13,6 +13,7 @@ export * from './domain/events/index.js';
 export * from './domain/templates/index.js';
 export * from './domain/dispatch/index.js';
 export * from './domain/booking/index.js';
+export * from './domain/calendar-sync/index.js';
 export * from './domain/billing/index.js';
 export * from './domain/follow-up/index.js';
 export * from './domain/conversation/index.js';

@@ -260,5 +260,29 @@ export function registerMessageAndAppointmentTests<Subject extends StoreSubject>
       },
       options.timeoutMs,
     );
+
+    it(
+      'releaseHold deletes a hold (scheduled, no event yet) and frees its slot, and nothing else',
+      async () => {
+        const { store, tenantId, lead, newTenant } = await withLead();
+        const hold = await store.appointments.create(
+          buildAppointment({ tenantId, leadId: lead.id, calendarId: 'sales', calendarEventId: null, ...slot(10) }),
+        );
+        const booked = await store.appointments.create(buildAppointment({ tenantId, leadId: lead.id, calendarId: 'sales', ...slot(12) }));
+        const cancelledHold = await store.appointments.create(
+          buildAppointment({ tenantId, leadId: lead.id, calendarId: 'sales', calendarEventId: null, status: 'cancelled', ...slot(14) }),
+        );
+        expect(await store.appointments.releaseHold((await newTenant()).id, hold.id)).toBe(false);
+        expect(await store.appointments.releaseHold(tenantId, booked.id)).toBe(false);
+        expect(await store.appointments.releaseHold(tenantId, cancelledHold.id)).toBe(false);
+        expect(await store.appointments.releaseHold(tenantId, hold.id)).toBe(true);
+        expect(await store.appointments.releaseHold(tenantId, hold.id)).toBe(false);
+        expect(await store.appointments.get(tenantId, hold.id)).toBeNull();
+        expect(await store.appointments.get(tenantId, booked.id)).toEqual(booked);
+        // The slot is free again.
+        await store.appointments.create(buildAppointment({ tenantId, leadId: lead.id, calendarId: 'sales', ...slot(10) }));
+      },
+      options.timeoutMs,
+    );
   });
 }

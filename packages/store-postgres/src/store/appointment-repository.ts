@@ -2,6 +2,13 @@
  * PostgreSQL `AppointmentRepository`. Double booking is refused by the exclusion constraint
  * `appointments_no_overlap` (SQLSTATE 23P01 ⇒ `SlotUnavailableError`), on insert and on update,
  * however many processes book at once.
+ *
+ * Inserts on one calendar take turns on a transaction-scoped advisory lock taken by the insert
+ * statement itself. Without it, concurrent inserts checked by the exclusion constraint wait on
+ * each other's uncommitted index entries and deadlock (PostgreSQL breaks that only after
+ * `deadlock_timeout`, a second by default): a hundred callers after one slot took seconds to be
+ * refused. With it each insert meets only committed rows and is refused at once. The constraint
+ * still decides; the turn only orders the checks.
  */
 import { appointmentSchema, parseOrThrow, type Appointment, type AppointmentRepository, type AppointmentStatus } from '@sdr/core';
 import type { Row } from '../database/database.js';
@@ -25,7 +32,9 @@ export function createAppointmentRepository(context: StoreContext): AppointmentR
         'appointments.create',
         `INSERT INTO ${table} (id, tenant_id, lead_id, calendar_id, start_at, end_at, status, calendar_event_id, rescheduled_from_id,
                                created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5::timestamptz, $6::timestamptz, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12) RETURNING *`,
+         SELECT $1::uuid, $2::uuid, $3::uuid, $4::text, $5::timestamptz, $6::timestamptz, $7::text, $8::text, $9::uuid,
+                $10::timestamptz, $11::timestamptz, $12::integer
+         FROM (SELECT pg_advisory_xact_lock(hashtextextended($13::text, 0))) AS turn RETURNING *`,
         [
           parsed.id,
           parsed.tenantId,
@@ -39,6 +48,7 @@ export function createAppointmentRepository(context: StoreContext): AppointmentR
           instant(parsed.createdAt),
           instant(parsed.updatedAt),
           parsed.version,
+          `@sdr/store-postgres:appointments:${context.schemaName}:${parsed.tenantId}:${parsed.calendarId}`,
         ],
       );
       return toAppointment(row ?? {});
@@ -71,6 +81,16 @@ export function createAppointmentRepository(context: StoreContext): AppointmentR
         expectedVersion: parsed.version,
       });
       return toAppointment(row);
+    },
+
+    async releaseHold(tenantId, id) {
+      if (!isUuid(tenantId) || !isUuid(id)) return false;
+      const rows = await context.exec.write(
+        'appointments.releaseHold',
+        `DELETE FROM ${table} WHERE tenant_id = $1 AND id = $2 AND status = 'scheduled' AND calendar_event_id IS NULL RETURNING id`,
+        [tenantId, id],
+      );
+      return rows.length > 0;
     },
 
     async listByLead(tenantId, leadId, options) {

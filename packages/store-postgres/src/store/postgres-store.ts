@@ -6,9 +6,10 @@
  * The store never creates, ends or closes the connection it is given, and expects the schema to
  * be migrated (`migrate({ db })`) before use.
  */
-import { systemClock, type Clock, type Repositories, type Store } from '@sdr/core';
+import { systemClock, type CalendarSyncTokenRepository, type Clock, type Repositories, type Store } from '@sdr/core';
 import type { SqlExecutor } from '../database/database.js';
 import { openDatabase, type DatabaseConnection } from '../database/open-database.js';
+import { createCalendarSyncTokenRepository } from './calendar-sync-token-repository.js';
 import { createRepositories } from './repositories.js';
 import { defaultSchema, quoteSchema } from './schema-name.js';
 import { rootContext, transactionContext } from './store-context.js';
@@ -32,6 +33,8 @@ export interface PostgresStore extends Store {
   readonly provider: 'postgres' | 'pglite';
   /** The schema the tables live in. */
   readonly schema: string;
+  /** Where `CalendarSyncService` keeps each tenant calendar's sync token. */
+  readonly calendarSyncTokens: CalendarSyncTokenRepository;
 }
 
 /** Creates the store over `options.db`. */
@@ -44,6 +47,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     provider: database.driver,
     schema: schemaName,
     ...createRepositories(root),
+    calendarSyncTokens: createCalendarSyncTokenRepository(root),
     transaction: <T>(fn: (tx: Repositories) => Promise<T>): Promise<T> =>
       database.transaction((sql) => {
         const tx = createRepositories(transactionContext(root, sql));

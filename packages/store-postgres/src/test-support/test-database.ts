@@ -94,6 +94,7 @@ const tablesInDeleteOrder = [
   'billing_cycles',
   'outbox',
   'sync_states',
+  'calendar_sync_tokens',
   'alerts',
   'templates',
   'api_keys',

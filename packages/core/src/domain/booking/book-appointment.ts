@@ -1,13 +1,12 @@
 /**
- * `book` (SPEC §4.3): under the calendar lock, fresh free/busy → the event, created
- * idempotently → the appointment persisted with the observers' writes in one transaction. The
- * store refuses overlapping `scheduled` appointments by itself, so a lock that fails (expired,
- * split brain) cannot cause a double booking: the loser's event is deleted again.
+ * `book` (SPEC §4.3), hold first (see `hold-booking.ts`): the appointment is written as a hold
+ * that the store's overlap rule refuses to a second caller at once; then, under the calendar
+ * lock, fresh free/busy → the event, created idempotently → the event linked and the observers'
+ * writes, in one transaction. Whatever fails releases the hold (and deletes an event made by then).
  */
 import { ConflictError } from '../../errors/index.js';
 import type { CalendarEvent } from '../../ports/calendar/calendar-port.js';
 import { bookedEvent } from './appointment-events.js';
-import { writeEventsWithin } from '../events/after-commit.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import {
@@ -15,13 +14,13 @@ import {
   eventTitleFor,
   loadLeadFor,
   loadTenant,
-  notifyObservers,
   slotUnavailable,
   withCalendarLock,
   type BookingContext,
 } from './booking-context.js';
 import { bookInputSchema, slotRulesFor, type BookInput } from './booking-inputs.js';
-import { placeBooking, refuseEarly, type BookingPlan, type Placement } from './place-booking.js';
+import { completeHold, holdSlot, isHold, releaseHold } from './hold-booking.js';
+import { refuseEarly, type BookingPlan } from './place-booking.js';
 
 /** What `book` returns. */
 export interface BookingResult {
@@ -40,7 +39,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
   const earlierAttempt = () =>
     findEarlierAttempt(context, { tenantId: tenant.id, leadId: lead.id, appointmentId: input.appointmentId, start: input.start });
   const earlier = await earlierAttempt();
-  if (earlier !== null) return { appointment: earlier, created: false, event: null };
+  if (earlier !== null && !isHold(earlier)) return { appointment: earlier, created: false, event: null };
 
   const durationMs = (input.durationMinutes ?? tenant.booking.slotMinutes) * 60_000;
   const plan: BookingPlan = {
@@ -54,27 +53,21 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
     description: input.description,
     rules: slotRulesFor(input),
   };
-  await refuseEarly(context, plan);
+  // A hold found under the same id is an attempt that stopped half-way, or one running now: it is completed, not written again.
+  if (earlier === null) {
+    await refuseEarly(context, plan);
+    const held = await holdSlot(context, plan);
+    // A concurrent call with the same id held it first: that call's outcome is checked against this request.
+    if (held === null) await earlierAttempt();
+  }
   const placement = await withCalendarLock(context, {
     tenantId: tenant.id,
     calendarId: plan.calendarId,
-    run: async (): Promise<Placement<Appointment>> => {
-      // A concurrent call with the same id may have finished while this one queued for the lock.
-      const finished = await earlierAttempt();
-      if (finished !== null) return { kind: 'adopted', result: finished };
-      return placeBooking(context, {
-        plan,
-        persist: async ({ tx, afterCommit, appointment, now }) => {
-          const created = await tx.appointments.create(appointment);
-          await notifyObservers(context, { change: { type: 'booked', appointment: created }, tx, tenant, now, afterCommit });
-          await writeEventsWithin(context.events, tx, [bookedEvent(created)]);
-          return created;
-        },
-        // Persisted by a caller that did not hold the lock: the event is that booking's.
-        adoptDuplicate: () =>
-          findEarlierAttempt(context, { tenantId: tenant.id, leadId: lead.id, appointmentId: plan.appointmentId, start: input.start }),
-      });
-    },
+    run: () => completeHold(context, plan),
+  }).catch(async (error: unknown) => {
+    // The lock stayed taken (or failed): the slot is given back. Only a hold is ever deleted.
+    await releaseHold(context, { tenantId: tenant.id, id: plan.appointmentId });
+    throw error;
   });
 
   if (placement.kind === 'refused') throw await slotUnavailable(context, { ...plan, reason: placement.reason, cause: placement.cause });

@@ -71,6 +71,8 @@ export type BookingContext = Required<Omit<BookingServiceOptions, 'events' | 'ca
   readonly events: DomainEvents | undefined;
   /** The tenant's calendar. */
   readonly calendarFor: (tenantId: string) => CalendarPort;
+  /** Alternatives being looked up now, by slot: the losers of one slot share one look-up. */
+  readonly alternativesInFlight: Map<string, Promise<AvailableSlot[]>>;
 };
 
 /** Applies the defaults. */
@@ -88,6 +90,7 @@ export function bookingContextOf(options: BookingServiceOptions): BookingContext
     deletionFollowUpMs: options.deletionFollowUpMs ?? 60_000,
     alternativesSearchDays: options.alternativesSearchDays ?? 7,
     newId: options.newId ?? (() => globalThis.crypto.randomUUID()),
+    alternativesInFlight: new Map(),
   };
 }
 
@@ -221,7 +224,27 @@ export async function slotUnavailable(
   );
 }
 
-async function alternativesFor(context: BookingContext, request: SlotRequest): Promise<AvailableSlot[]> {
+/**
+ * Alternatives to a refused slot. Concurrent refusals of the same slot (the losers of a contended
+ * slot) share one look-up — one free/busy read and one appointment query instead of one each.
+ */
+function alternativesFor(context: BookingContext, request: SlotRequest): Promise<AvailableSlot[]> {
+  const key = JSON.stringify([
+    request.tenant.id,
+    request.calendarId,
+    request.slot.start.getTime(),
+    request.slot.end.getTime(),
+    request.ignore?.appointmentIds ?? [],
+    (request.ignore?.intervals ?? []).map((interval) => [interval.start.getTime(), interval.end.getTime()]),
+  ]);
+  const running = context.alternativesInFlight.get(key);
+  if (running !== undefined) return running;
+  const lookup = lookUpAlternatives(context, request).finally(() => context.alternativesInFlight.delete(key));
+  context.alternativesInFlight.set(key, lookup);
+  return lookup;
+}
+
+async function lookUpAlternatives(context: BookingContext, request: SlotRequest): Promise<AvailableSlot[]> {
   const span = context.alternativesSearchDays * dayMs;
   // A request before the notice or past the horizon is searched from the nearest bookable edge.
   const bookable = bookableRange(request.tenant, context.clock.now());

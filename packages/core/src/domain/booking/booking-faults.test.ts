@@ -3,7 +3,7 @@
  * the event exists, and compensation that fails too.
  */
 import { describe, expect, it } from 'vitest';
-import { ConflictError, ProviderError, ProviderUnavailableError, VersionConflictError } from '../../errors/index.js';
+import { ConflictError, ProviderError, ProviderUnavailableError, SlotUnavailableError, VersionConflictError } from '../../errors/index.js';
 import { calendarEventIdFor } from '../model/appointment.js';
 import { bookingWorld, saoPaulo, type BookingWorld } from './__fixtures__/booking-world.js';
 import type { BookInput } from './booking-inputs.js';
@@ -113,5 +113,53 @@ describe('book under faults', () => {
     );
     const fresh = await world.service.book(bookAt(world, saoPaulo(2, '10:00')));
     expect(fresh.created).toBe(true);
+  });
+});
+
+describe('book, hold first', () => {
+  it('a hold left by an attempt that stopped before the calendar is completed by a retry with the same id', async () => {
+    const world = await bookingWorld();
+    const appointmentId = crypto.randomUUID();
+    const start = saoPaulo(2, '10:00');
+    const now = world.clock.now();
+    await world.store.appointments.create({
+      id: appointmentId,
+      tenantId: world.tenant.id,
+      leadId: world.lead.id,
+      calendarId: 'primary',
+      start,
+      end: new Date(start.getTime() + 30 * 60_000),
+      status: 'scheduled',
+      calendarEventId: null,
+      rescheduledFromId: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    });
+    // The hold keeps the slot from anyone else.
+    await expect(world.service.book(bookAt(world, start, { leadId: world.otherLead.id, actor: { kind: 'operator' } }))).rejects.toSatisfy(
+      (error) => SlotUnavailableError.isInstance(error),
+    );
+    const retried = await world.service.book(bookAt(world, start, { appointmentId }));
+    expect(retried.created).toBe(true);
+    expect(retried.appointment).toMatchObject({ id: appointmentId, calendarEventId: calendarEventIdFor(appointmentId), version: 1 });
+    expect(world.calendar.allEvents('primary').map((event) => event.eventId)).toEqual([calendarEventIdFor(appointmentId)]);
+    // The observers ran when the hold was completed: the reminders exist.
+    expect(world.store.dump().scheduledMessages.length).toBeGreaterThan(0);
+  });
+
+  it('the slot turns out busy in the calendar: the hold is released and nothing is written', async () => {
+    const world = await bookingWorld();
+    const start = saoPaulo(2, '10:00');
+    await world.calendar.createEvent({
+      calendarId: 'primary',
+      eventId: 'foreign0event0id',
+      summary: 'Dentist',
+      start,
+      end: new Date(start.getTime() + 30 * 60_000),
+    });
+    await expect(world.service.book(bookAt(world, start))).rejects.toSatisfy((error) => SlotUnavailableError.isInstance(error));
+    expect(world.store.dump().appointments).toEqual([]);
+    expect(world.calendarFaults.calls('createEvent')).toEqual([]);
   });
 });

@@ -29,7 +29,8 @@ import {
   type ListAppointmentsInput,
   type RescheduleInput,
 } from './booking-inputs.js';
-import { cancelAppointment, type CancelResult } from './cancel-appointment.js';
+import { cancelAppointment, type CancelOptions, type CancelResult } from './cancel-appointment.js';
+import { followCalendarMove, type CalendarMoveInput, type CalendarMoveResult } from './follow-calendar-move.js';
 import { rescheduleAppointment, type RescheduleResult } from './reschedule-appointment.js';
 
 /** Books, moves and cancels appointments; see the module comment. */
@@ -90,9 +91,21 @@ export class BookingService {
     return rescheduleAppointment(this.context, input);
   }
 
-  /** Cancels a `scheduled` appointment (`ConflictError` for any other status). */
-  cancel(input: AppointmentRefInput): Promise<CancelResult> {
-    return cancelAppointment(this.context, input);
+  /**
+   * Cancels a `scheduled` appointment (`ConflictError` for any other status); `options.crmNote`
+   * is written in the same transaction.
+   */
+  cancel(input: AppointmentRefInput, options?: CancelOptions): Promise<CancelResult> {
+    return cancelAppointment(this.context, input, options);
+  }
+
+  /**
+   * Follows a move a person made to one of our events in the calendar itself: the appointment
+   * takes the new times (reminders moved), or — when they conflict — stays as it is and the
+   * result says why.
+   */
+  followCalendarMove(input: CalendarMoveInput): Promise<CalendarMoveResult> {
+    return followCalendarMove(this.context, input);
   }
 
   /** One appointment the actor may see. */

@@ -20,6 +20,7 @@ import {
   transactionWithEffects,
   type BookingContext,
 } from './booking-context.js';
+import { appendCrmNoteEntry, type CrmNote } from '../sync/crm-outbox-entries.js';
 import { appointmentRefInputSchema, type AppointmentRefInput } from './booking-inputs.js';
 
 /** What `cancel` returns. */
@@ -30,8 +31,18 @@ export interface CancelResult {
   readonly eventDeleted: boolean;
 }
 
+/** What else a cancellation writes in its transaction. */
+export interface CancelOptions {
+  /** A note the CRM shows once (its key makes a repeated cancellation write it once). */
+  readonly crmNote?: CrmNote;
+}
+
 /** Cancels a lead's `scheduled` appointment; see the module comment. */
-export async function cancelAppointment(context: BookingContext, rawInput: AppointmentRefInput): Promise<CancelResult> {
+export async function cancelAppointment(
+  context: BookingContext,
+  rawInput: AppointmentRefInput,
+  options: CancelOptions = {},
+): Promise<CancelResult> {
   const input = parseOrThrow(appointmentRefInputSchema, rawInput, 'cancel');
   const tenant = await loadTenant(context, input.tenantId);
   const appointment = await loadAppointmentFor(context, input);
@@ -43,6 +54,7 @@ export async function cancelAppointment(context: BookingContext, rawInput: Appoi
     await queueEventDeletion(context, { tx, appointment: stored, now });
     await notifyObservers(context, { change: { type: 'cancelled', appointment: stored }, tx, tenant, now, afterCommit });
     await writeEventsWithin(context.events, tx, [cancelledEvent(stored, now)]);
+    if (options.crmNote !== undefined) await appendCrmNoteEntry(tx, { tenantId: tenant.id, leadId: stored.leadId, note: options.crmNote });
     return stored;
   });
   const eventDeleted = await deleteEventNow(context, cancelled);

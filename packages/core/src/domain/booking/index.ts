@@ -36,7 +36,8 @@ export type { BookingServiceOptions } from './booking-context.js';
 export { BookingService } from './booking-service.js';
 export type { BookingResult } from './book-appointment.js';
 export type { RescheduleResult } from './reschedule-appointment.js';
-export type { CancelResult } from './cancel-appointment.js';
+export type { CancelOptions, CancelResult } from './cancel-appointment.js';
+export type { CalendarMoveInput, CalendarMoveResult } from './follow-calendar-move.js';
 export { appointmentIdOfEvent, appointmentIdProperty, leadIdProperty, tenantIdProperty } from './calendar-events.js';
 export {
   CalendarOutboxWorker,

@@ -114,8 +114,8 @@ export async function refuseEarly(context: BookingContext, request: SlotRequest)
   if (!early.ok) throw await slotUnavailable(context, { ...request, reason: early.reason });
 }
 
-/** A new `scheduled` appointment of the plan, validated by the schema. */
-function newAppointment(input: { readonly plan: BookingPlan; readonly eventId: string; readonly now: Date }): Appointment {
+/** A new `scheduled` appointment of the plan, validated by the schema; without an event id it is a hold. */
+export function newAppointment(input: { readonly plan: BookingPlan; readonly eventId: string | null; readonly now: Date }): Appointment {
   const { plan, now } = input;
   return parseOrThrow(
     appointmentSchema,

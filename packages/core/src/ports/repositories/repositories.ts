@@ -87,6 +87,11 @@ export interface AppointmentRepository {
   create(appointment: Appointment): Promise<Appointment>;
   /** Optimistic update; the overlap rule applies to the new state too. */
   update(appointment: Appointment): Promise<Appointment>;
+  /**
+   * Deletes a hold — a `scheduled` appointment without a calendar event yet, which `book` writes
+   * before it calls the calendar — and nothing else: `false` when there is no such row.
+   */
+  releaseHold(tenantId: string, id: string): Promise<boolean>;
   listByLead(tenantId: string, leadId: string, options?: { readonly statuses?: readonly AppointmentStatus[] }): Promise<Appointment[]>;
   /** Appointments of a calendar with the given statuses (default `scheduled`) overlapping `[from, to)`. */
   listInRange(

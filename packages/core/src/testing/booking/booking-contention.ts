@@ -36,6 +36,8 @@ export interface BookingContentionOptions {
   readonly scenario?: BookingContentionScenario;
   /** How long an attempt waits for the calendar lock (default 120 s: contention, not lock timeouts, is measured). */
   readonly lockWaitMs?: number;
+  /** Also book one slot alone afterwards and time it (`uncontendedMs`; default false). */
+  readonly measureUncontended?: boolean;
   /** Milliseconds on a fine-grained clock for latencies (default: `clock.now()`). */
   readonly now?: () => number;
 }
@@ -56,6 +58,13 @@ export interface BookingContentionResult {
   readonly latenciesMs: readonly number[];
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Latency of each attempt refused with `SlotUnavailableError`, in milliseconds, sorted. */
+  readonly conflictLatenciesMs: readonly number[];
+  /**
+   * With `measureUncontended`, one booking alone, timed after the contention on the same ports:
+   * a free slot a day later, by a lead of its own — what a loser's wait is compared with.
+   */
+  readonly uncontendedMs: number | null;
   /** Events of ours without a scheduled appointment, after the run. */
   readonly orphanEvents: number;
   /** Scheduled appointments without their event, after the run. */
@@ -96,6 +105,7 @@ export async function runBookingContention(options: BookingContentionOptions): P
       }
     }),
   );
+  const uncontendedMs = options.measureUncontended === true ? await timeOneBooking({ ...options, service, tenant, base, now }) : null;
   const report = await checkCalendarConsistency({
     store: options.store,
     calendar: options.calendar,
@@ -103,7 +113,7 @@ export async function runBookingContention(options: BookingContentionOptions): P
     tenantId: tenant.id,
     calendarId: tenant.booking.calendarId,
     from: new Date(base.getTime() - 3 * 60 * minuteMs),
-    to: new Date(base.getTime() + 6 * 60 * minuteMs),
+    to: new Date(base.getTime() + 30 * 60 * minuteMs),
   });
   const latenciesMs = outcomes.map((outcome) => outcome.latencyMs).sort((a, b) => a - b);
   const count = (kind: (typeof outcomes)[number]['kind']) => outcomes.filter((outcome) => outcome.kind === kind).length;
@@ -118,9 +128,32 @@ export async function runBookingContention(options: BookingContentionOptions): P
     latenciesMs,
     p50Ms: percentile(latenciesMs, 50),
     p99Ms: percentile(latenciesMs, 99),
+    conflictLatenciesMs: outcomes.flatMap((outcome) => (outcome.kind === 'conflict' ? [outcome.latencyMs] : [])).sort((a, b) => a - b),
+    uncontendedMs,
     orphanEvents: report.orphanEvents.length,
     missingEvents: report.missingEvents.length,
   };
+}
+
+/** Books one slot a day after `base` for a lead of its own, and returns how long it took. */
+async function timeOneBooking(input: {
+  readonly store: Store;
+  readonly service: BookingService;
+  readonly tenant: Tenant;
+  readonly base: Date;
+  readonly now: () => number;
+  readonly attempts?: number;
+}): Promise<number> {
+  const lead = await input.store.leads.create(contentionLead(input.tenant, input.attempts ?? 100));
+  const startedAt = input.now();
+  await input.service.book({
+    tenantId: input.tenant.id,
+    leadId: lead.id,
+    actor: { kind: 'lead', leadId: lead.id },
+    start: new Date(input.base.getTime() + 24 * 60 * minuteMs),
+    durationMinutes: 30,
+  });
+  return input.now() - startedAt;
 }
 
 /** Nearest-rank percentile of sorted values (0 for none). */

@@ -39,6 +39,15 @@ export function createAppointmentRepository(runtime: StoreRuntime): AppointmentR
         return cloneValue(next);
       }),
 
+    releaseHold: (tenantId, id) =>
+      runtime.write('appointments.releaseHold', (unit) => {
+        const table = unit.table('appointments');
+        const stored = findScoped(table, tenantId, id);
+        if (stored?.status !== 'scheduled' || stored.calendarEventId !== null) return false;
+        table.delete(id);
+        return true;
+      }),
+
     listByLead: (tenantId, leadId, options) =>
       runtime.read('appointments.listByLead', (unit) =>
         byStart(
