@@ -1,28 +1,4 @@
-/**
- * # CalendarPort v1
- *
- * A calendar the booking engine reads free/busy from and writes meeting events to (Google
- * Calendar, or the sandbox/in-memory calendar).
- *
- * Contract:
- * - Instants are UTC `Date`s in and out; all-day busy blocks come back as the instants they cover.
- * - `createEvent` takes the event id from the caller (derived from the appointment UUID, see
- *   `calendarEventIdFor`). Creating an id that already exists — live **or deleted** — throws
- *   `DuplicateError`; the caller then reads it with `getEvent`. Nothing else is created.
- * - `getEvent` returns `null` only when the id never existed; a deleted event is returned with
- *   `status: 'cancelled'`.
- * - `deleteEvent` of an event that is already deleted or never existed resolves `{ deleted: false }`
- *   (Google's 410/404): deleting is idempotent.
- * - `updateEvent` of an unknown or deleted event throws `NotFoundError`.
- * - Failures throw `SdrError`s: `ProviderError` (with `retryable`), `ProviderUnavailableError`,
- *   `RateLimitedError`, `AuthError`. "Not found" is never reported as a failure, nor the reverse.
- * - `freeBusy` reports busy intervals of **other** events too (it is the calendar's truth); a
- *   calendar the provider reports an error for (Google's per-calendar `errors[]`) throws.
- * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
- * - Change tracking (`listChanges`, `watch`, `stopWatch`) is optional: see `calendar-changes.ts`.
- *
- * The same clauses are on the interface and its methods below, where an implementer reads them.
- */
+// The CalendarPort v1 contract is documented on the `CalendarPort` interface below, where the API reference shows it.
 import type { CallOptions } from '../call-options.js';
 import type { PortHealth, ProviderOptions } from '../health.js';
 import type { CalendarChangeTracking } from './calendar-changes.js';
@@ -84,11 +60,25 @@ export interface CalendarCapabilities {
 }
 
 /**
- * A calendar (Google Calendar, the sandbox or in-memory calendar). Instants are UTC `Date`s in
- * and out. Failures throw `SdrError`s — `ProviderError` (with `retryable`),
- * `ProviderUnavailableError`, `RateLimitedError`, `AuthError` — and "not found" is never reported
- * as a failure, nor the reverse. Every method takes `CallOptions` last: an aborted signal rejects
- * with an `AbortedError` and writes nothing (see `call-options.ts`).
+ * A calendar the booking engine reads free/busy from and writes meeting events to (Google
+ * Calendar, or the sandbox/in-memory calendar).
+ *
+ * Contract:
+ * - Instants are UTC `Date`s in and out; all-day busy blocks come back as the instants they cover.
+ * - `createEvent` takes the event id from the caller (derived from the appointment UUID, see
+ *   `calendarEventIdFor`). Creating an id that already exists — live **or deleted** — throws
+ *   `DuplicateError`; the caller then reads it with `getEvent`. Nothing else is created.
+ * - `getEvent` returns `null` only when the id never existed; a deleted event is returned with
+ *   `status: 'cancelled'`.
+ * - `deleteEvent` of an event that is already deleted or never existed resolves `{ deleted: false }`
+ *   (Google's 410/404): deleting is idempotent.
+ * - `updateEvent` of an unknown or deleted event throws `NotFoundError`.
+ * - Failures throw `SdrError`s: `ProviderError` (with `retryable`), `ProviderUnavailableError`,
+ *   `RateLimitedError`, `AuthError`. "Not found" is never reported as a failure, nor the reverse.
+ * - `freeBusy` reports busy intervals of **other** events too (it is the calendar's truth); a
+ *   calendar the provider reports an error for (Google's per-calendar `errors[]`) throws.
+ * - Every method takes `CallOptions` last; an aborted signal rejects with `AbortedError`.
+ * - Change tracking (`listChanges`, `watch`, `stopWatch`) is optional: see `calendar-changes.ts`.
  */
 export interface CalendarPort extends CalendarChangeTracking {
   readonly contractVersion: 'v1';
