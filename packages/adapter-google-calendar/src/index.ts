@@ -1,5 +1,5 @@
 /**
- * `@sdr/adapter-google-calendar`: Google Calendar v3 for @sdr — the `CalendarPort` (with change
+ * `@sdr/adapter-google-calendar`: Google Calendar v3 for `@sdr` — the `CalendarPort` (with change
  * tracking and push channels), its errors and retry policy, and the integration plugin. A
  * stateful fake Google Calendar for tests is exported from `@sdr/adapter-google-calendar/testing`.
  * @packageDocumentation
@@ -14,6 +14,7 @@ export {
 } from './google-calendar.js';
 export {
   createGoogleAccessTokens,
+  type GoogleAccessTokensOptions,
   defaultGoogleTokenUrl,
   googleCalendarScope,
   googleOAuthCredentialKey,

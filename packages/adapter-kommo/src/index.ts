@@ -63,6 +63,7 @@ export {
   kommoWebhookLeadIds,
   parseKommoWebhook,
   parsePhpForm,
+  type PhpFormTree,
   redactKommoWebhookPath,
   stageChangesFrom,
   verifyKommoWebhook,

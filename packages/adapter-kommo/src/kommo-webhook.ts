@@ -40,15 +40,16 @@ const maxKeys = 5_000;
 const maxDepth = 6;
 const leadKinds = ['status', 'add', 'update', 'delete', 'responsible'] as const;
 
-type Tree = { [key: string]: Tree | string };
+/** A form body as nested PHP-style keys (`leads[status][0][id]`): each value a string or a deeper tree. */
+export type PhpFormTree = { [key: string]: PhpFormTree | string };
 
 /**
  * Parses a form-encoded PHP-style body into a tree (`a[b][0][c]=1` ⇒ `{ a: { b: { 0: { c: '1' } } } }`).
  * Bounded: at most 5 000 keys and 6 levels; `__proto__` and friends are dropped.
  */
-export function parsePhpForm(body: string | URLSearchParams): Tree {
+export function parsePhpForm(body: string | URLSearchParams): PhpFormTree {
   const form = typeof body === 'string' ? new URLSearchParams(body) : body;
-  const root: Tree = Object.create(null) as Tree;
+  const root: PhpFormTree = Object.create(null) as PhpFormTree;
   let count = 0;
   for (const [rawKey, value] of form) {
     count += 1;
@@ -68,7 +69,7 @@ export function parsePhpForm(body: string | URLSearchParams): Tree {
       if (typeof next === 'object') {
         node = next;
       } else {
-        const created: Tree = Object.create(null) as Tree;
+        const created: PhpFormTree = Object.create(null) as PhpFormTree;
         node[key] = created;
         node = created;
       }
@@ -77,11 +78,11 @@ export function parsePhpForm(body: string | URLSearchParams): Tree {
   return root;
 }
 
-function text(node: Tree | string | undefined): string | null {
+function text(node: PhpFormTree | string | undefined): string | null {
   return typeof node === 'string' && node.trim() !== '' ? node.trim() : null;
 }
 
-function child(node: Tree | string | undefined, key: string): Tree | string | undefined {
+function child(node: PhpFormTree | string | undefined, key: string): PhpFormTree | string | undefined {
   return typeof node === 'object' ? node[key] : undefined;
 }
 
