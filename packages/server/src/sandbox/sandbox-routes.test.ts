@@ -271,16 +271,14 @@ describeEachDriver('sandbox routes', (database) => {
     });
   });
 
-  it('the three sandbox POSTs honour Idempotency-Key: a retry replays the first answer and acts once', async () => {
+  it('the tenant sandbox POSTs honour Idempotency-Key: a retry replays the first answer and acts once', async () => {
     const keyed = (url: string, body: unknown, key: string) =>
       call<Record<string, unknown>>(world.app, { method: 'POST', url, key: world.acme.key, body, headers: { 'idempotency-key': key } });
+    // The shared clock of a server with several tenants is not a tenant's to move.
     const offset = world.clock.offsetMs;
-    const advanceKey = `advance-${randomUUID()}`;
-    const first = await keyed('/v1/sandbox/clock/advance', { minutes: 5 }, advanceKey);
-    const retry = await keyed('/v1/sandbox/clock/advance', { minutes: 5 }, advanceKey);
-    expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.body).toEqual(first.body);
-    expect(world.clock.offsetMs).toBe(offset + 5 * 60_000);
+    const refused = await keyed('/v1/sandbox/clock/advance', { minutes: 5 }, `advance-${randomUUID()}`);
+    expect(refused.status).toBe(401);
+    expect(world.clock.offsetMs).toBe(offset);
 
     const inboundKey = `inbound-${randomUUID()}`;
     const inbound = { from: '+5511987650777', text: 'Oi, de novo' };
