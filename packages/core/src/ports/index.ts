@@ -62,6 +62,14 @@ export type {
   TemplateRepository,
   TenantRepository,
 } from './repositories/repositories.js';
+export {
+  decodePageCursor,
+  defaultPageSize,
+  encodePageCursor,
+  maxPageSize,
+  pageLimit,
+  type PageSortKey,
+} from './repositories/page-cursor.js';
 export type {
   ApiKeyRepository,
   IdempotencyKeyRepository,
