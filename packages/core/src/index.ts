@@ -11,6 +11,8 @@ export * from './domain/time/index.js';
 export * from './domain/retry/index.js';
 export * from './domain/events/index.js';
 export * from './domain/templates/index.js';
+export * from './domain/workers/index.js';
+export * from './domain/unit-of-work/index.js';
 export * from './domain/dispatch/index.js';
 export * from './domain/booking/index.js';
 export * from './domain/calendar-sync/index.js';

@@ -6,7 +6,15 @@
  * e-mail addresses) and PGlite's error even carries the query's parameters. The `SdrError` keeps
  * only the SQLSTATE, the constraint and the table — names from our own migrations.
  */
-import { ConflictError, DuplicateError, ProviderUnavailableError, SdrError, SlotUnavailableError, ValidationError } from '@sdr/core';
+import {
+  ConflictError,
+  DuplicateError,
+  ProviderUnavailableError,
+  SdrError,
+  SlotUnavailableError,
+  ValidationError,
+  isNetworkErrorCode,
+} from '@sdr/core';
 
 /** The provider name database failures carry (`ProviderUnavailableError.provider`). */
 export const databaseProvider = 'postgres';
@@ -28,7 +36,6 @@ const notNullViolation = '23502';
 const retryableCodes = new Set(['40001', '40P01', '55P03']);
 // Connection lost or refused, server shutting down, too many connections, out of resources.
 const unavailableCodes = new Set(['57P01', '57P02', '57P03', '53300', '53000', '53100', '53200', '58000', '58030']);
-const networkErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Entity names by table, for messages such as `lead phone already exists`. */
 const resources: Readonly<Record<string, string>> = {
@@ -88,7 +95,7 @@ export function mapDatabaseError(error: unknown, operation: string): SdrError {
   if (retryableCodes.has(code)) {
     return new ConflictError(`${operation} collided with a concurrent transaction; try again`, { cause, retryable: true });
   }
-  if (unavailableCodes.has(code) || code.startsWith('08') || networkErrorCodes.has(code) || isConnectionMessage(error)) {
+  if (unavailableCodes.has(code) || code.startsWith('08') || isNetworkErrorCode(code) || isConnectionMessage(error)) {
     return new ProviderUnavailableError({ provider: databaseProvider, operation, cause });
   }
   return new SdrError(`${databaseProvider} ${operation} failed${code ? ` (SQLSTATE ${code})` : ''}`, 'internal', { cause });

@@ -164,6 +164,26 @@ export function registerMessageAndAppointmentTests<Subject extends StoreSubject>
     );
 
     it(
+      'ids are unique per tenant: another tenant may use an id already taken, and each keeps, updates and releases its own',
+      async () => {
+        const { store, tenantId, lead, newTenant } = await withLead();
+        const ours = await store.appointments.create(buildAppointment({ tenantId, leadId: lead.id, calendarId: 'sales', ...slot(10) }));
+        const other = (await newTenant()).id;
+        const otherLead = await store.leads.create(buildLead({ tenantId: other }));
+        const theirs = buildAppointment({ id: ours.id, tenantId: other, leadId: otherLead.id, calendarId: 'sales', ...slot(12) });
+        expect(await store.appointments.create(theirs)).toEqual(theirs);
+        expect(await store.appointments.get(tenantId, ours.id)).toEqual(ours);
+        expect(await store.appointments.get(other, ours.id)).toEqual(theirs);
+        const cancelled = await store.appointments.update({ ...theirs, status: 'cancelled' });
+        expect(cancelled.version).toBe(theirs.version + 1);
+        expect(await store.appointments.get(tenantId, ours.id)).toEqual(ours);
+        expect(await store.appointments.releaseHold(other, ours.id)).toBe(false);
+        expect(await store.appointments.get(tenantId, ours.id)).toEqual(ours);
+      },
+      options.timeoutMs,
+    );
+
+    it(
       'an overlapping scheduled appointment on the same calendar is a SlotUnavailableError; back-to-back, another calendar or another tenant is fine',
       async () => {
         const { store, tenantId, lead, newTenant } = await withLead();

@@ -56,7 +56,15 @@ export function classifyError(error: unknown): ErrorClassification {
 
 function hasNetworkCode(value: unknown): boolean {
   const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && transientNetworkCodes.has(code);
+  return typeof code === 'string' && isNetworkErrorCode(code);
+}
+
+/**
+ * Whether `code` (a Node system error code such as `ECONNREFUSED`, or undici's `UND_ERR_*`)
+ * means the network failed — the one list every adapter maps to "unavailable, try again".
+ */
+export function isNetworkErrorCode(code: string): boolean {
+  return transientNetworkCodes.has(code);
 }
 
 /** Shorthand: may this failure succeed when tried again? */

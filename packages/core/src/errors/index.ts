@@ -18,5 +18,5 @@ export {
   type FieldError,
   type ProviderErrorInit,
 } from './errors.js';
-export { classifyError, isTransientError, type ErrorClassification } from './classify.js';
+export { classifyError, isNetworkErrorCode, isTransientError, type ErrorClassification } from './classify.js';
 export { REDACTED, maskDigits, maskPersonalData, redact } from './redact.js';

@@ -6,8 +6,8 @@ import type { CrmPort } from '../ports/crm/crm-port.js';
 import { noopLogger } from '../ports/logger/logger.js';
 import { createInMemoryCredentialStore } from '../testing/credentials/in-memory-credential-store.js';
 import { createInMemoryCrm } from '../testing/crm/in-memory-crm.js';
-import { createInMemoryLock } from '../testing/lock/in-memory-lock.js';
-import { createInMemoryRateLimiter } from '../testing/rate-limiter/in-memory-rate-limiter.js';
+import { createInMemoryLock } from '../ports/lock/in-memory-lock.js';
+import { createInMemoryRateLimiter } from '../ports/rate-limiter/in-memory-rate-limiter.js';
 import { kommoShapedConfigSchema, type KommoShapedConfig } from './__fixtures__/kommo-shaped-config.js';
 import { definePlugin, pluginKinds, validatePluginConfig, type PluginDeps, type PluginPort } from './plugin.js';
 

@@ -45,6 +45,7 @@ export type {
   SendTextInput,
 } from './messaging/messaging-port.js';
 export { withLock, type AcquireOptions, type Lease, type LockPort } from './lock/lock-port.js';
+export { createInMemoryLock, lockPollIntervalMs, type InMemoryLock, type InMemoryLockOptions } from './lock/in-memory-lock.js';
 export type { ClaimDueInput, ScheduledMessageFilter, SchedulerStore } from './scheduler/scheduler-store.js';
 export type {
   AlertRepository,
@@ -62,6 +63,14 @@ export type {
   TemplateRepository,
   TenantRepository,
 } from './repositories/repositories.js';
+export {
+  decodePageCursor,
+  defaultPageSize,
+  encodePageCursor,
+  maxPageSize,
+  pageLimit,
+  type PageSortKey,
+} from './repositories/page-cursor.js';
 export type {
   ApiKeyRepository,
   IdempotencyKeyRepository,
@@ -73,5 +82,10 @@ export type { CredentialStore, StoredCredential } from './credentials/credential
 export { assertCredentialKey, assertExpectedVersion, credentialValueCopy } from './credentials/credential-input.js';
 export { refreshCredential, type CredentialValue, type RefreshCredentialInput } from './credentials/refresh-credential.js';
 export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
+export {
+  createInMemoryRateLimiter,
+  type InMemoryRateLimiter,
+  type InMemoryRateLimiterOptions,
+} from './rate-limiter/in-memory-rate-limiter.js';
 export { createRequestPacer, pacingRule, type RequestPacer, type RequestPacerOptions } from './rate-limiter/request-pacer.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';

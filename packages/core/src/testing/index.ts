@@ -26,7 +26,7 @@ export {
   type InstanceHealth,
   type SentMessageRecord,
 } from './messaging/in-memory-messaging.js';
-export { createInMemoryLock, lockPollIntervalMs, type InMemoryLock, type InMemoryLockOptions } from './lock/in-memory-lock.js';
+export { createInMemoryLock, lockPollIntervalMs, type InMemoryLock, type InMemoryLockOptions } from '../ports/lock/in-memory-lock.js';
 export { createInMemoryStore, type InMemoryStore, type InMemoryStoreDump, type InMemoryStoreOptions } from './store/in-memory-store.js';
 export type { IdempotencyRow, InboundEventRow } from './store/tables.js';
 export { createInMemoryBlobStore, type InMemoryBlobStore } from './blob/in-memory-blob-store.js';
@@ -40,7 +40,7 @@ export {
   createInMemoryRateLimiter,
   type InMemoryRateLimiter,
   type InMemoryRateLimiterOptions,
-} from './rate-limiter/in-memory-rate-limiter.js';
+} from '../ports/rate-limiter/in-memory-rate-limiter.js';
 export {
   createScriptedConversationModel,
   type ConversationModelInput,

@@ -12,7 +12,7 @@
  * worker killed mid-batch leaves its claims to expire after `leaseMs`; another worker (or the
  * restarted one) takes them again. Any number of workers may drain one database.
  */
-import { channelDownAlertKind, classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
+import { channelDownAlertKind, classifyError, createPassLoop, decideRetry, type PassLoopStopOptions, type RetryPolicy } from '@sdr/core';
 import { applyEvolutionEvent, type EvolutionEventDeps, type EvolutionEventResult } from './apply-evolution-event.js';
 import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
 
@@ -45,8 +45,8 @@ export interface EvolutionInboxWorker {
   /** Raises `channel_down` for instances whose connection stayed not open too long; how many. */
   checkChannels(): Promise<number>;
   start(): void;
-  /** Stops claiming and waits for the pass in flight. */
-  stop(): Promise<void>;
+  /** Stops claiming and waits for the pass in flight, at most `deadlineMs` (default 30 s, on the clock). */
+  stop(options?: PassLoopStopOptions): Promise<void>;
 }
 
 const defaultRetryPolicy: RetryPolicy = { maxAttempts: 10, baseDelayMs: 1_000, maxDelayMs: 300_000, factor: 2 };
@@ -59,7 +59,6 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
   const leaseMs = options.leaseMs ?? 60_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
   let lastHeartbeatAt: Date | null = null;
-  let running: { readonly controller: AbortController; readonly done: Promise<void> } | null = null;
 
   const settle = async (event: InboxEvent, result: EvolutionEventResult | { readonly kind: 'failed'; readonly error: unknown }) => {
     const now = clock.now();
@@ -133,6 +132,27 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     return closed.length;
   };
 
+  const logFields = { workerId };
+  // Draining: at once again after a pass that claimed something, `pollIntervalMs` later otherwise.
+  const drain = createPassLoop({
+    name: 'Evolution inbox',
+    clock,
+    intervalMs: pollIntervalMs,
+    pass: drainOnce,
+    more: (claimed) => claimed > 0,
+    logger,
+    logFields,
+  });
+  // The connections are looked at on their own schedule, whether or not anything waits.
+  const channels = createPassLoop({
+    name: 'Evolution channel check',
+    clock,
+    intervalMs: options.channelCheckIntervalMs ?? 60_000,
+    pass: checkChannels,
+    logger,
+    logFields,
+  });
+
   return {
     workerId,
     get lastHeartbeatAt() {
@@ -141,39 +161,12 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     drainOnce,
     checkChannels,
     start() {
-      if (running !== null) return;
-      const controller = new AbortController();
-      const checkEveryMs = options.channelCheckIntervalMs ?? 60_000;
-      let nextCheck = 0;
-      const done = (async () => {
-        while (!controller.signal.aborted) {
-          if (clock.now().getTime() >= nextCheck) {
-            nextCheck = clock.now().getTime() + checkEveryMs;
-            await checkChannels().catch((error: unknown) => {
-              logger.error({ worker: workerId, error: classifyError(error).message }, 'channel check failed');
-            });
-          }
-          let claimed = 0;
-          try {
-            claimed = await drainOnce();
-          } catch (error) {
-            logger.error({ worker: workerId, error: classifyError(error).message }, 'inbox pass failed');
-          }
-          if (claimed === 0) await sleep(clock, pollIntervalMs, controller.signal);
-        }
-      })();
-      running = { controller, done };
+      if (drain.running) return;
+      drain.start();
+      channels.start();
     },
-    async stop() {
-      const current = running;
-      if (current === null) return;
-      running = null;
-      current.controller.abort();
-      await current.done;
+    async stop(stopOptions) {
+      await Promise.all([drain.stop(stopOptions), channels.stop(stopOptions)]);
     },
   };
-}
-
-function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  return clock.sleep(ms, signal).catch(() => undefined);
 }

@@ -33,19 +33,31 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
 }
 
 /**
- * The pre-handler of POST routes. `scopeOf` names the tenant the key belongs to (keys are scoped
- * per tenant); `null` lets the request run without idempotency.
+ * Where a key is kept: under a tenant (keys are scoped per tenant), and — for a caller that is
+ * not that tenant, e.g. the operator — in a namespace of its own, so that its keys never meet the
+ * tenant's.
+ */
+export interface IdempotencyScope {
+  readonly tenantId: string;
+  readonly namespace?: string;
+}
+
+/**
+ * The pre-handler of POST routes. `scopeOf` names the tenant the key belongs to (or an
+ * `IdempotencyScope`); `null` lets the request run without idempotency.
  */
 export function idempotencyPreHandler(
   context: ServerContext,
-  scopeOf: (request: FastifyRequest, key: string) => string | null,
+  scopeOf: (request: FastifyRequest, key: string) => string | IdempotencyScope | null | Promise<string | IdempotencyScope | null>,
 ): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     if (request.method !== 'POST') return;
-    const key = idempotencyKeyOf(request);
-    if (key === undefined) return;
-    const tenantId = scopeOf(request, key);
-    if (tenantId === null) return;
+    const sent = idempotencyKeyOf(request);
+    if (sent === undefined) return;
+    const scope = await scopeOf(request, sent);
+    if (scope === null) return;
+    const { tenantId, namespace } = typeof scope === 'string' ? { tenantId: scope, namespace: undefined } : scope;
+    const key = namespace === undefined ? sent : `${namespace}:${sent}`;
     const requestHash = canonicalHash({ method: request.method, url: request.url, tenantId, body: request.body ?? null });
     const lease = await context.lock.acquire(`idempotency:${tenantId}:${sha256Hex(key)}`, { ttlMs: idempotencyLeaseMs });
     if (lease === null) {

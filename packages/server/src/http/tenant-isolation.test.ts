@@ -94,4 +94,41 @@ describe('tenant isolation', async () => {
     });
     expect(moved.status).toBe(200);
   });
+
+  it('an appointment id the first tenant used is free for the intruder: booked as new, revealing nothing, each tenant keeping its own', async () => {
+    // Each tenant books on the calendar it connected (the tests share one calendar service).
+    const globex = await world.store.tenants.get(world.globex.tenant.id);
+    if (globex === null) throw new Error('the second tenant is gone');
+    await world.store.tenants.update({ ...globex, booking: { ...globex.booking, calendarId: 'globex-calendar' } });
+    const lead = await call<{ id: string }>(world.app, {
+      method: 'POST',
+      url: '/v1/leads',
+      key: world.globex.key,
+      body: { phone: '+55 11 98765-1111', name: 'Bia' },
+    });
+    expect(lead.status).toBe(201);
+    const start = bookableStart.replace('13:00', '17:00');
+    const book = () =>
+      call<{ appointment: { id: string; leadId: string; start: string } }>(world.app, {
+        method: 'POST',
+        url: `/v1/leads/${lead.body.id}/appointments`,
+        key: world.globex.key,
+        body: { start, appointmentId: ids.appointmentId },
+      });
+    const booked = await book();
+    expect(booked.status, booked.text).toBe(201);
+    expect(booked.body.appointment).toMatchObject({ id: ids.appointmentId, leadId: lead.body.id, start });
+    // The id is the intruder's idempotency key now: the same request again is the same booking.
+    const again = await book();
+    expect(again.status).toBe(200);
+    expect(again.body.appointment).toMatchObject({ id: ids.appointmentId, leadId: lead.body.id });
+    const owners = await Promise.all(
+      [world.acme, world.globex].map(
+        async (tenant) =>
+          (await call<{ leadId: string }>(world.app, { method: 'GET', url: `/v1/appointments/${ids.appointmentId}`, key: tenant.key })).body
+            .leadId,
+      ),
+    );
+    expect(owners).toEqual([ids.leadId, lead.body.id]);
+  });
 });

@@ -27,8 +27,8 @@ import {
   type MessagingPort,
   type RateLimiter,
   type Tenant,
+  createInMemoryRateLimiter,
 } from '@sdr/core';
-import { createInMemoryRateLimiter } from '@sdr/core/testing';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import { createTenantModelResolver, type TenantModelResolver } from '../agent/model-resolver.js';

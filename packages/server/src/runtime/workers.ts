@@ -18,7 +18,9 @@ import {
   createCrmSyncWorker,
   createDispatcher,
   createFollowUpDispatchHandler,
+  createPassLoop,
   type Logger,
+  type PassLoop,
 } from '@sdr/core';
 import { createAlertEvaluator } from '../observability/index.js';
 import { createWebhookWorker } from '../webhooks/index.js';
@@ -37,11 +39,6 @@ export interface RunningWorkers {
   readonly components: ReadonlyMap<string, string>;
   /** Stops claiming, lets in-flight work finish within `deadlineMs`, releases claims and heartbeats. */
   stop(deadlineMs: number): Promise<void>;
-}
-
-/** A loop that runs `pass` every `intervalMs` on the composition's clock until stopped. */
-interface Ticker {
-  stop(): Promise<void>;
 }
 
 /** Starts every worker. */
@@ -174,16 +171,21 @@ export function startWorkers(input: {
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop()]);
-      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
+      // One deadline for the whole stop: the periodic jobs first, then the claiming workers with what is left.
+      const deadlineAt = clock.now().getTime() + deadlineMs;
+      const left = () => ({ deadlineMs: Math.max(0, deadlineAt - clock.now().getTime()) });
+      await Promise.all([loopHeartbeats, reconciliation, alertLoop, webhookLoop].map((loop) => loop.stop(left())));
+      const rest = left();
+      await Promise.all([dispatcher.stop(rest), crmSync.stop(rest), calendarOutbox.stop(rest), evolutionInbox.stop(rest)]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };
 }
 
 /**
- * Runs `pass` now and then every `intervalMs`; a failed pass is logged and the loop goes on.
- * `stop` aborts the signal `pass` receives, for the calls it makes to pass on.
+ * Runs `pass` now and then every `intervalMs` on the composition's clock until stopped; a failed
+ * pass is logged and the loop goes on. `stop` aborts the signal `pass` receives, for the calls it
+ * makes to pass on.
  */
 function tick(
   clock: Composition['clock'],
@@ -191,22 +193,8 @@ function tick(
   logger: Logger,
   name: string,
   pass: (signal: AbortSignal) => Promise<unknown>,
-): Ticker {
-  const controller = new AbortController();
-  const done = (async () => {
-    while (!controller.signal.aborted) {
-      try {
-        await pass(controller.signal);
-      } catch (error) {
-        logger.error({ worker: name, error: classifyError(error).message }, 'worker pass failed');
-      }
-      await clock.sleep(intervalMs, controller.signal).catch(() => undefined);
-    }
-  })();
-  return {
-    async stop() {
-      controller.abort();
-      await done;
-    },
-  };
+): PassLoop<unknown> {
+  const loop = createPassLoop<unknown>({ name, clock, intervalMs, logger, pass: ({ signal }) => pass(signal) });
+  loop.start();
+  return loop;
 }

@@ -26,7 +26,6 @@ import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { idempotencyOnSend, idempotencyPreHandler } from '../http/idempotency.js';
 import { tenantOf } from '../http/request-context.js';
-import { operatorIdempotencyScope } from '../http/routes/tenants.js';
 import { errorResponses } from '../http/schemas/common.js';
 import type { SandboxClock } from './sandbox-clock.js';
 import { maxSandboxAdvanceMs } from './sandbox-clock.js';
@@ -173,13 +172,16 @@ export function createSandboxRoutes(options: SandboxRoutesOptions): FastifyPlugi
       if (request.routeOptions.url === '/v1/sandbox/clock/advance') await clockAuthentication.call(this, request, reply);
       else await tenantOnly.call(this, request, reply);
     });
-    // Idempotency-Key as on every other POST of the API, scoped to the tenant of the key (the
-    // operator's clock moves are scoped as the operator's other POSTs are).
+    // Idempotency-Key as on every other POST of the API, scoped to the tenant of the key. The
+    // operator's clock moves concern no tenant in particular: their keys are kept under the
+    // oldest tenant (tenants are never deleted), in a namespace of their own.
     app.addHook(
       'preHandler',
-      idempotencyPreHandler(context, (request, key) =>
-        request.caller?.kind === 'tenant' ? request.caller.tenant.id : operatorIdempotencyScope(request, key),
-      ),
+      idempotencyPreHandler(context, async (request) => {
+        if (request.caller?.kind === 'tenant') return request.caller.tenant.id;
+        const [oldest] = (await context.store.tenants.list({ limit: 1 })).items;
+        return oldest === undefined ? null : { tenantId: oldest.id, namespace: 'operator:sandbox-clock' };
+      }),
     );
     app.addHook('onSend', idempotencyOnSend(context));
 

@@ -123,5 +123,29 @@ describeEachDriver('the sandbox of each tenant', (database) => {
       });
       expect(moved.body.offsetMs).toBe(read.body.offsetMs + 60_000);
     });
+
+    it('moved by the operator, honours Idempotency-Key: a retry replays the answer and moves it once; another body is a 409', async () => {
+      const before = world.clock.offsetMs;
+      const key = `advance-${crypto.randomUUID()}`;
+      const advance = (minutes: number) =>
+        call<{ offsetMs: number }>(world.app, {
+          method: 'POST',
+          url: '/v1/sandbox/clock/advance',
+          key: world.operatorKey,
+          headers: { 'idempotency-key': key },
+          body: { minutes },
+        });
+      const first = await advance(5);
+      expect(first.status).toBe(200);
+      expect(first.body.offsetMs).toBe(before + 5 * 60_000);
+      const retry = await advance(5);
+      expect(retry.status).toBe(200);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body.offsetMs).toBe(first.body.offsetMs);
+      expect(world.clock.offsetMs).toBe(before + 5 * 60_000);
+      const other = await advance(6);
+      expect(other.status).toBe(409);
+      expect(world.clock.offsetMs).toBe(before + 5 * 60_000);
+    });
   });
 });

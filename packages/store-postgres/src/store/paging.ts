@@ -3,39 +3,17 @@
  * naming its list and the sort key (an instant in epoch ms, then the id) of the last item
  * returned, so rows inserted meanwhile neither repeat nor shift the pages.
  */
-import { Buffer } from 'node:buffer';
-import { ValidationError, storableEpochMsSchema, type Page, type PageRequest } from '@sdr/core';
-import { z } from 'zod';
+import { decodePageCursor, encodePageCursor, pageLimit, type Page, type PageRequest, type PageSortKey } from '@sdr/core';
 
 /** A sort key: an instant in epoch milliseconds, then the id as a tie-breaker. */
-export type SortKey = readonly [number, string];
+export type SortKey = PageSortKey;
 
-const cursorSchema = z.object({ list: z.string(), key: z.tuple([storableEpochMsSchema, z.string()]) });
-const defaultPageSize = 50;
-const maxPageSize = 500;
-
-/** The page size a request asks for; `ValidationError` (field `limit`) outside 1–500. */
-export function pageLimit(page: PageRequest | undefined): number {
-  const limit = page?.limit ?? defaultPageSize;
-  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
-    throw ValidationError.forField('limit', `must be a whole number from 1 to ${maxPageSize}`);
-  }
-  return limit;
-}
+export { pageLimit };
 
 /** The sort key after which the page starts, or `undefined` for the first page. */
 export function pageStart(list: string, page: PageRequest | undefined): SortKey | undefined {
   const cursor = page?.cursor;
-  if (!cursor) return undefined;
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw ValidationError.forField('cursor', 'is not a cursor returned by this list');
-  }
-  const parsed = cursorSchema.safeParse(decoded);
-  if (!parsed.success || parsed.data.list !== list) throw ValidationError.forField('cursor', 'is not a cursor returned by this list');
-  return parsed.data.key;
+  return cursor ? decodePageCursor(list, cursor) : undefined;
 }
 
 /**
@@ -53,7 +31,7 @@ export function toPage<T>(input: {
   const more = input.rows.length > input.limit && last !== undefined;
   return {
     items,
-    nextCursor: more ? Buffer.from(JSON.stringify({ list: input.list, key: input.keyOf(last) }), 'utf8').toString('base64url') : null,
+    nextCursor: more ? encodePageCursor(input.list, input.keyOf(last)) : null,
   };
 }
 

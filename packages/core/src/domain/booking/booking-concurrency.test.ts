@@ -10,7 +10,7 @@ import { VirtualClock } from '../../ports/clock/clock.js';
 import { runBookingContention, type BookingContentionScenario } from '../../testing/booking/booking-contention.js';
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { injectFaults } from '../../testing/faults/inject-faults.js';
-import { createInMemoryLock } from '../../testing/lock/in-memory-lock.js';
+import { createInMemoryLock } from '../../ports/lock/in-memory-lock.js';
 import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
 import { bookingWorld, noLock, saoPaulo, settleWithClock } from './__fixtures__/booking-world.js';
 

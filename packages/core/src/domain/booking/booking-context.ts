@@ -11,7 +11,7 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import { emitCommitted, type DeferredEvent } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
+import { transactionWithRetry } from '../unit-of-work/transaction-retry.js';
 import type { Appointment } from '../model/appointment.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';

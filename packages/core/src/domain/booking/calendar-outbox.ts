@@ -16,6 +16,7 @@ import type { NewOutboxEntryInput, OutboxEntry } from '../model/outbox.js';
 import type { StoredError } from '../model/scheduled-message.js';
 import { parseOrThrow } from '../model/parse.js';
 import { decideRetry, type RetryPolicy } from '../retry/retry-policy.js';
+import { createPassLoop, type PassLoop, type PassLoopStopOptions } from '../workers/pass-loop.js';
 
 /** Outbox `type` of an event deletion. */
 export const deleteEventOutboxType = 'appointment.delete_event';
@@ -181,60 +182,51 @@ function storedErrorOf(error: unknown, at: Date): StoredError {
  * and sleeps `intervalMs` on the clock when there was nothing left to do.
  */
 export class CalendarOutboxWorker {
-  private readonly options: CalendarOutboxOptions & { readonly intervalMs: number };
-  private running: { readonly controller: AbortController; readonly done: Promise<void> } | undefined;
-  private lastPassAt: Date | null = null;
+  private readonly options: CalendarOutboxOptions;
+  private readonly loop: PassLoop<CalendarOutboxRun>;
 
   constructor(options: CalendarOutboxOptions & { readonly intervalMs?: number }) {
-    this.options = { ...options, intervalMs: options.intervalMs ?? 5_000 };
+    this.options = options;
+    this.loop = createPassLoop<CalendarOutboxRun>({
+      name: 'calendar outbox',
+      clock: options.clock,
+      intervalMs: options.intervalMs ?? 5_000,
+      pass: ({ signal }) => this.pass(signal),
+      // A batch that went through completely may have left more behind: go again at once.
+      more: (run) => run.claimed > 0 && run.claimed === run.completed,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      logFields: { workerId: options.workerId },
+    });
   }
 
   /** When a pass last completed (loop or `runOnce`): a heartbeat for health checks and alerts; `null` before the first. */
   get lastHeartbeatAt(): Date | null {
-    return this.lastPassAt === null ? null : new Date(this.lastPassAt.getTime());
+    return this.loop.lastHeartbeatAt;
   }
 
   /** One pass: stuck entries recovered, then one batch processed (released when `stop` interrupts it). */
-  async runOnce(): Promise<CalendarOutboxRun> {
-    await this.options.store.outbox.recoverStuck({ now: this.options.clock.now() });
-    const signal = this.running?.controller.signal;
-    const run = await processCalendarOutbox({ ...this.options, ...(signal === undefined ? {} : { signal }) });
-    this.lastPassAt = this.options.clock.now();
-    return run;
+  runOnce(): Promise<CalendarOutboxRun> {
+    return this.loop.runOnce();
   }
 
   /** Starts the loop (once); `stop` ends it. */
   start(): void {
-    if (this.running !== undefined) return;
-    const controller = new AbortController();
-    this.running = { controller, done: this.loop(controller.signal) };
+    this.loop.start();
   }
 
   /**
    * Stops the loop: the calendar call in flight is aborted and the entries of the batch not yet
-   * applied are released (available again at once). Resolves when the loop has exited.
+   * applied are released (available again at once). Resolves when the loop has exited, or when
+   * `deadlineMs` (default 30 s, on the clock) has passed.
    */
-  async stop(): Promise<void> {
-    const running = this.running;
-    if (running === undefined) return;
-    this.running = undefined;
-    running.controller.abort();
-    await running.done;
+  async stop(options?: PassLoopStopOptions): Promise<void> {
+    if (!this.loop.running) return;
+    await this.loop.stop(options);
   }
 
-  private async loop(signal: AbortSignal): Promise<void> {
-    const logger = this.options.logger ?? noopLogger;
-    while (!signal.aborted) {
-      let busy = false;
-      try {
-        const run = await this.runOnce();
-        busy = run.claimed > 0 && run.claimed === run.completed;
-      } catch (error) {
-        logger.error({ error: classifyError(error).message }, 'calendar outbox run failed');
-      }
-      // A batch that went through completely may have left more behind: go again at once.
-      if (!busy) await this.options.clock.sleep(this.options.intervalMs, signal).catch(() => undefined);
-    }
+  private async pass(signal: AbortSignal): Promise<CalendarOutboxRun> {
+    await this.options.store.outbox.recoverStuck({ now: this.options.clock.now() });
+    return processCalendarOutbox({ ...this.options, signal });
   }
 }
 

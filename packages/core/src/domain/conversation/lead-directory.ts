@@ -7,7 +7,7 @@
 import { ValidationError } from '../../errors/index.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
 import { commitWithEvents, deferred, type DeferredEvent } from '../events/after-commit.js';
-import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
+import { appendLeadCrmEntry } from '../sync/lead-crm-outbox.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import type { LeadIdentity } from '../identity/whatsapp-jid.js';
 import { nameSchema } from '../model/common.js';

@@ -4,8 +4,8 @@
  * and carry no field values: the CRM sync projects them from the store.
  */
 import { NotFoundError } from '../../errors/index.js';
-import { appendLeadCrmEntry, type LeadCrmChange } from '../follow-up/lead-crm-outbox.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
+import { appendLeadCrmEntry, type LeadCrmChange } from '../sync/lead-crm-outbox.js';
+import { transactionWithRetry } from '../unit-of-work/transaction-retry.js';
 import { nameSchema, type FieldValue, type JsonValue } from '../model/common.js';
 import { leadFieldsSchema, tagSchema, type Lead } from '../model/lead.js';
 import { parseOrThrow } from '../model/parse.js';

@@ -6,7 +6,7 @@
  */
 import { NotFoundError } from '../../errors/index.js';
 import { commitWithEvents, deferred } from '../events/after-commit.js';
-import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
+import { appendLeadCrmEntry } from '../sync/lead-crm-outbox.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ConversationDeps } from './conversation-deps.js';

@@ -17,7 +17,6 @@
  * without awaiting it, advances the clock (e.g. to `clock.nextTimerAt()` repeatedly), then
  * awaits it. With `pacing: false` a pass over a responsive channel never waits on the clock.
  */
-import { ConflictError, ValidationError } from '../../errors/index.js';
 import { noopLogger } from '../../ports/logger/logger.js';
 import type { Tenant } from '../model/tenant.js';
 import { BusinessCalendar } from '../time/business-calendar.js';
@@ -27,7 +26,7 @@ import { resolveDispatcherSettings, type DispatcherOptions } from './dispatcher-
 import { describeError } from './emit-safely.js';
 import { createInstancePacer } from './instance-pacer.js';
 import { startLeaseKeeper } from './lease-keeper.js';
-import { PassesInFlight, runPassLoop } from './pass-loop.js';
+import { createPassLoop, type PassSignals } from '../workers/pass-loop.js';
 import { processClaimedMessage, type DispatchDependencies, type DispatchPass } from './process-claimed-message.js';
 
 /** The running dispatcher. */
@@ -63,8 +62,6 @@ export interface Dispatcher {
   readonly lastHeartbeatAt: Date | null;
 }
 
-const defaultStopDeadlineMs = 30_000;
-
 /** Creates a dispatcher; bad options (two handlers for one kind, a zero lease, …) are a `ValidationError`. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const settings = resolveDispatcherSettings(options);
@@ -86,15 +83,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     random,
   };
 
-  let lastHeartbeatAt: Date | null = null;
   let lastRecoveryAt: number | null = null;
-  let loop: Promise<void> | null = null;
-  let stopping: Promise<void> | null = null;
-  // Aborted by `stop()`; replaced once the stop completed.
-  let stopController = new AbortController();
-  // Aborted when the stop deadline passes: sends in flight are aborted and passes stop waiting for them.
-  let deadline = new AbortController();
-  const passes = new PassesInFlight<DispatchRunReport>();
 
   const recoverStuck = async (): Promise<number> => {
     const now = clock.now();
@@ -139,10 +128,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     };
   };
 
-  const runPass = async (): Promise<DispatchRunReport> => {
+  // `signal` aborts when a stop begins; `abandon` when its deadline passes: sends in flight are
+  // aborted and the pass stops waiting for them.
+  const runPass = async ({ signal, abandon }: PassSignals): Promise<DispatchRunReport> => {
     const counters = emptyRunCounters();
-    const signal = stopController.signal;
-    const abandon = deadline.signal;
     const abandoned = new Promise<void>((resolve) => {
       if (abandon.aborted) resolve();
       else abandon.addEventListener('abort', () => resolve(), { once: true });
@@ -192,60 +181,38 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       if (unsettled > 0)
         logger.warn({ workerId, unsettled }, 'stop deadline passed with sends in flight: aborted; stuck recovery will return their rows');
     }
-    lastHeartbeatAt = clock.now();
     return { ...counters };
   };
 
-  const runOnce = (): Promise<DispatchRunReport> => passes.track(runPass());
-
-  const runLoop = (signal: AbortSignal): Promise<void> =>
-    runPassLoop({
-      signal,
-      clock,
-      pollIntervalMs: settings.pollIntervalMs,
-      pass: async () => (await runOnce()).claimed >= settings.claimLimit,
-      onError: (error) =>
-        logger.error({ workerId, error: describeError(error) }, 'dispatcher pass failed; trying again after the poll interval'),
-    });
-
-  const stop = async (stopOptions: { readonly deadlineMs?: number } = {}): Promise<void> => {
-    if (stopping !== null) return stopping;
-    const deadlineMs = stopOptions.deadlineMs ?? defaultStopDeadlineMs;
-    if (!Number.isFinite(deadlineMs) || deadlineMs < 0) throw ValidationError.forField('deadlineMs', 'must be 0 or more milliseconds');
-    const current = deadline;
-    const timer = new AbortController();
-    const abandon = () => current.abort(new ConflictError('the dispatcher stop deadline passed', { retryable: true }));
-    stopController.abort();
-    if (deadlineMs === 0) abandon();
-    else clock.sleep(deadlineMs, timer.signal).then(abandon, () => undefined);
-    stopping = (async () => {
-      try {
-        await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes.all()]);
-      } finally {
-        timer.abort();
-        loop = null;
-        stopController = new AbortController();
-        deadline = new AbortController();
-        stopping = null;
-      }
-    })();
-    return stopping;
-  };
+  const loop = createPassLoop<DispatchRunReport>({
+    name: 'dispatcher',
+    clock,
+    pass: runPass,
+    intervalMs: settings.pollIntervalMs,
+    more: (report) => report.claimed >= settings.claimLimit,
+    logger,
+    logFields: { workerId },
+  });
 
   return {
     workerId,
-    runOnce,
+    runOnce: () => loop.runOnce(),
     recoverStuck,
     start: () => {
-      if (loop !== null) return;
-      if (stopping !== null) throw new ConflictError('the dispatcher is stopping: await stop() before starting it again');
+      if (loop.running) return;
+      const lastRecovery = lastRecoveryAt;
       // The loop's first pass recovers stuck rows, whatever earlier `runOnce` calls did.
       lastRecoveryAt = null;
-      loop = runLoop(stopController.signal);
+      try {
+        loop.start();
+      } catch (error) {
+        lastRecoveryAt = lastRecovery;
+        throw error;
+      }
     },
-    stop,
+    stop: (stopOptions) => loop.stop(stopOptions),
     get lastHeartbeatAt() {
-      return lastHeartbeatAt === null ? null : new Date(lastHeartbeatAt.getTime());
+      return loop.lastHeartbeatAt;
     },
   };
 }

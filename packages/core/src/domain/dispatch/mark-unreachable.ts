@@ -6,8 +6,8 @@
  */
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
-import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
+import { appendLeadCrmEntry } from '../sync/lead-crm-outbox.js';
+import { transactionWithRetry } from '../unit-of-work/transaction-retry.js';
 
 /** The tag of a lead whose number cannot be reached on WhatsApp. */
 export const unreachableTag = 'whatsapp_unreachable';

@@ -15,7 +15,7 @@
 import { maskPersonalData } from '../../errors/index.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
-import { transactionWithRetry } from '../follow-up/transaction-retry.js';
+import { transactionWithRetry } from '../unit-of-work/transaction-retry.js';
 import type { DomainEventMap, DomainEventName, DomainEvents } from './domain-events.js';
 
 /** One event waiting for its unit of work to commit. */

@@ -8,9 +8,9 @@ import type { JsonValue } from '../model/common.js';
 import type { Lead } from '../model/lead.js';
 import type { ScheduledMessage } from '../model/scheduled-message.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { deferred, type DeferredEvent } from './deferred-events.js';
+import { deferred, type DeferredEvent } from '../events/after-commit.js';
 import type { FollowUpCommand, FollowUpExplanation } from './follow-up-types.js';
-import { appendLeadCrmEntry } from './lead-crm-outbox.js';
+import { appendLeadCrmEntry } from '../sync/lead-crm-outbox.js';
 
 /** What applying the commands changed, and the events to emit once the unit of work commits. */
 export interface AppliedFollowUp {

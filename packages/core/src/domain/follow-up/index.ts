@@ -39,5 +39,3 @@ export {
 } from './follow-up-service.js';
 export { createFollowUpDispatchHandler, type FollowUpDispatchHandlerOptions } from './follow-up-dispatch-handler.js';
 export { followUpVariables, renderFollowUpMessage, type RenderedFollowUp } from './follow-up-messages.js';
-
-export { transactionWithRetry } from './transaction-retry.js';

@@ -12,7 +12,7 @@ import { SdrError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
-import { createInMemoryLock } from '../../testing/lock/in-memory-lock.js';
+import { createInMemoryLock } from '../../ports/lock/in-memory-lock.js';
 import { createInMemoryMessaging } from '../../testing/messaging/in-memory-messaging.js';
 import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
 import { BookingService } from '../booking/booking-service.js';

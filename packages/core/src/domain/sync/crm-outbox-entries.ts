@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../../errors/index.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
+import { appendLeadCrmEntry } from './lead-crm-outbox.js';
 import { stageSchema, type Stage } from '../model/lead.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import { toFieldErrors } from '../model/parse.js';

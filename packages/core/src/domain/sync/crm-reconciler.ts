@@ -19,7 +19,7 @@ import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import { describeError, emitSafely } from '../dispatch/emit-safely.js';
 import type { DomainEvents } from '../events/domain-events.js';
-import { appendLeadCrmEntry } from '../follow-up/lead-crm-outbox.js';
+import { appendLeadCrmEntry } from './lead-crm-outbox.js';
 import type { Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import { crmAccountKey, isAccountBlocked } from './crm-account.js';

@@ -21,7 +21,7 @@
  */
 import { ConflictError, ProviderUnavailableError } from '../../errors/index.js';
 import { describeError } from '../dispatch/emit-safely.js';
-import { PassesInFlight, runPassLoop } from '../dispatch/pass-loop.js';
+import { createPassLoop, type PassLoopStopOptions, type PassSignals } from '../workers/pass-loop.js';
 import type { CrmPort } from '../../ports/crm/crm-port.js';
 import type { OutboxEntry } from '../model/outbox.js';
 import { decideRetry } from '../retry/retry-policy.js';
@@ -73,9 +73,11 @@ export interface CrmSyncWorker {
   start(): void;
   /**
    * Stops: no new claims; the pass in progress stops before its next request and releases what
-   * it had not finished (its entries are available again at once). Resolves when it has.
+   * it had not finished (its entries are available again at once). Resolves when it has, or when
+   * `deadlineMs` (default 30 s, on the clock) has passed: the pass is then abandoned, and what it
+   * still holds returns when its lease expires.
    */
-  stop(): Promise<void>;
+  stop(options?: PassLoopStopOptions): Promise<void>;
   /** When a pass last completed: a heartbeat for health checks; `null` before the first. */
   readonly lastHeartbeatAt: Date | null;
 }
@@ -86,13 +88,9 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
   const { store, clock } = options;
   const { workerId, logger } = settings;
   const outages = new Map<string, AccountOutage>();
-  let lastHeartbeatAt: Date | null = null;
   let lastRecoveryAt: number | null = null;
-  let controller = new AbortController();
-  let loop: Promise<void> | null = null;
-  const passes = new PassesInFlight<CrmSyncRunReport>();
 
-  const runPass = async (signal: AbortSignal): Promise<CrmSyncRunReport> => {
+  const runPass = async ({ signal }: PassSignals): Promise<CrmSyncRunReport> => {
     let recovered = 0;
     if (lastRecoveryAt === null || clock.now().getTime() - lastRecoveryAt >= settings.stuckRecoveryIntervalMs) {
       recovered = await store.outbox.recoverStuck({ now: clock.now() });
@@ -115,7 +113,6 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
     const reports = await Promise.all(
       [...byTenant].map(([tenantId, groups]) => syncTenant({ tenantId, groups, signal, deadline, options, settings, outages })),
     );
-    lastHeartbeatAt = clock.now();
     return {
       claimed: entries.length,
       leads: reports.reduce((sum, report) => sum + report.leads, 0),
@@ -129,44 +126,33 @@ export function createCrmSyncWorker(options: CrmSyncWorkerOptions): CrmSyncWorke
     };
   };
 
-  const runOnce = (): Promise<CrmSyncRunReport> => passes.track(runPass(controller.signal));
+  const loop = createPassLoop<CrmSyncRunReport>({
+    name: 'CRM sync worker',
+    clock,
+    pass: runPass,
+    intervalMs: settings.pollIntervalMs,
+    more: (report) => report.leads >= settings.batchLeads,
+    logger,
+    logFields: { workerId },
+  });
 
-  const runLoop = (signal: AbortSignal): Promise<void> =>
-    runPassLoop({
-      signal,
-      clock,
-      pollIntervalMs: settings.pollIntervalMs,
-      pass: async () => (await runOnce()).leads >= settings.batchLeads,
-      onError: (error) =>
-        logger.error({ workerId, error: describeError(error) }, 'CRM sync pass failed; trying again after the poll interval'),
-    });
-
-  let stopping: Promise<void> | null = null;
   return {
     workerId,
-    runOnce,
+    runOnce: () => loop.runOnce(),
     start() {
-      if (loop !== null) return;
-      if (stopping !== null) throw new ConflictError('the CRM sync worker is stopping: await stop() before starting it again');
+      if (loop.running) return;
+      const lastRecovery = lastRecoveryAt;
       lastRecoveryAt = null;
-      loop = runLoop(controller.signal);
+      try {
+        loop.start();
+      } catch (error) {
+        lastRecoveryAt = lastRecovery;
+        throw error;
+      }
     },
-    stop() {
-      if (stopping !== null) return stopping;
-      controller.abort(new ConflictError('the CRM sync worker was stopped', { retryable: true }));
-      stopping = (async () => {
-        try {
-          await Promise.allSettled([...(loop === null ? [] : [loop]), ...passes.all()]);
-        } finally {
-          loop = null;
-          controller = new AbortController();
-          stopping = null;
-        }
-      })();
-      return stopping;
-    },
+    stop: (stopOptions) => loop.stop(stopOptions),
     get lastHeartbeatAt() {
-      return lastHeartbeatAt === null ? null : new Date(lastHeartbeatAt.getTime());
+      return loop.lastHeartbeatAt;
     },
   };
 }

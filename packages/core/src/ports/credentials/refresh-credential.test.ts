@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AbortedError, LockNotAcquiredError } from '../../errors/index.js';
 import { awaitOnVirtualClock } from '../../testing/clock/await-on-virtual-clock.js';
 import { createInMemoryCredentialStore } from '../../testing/credentials/in-memory-credential-store.js';
-import { createInMemoryLock } from '../../testing/lock/in-memory-lock.js';
+import { createInMemoryLock } from '../../ports/lock/in-memory-lock.js';
 import { sleepUnlessAborted } from '../call-options.js';
 import { VirtualClock } from '../clock/clock.js';
 import type { StoredCredential } from './credential-store.js';

@@ -9,7 +9,7 @@ import { idSchema } from '../../domain/model/common.js';
 import type { BlobStore, StoredBlob } from '../../ports/blob/blob-store.js';
 import { throwIfAborted } from '../../ports/call-options.js';
 import { randomId } from '../internal/random-id.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 
 /** The in-memory `BlobStore`, plus inspection for tests. */
 export interface InMemoryBlobStore extends BlobStore {

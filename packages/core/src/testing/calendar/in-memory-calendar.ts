@@ -22,7 +22,7 @@ import type {
 } from '../../ports/calendar/calendar-port.js';
 import type { PortHealth } from '../../ports/health.js';
 import { overlaps } from '../internal/interval.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 
 /** Options of `createInMemoryCalendar`. */
 export interface InMemoryCalendarOptions {

@@ -4,7 +4,7 @@
  */
 import { SdrError } from '../../errors/index.js';
 import type { ConversationAction, ConversationModel } from '../../ports/conversation-model/conversation-model.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 
 /** What the model proposes for one turn. */
 export interface ScriptedReply {

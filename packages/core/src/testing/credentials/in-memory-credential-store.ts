@@ -7,7 +7,7 @@ import { throwIfAborted } from '../../ports/call-options.js';
 import { systemClock, type Clock } from '../../ports/clock/clock.js';
 import { assertCredentialKey, assertExpectedVersion, credentialValueCopy } from '../../ports/credentials/credential-input.js';
 import type { CredentialStore, StoredCredential } from '../../ports/credentials/credential-store.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 
 /** The `provider` name of the in-memory credential store (in its errors). */
 export const inMemoryCredentialStoreProvider = 'in-memory';

@@ -11,7 +11,7 @@ import { addCrmNote, getCrmLead, moveCrmStage, updateCrmLead, upsertCrmLead } fr
 import { VirtualClock } from '../../ports/clock/clock.js';
 import { newPhone } from '../__fixtures__/entities.js';
 import { awaitOnVirtualClock } from '../clock/await-on-virtual-clock.js';
-import { createInMemoryRateLimiter } from '../rate-limiter/in-memory-rate-limiter.js';
+import { createInMemoryRateLimiter } from '../../ports/rate-limiter/in-memory-rate-limiter.js';
 import { crmLostStatusId, crmWonStatusId } from './default-pipelines.js';
 import { createInMemoryCrm, type InMemoryCrmOptions } from './in-memory-crm.js';
 

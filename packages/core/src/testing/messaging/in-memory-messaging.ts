@@ -12,7 +12,7 @@ import { throwIfAborted } from '../../ports/call-options.js';
 import type { Clock } from '../../ports/clock/clock.js';
 import type { PortHealth } from '../../ports/health.js';
 import type { MessagingPort, SendResult } from '../../ports/messaging/messaging-port.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 
 /** Options of `createInMemoryMessaging`. */
 export interface InMemoryMessagingOptions {

@@ -4,28 +4,29 @@
  * on create and on update — with `SlotUnavailableError`. Intervals are half-open, so
  * back-to-back meetings are fine.
  */
-import { SlotUnavailableError } from '../../errors/index.js';
+import { DuplicateError, NotFoundError, SlotUnavailableError, VersionConflictError } from '../../errors/index.js';
 import { appointmentSchema, type Appointment, type AppointmentStatus } from '../../domain/model/appointment.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { AppointmentRepository } from '../../ports/repositories/repositories.js';
 import { cloneOrNull, cloneValue } from '../internal/clone.js';
 import { overlaps } from '../internal/interval.js';
-import { assertNewId, findScoped, nextVersionOf, requireCurrentVersion, rowsOf } from './rows.js';
+import { nextVersionOf, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 
 /** The appointment repository over `runtime`. */
 export function createAppointmentRepository(runtime: StoreRuntime): AppointmentRepository {
   return {
-    get: (tenantId, id) => runtime.read('appointments.get', (unit) => cloneOrNull(findScoped(unit.table('appointments'), tenantId, id))),
+    get: (tenantId, id) => runtime.read('appointments.get', (unit) => cloneOrNull(unit.table('appointments').get(keyOf(tenantId, id)))),
 
     create: (appointment) =>
       runtime.write('appointments.create', (unit) => {
         const row = parseOrThrow(appointmentSchema, appointment, 'appointment');
         const table = unit.table('appointments');
-        assertNewId(table, row.id, 'appointment');
+        // Ids are unique per tenant (PostgreSQL: the primary key is (tenant_id, id)).
+        if (table.has(keyOf(row.tenantId, row.id))) throw new DuplicateError('appointment', row.id);
         assertSlotFree(table, row);
-        table.set(row.id, row);
+        table.set(keyOf(row.tenantId, row.id), row);
         return cloneValue(row);
       }),
 
@@ -33,18 +34,21 @@ export function createAppointmentRepository(runtime: StoreRuntime): AppointmentR
       runtime.write('appointments.update', (unit) => {
         const row = parseOrThrow(appointmentSchema, appointment, 'appointment');
         const table = unit.table('appointments');
-        const next = nextVersionOf(requireCurrentVersion(table, row, 'appointment'), row);
+        const stored = table.get(keyOf(row.tenantId, row.id));
+        if (stored === undefined) throw new NotFoundError('appointment', row.id);
+        if (stored.version !== row.version) throw new VersionConflictError('appointment', row.id, row.version);
+        const next = nextVersionOf(stored, row);
         assertSlotFree(table, next);
-        table.set(next.id, next);
+        table.set(keyOf(next.tenantId, next.id), next);
         return cloneValue(next);
       }),
 
     releaseHold: (tenantId, id) =>
       runtime.write('appointments.releaseHold', (unit) => {
         const table = unit.table('appointments');
-        const stored = findScoped(table, tenantId, id);
+        const stored = table.get(keyOf(tenantId, id));
         if (stored?.status !== 'scheduled' || stored.calendarEventId !== null) return false;
-        table.delete(id);
+        table.delete(keyOf(tenantId, id));
         return true;
       }),
 
@@ -72,6 +76,11 @@ export function createAppointmentRepository(runtime: StoreRuntime): AppointmentR
 
 function hasStatus(appointment: Appointment, statuses: readonly AppointmentStatus[] | undefined): boolean {
   return statuses === undefined || statuses.includes(appointment.status);
+}
+
+/** The table's key of an appointment: ids are unique per tenant. */
+function keyOf(tenantId: string, id: string): string {
+  return `${tenantId}\u0000${id}`;
 }
 
 function byStart(appointments: Appointment[]): Appointment[] {

@@ -30,7 +30,7 @@ import { systemClock, type Clock } from '../../ports/clock/clock.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 import { AsyncMutex } from '../internal/async-mutex.js';
 import { cloneValue } from '../internal/clone.js';
-import { settle } from '../internal/settle.js';
+import { settle } from '../../internal/settle.js';
 import { createRepositories } from './repositories.js';
 import type { StoreRuntime } from './store-runtime.js';
 import { CommittedTables, UnitOfWork, type IdempotencyRow, type InboundEventRow, type TableName, type TableRows } from './tables.js';

@@ -16,10 +16,11 @@ import {
   toZonedIso,
   ValidationError,
   VirtualClock,
+  createInMemoryLock,
   type BillingImportResult,
   type Tenant,
 } from '@sdr/core';
-import { createInMemoryLock, createInMemoryStore } from '@sdr/core/testing';
+import { createInMemoryStore } from '@sdr/core/testing';
 import { exitCodes, type CliCommand, type CliIo } from '../command.js';
 
 const usage = `usage: sdr billing plan <batch.json> [--tenant tenant.json] [--now ISO]

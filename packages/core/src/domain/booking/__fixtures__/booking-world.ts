@@ -14,7 +14,7 @@ import type { Store } from '../../../ports/repositories/repositories.js';
 import { buildLead, buildTenant } from '../../../testing/__fixtures__/entities.js';
 import { createInMemoryCalendar, type InMemoryCalendar } from '../../../testing/calendar/in-memory-calendar.js';
 import { injectFaults, type FaultController } from '../../../testing/faults/inject-faults.js';
-import { createInMemoryLock, type InMemoryLock } from '../../../testing/lock/in-memory-lock.js';
+import { createInMemoryLock, type InMemoryLock } from '../../../ports/lock/in-memory-lock.js';
 import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
 import type { AppointmentChange, AppointmentObserver } from '../appointment-observer.js';
 import type { BookingServiceOptions } from '../booking-context.js';

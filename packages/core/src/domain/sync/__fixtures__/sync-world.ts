@@ -9,7 +9,7 @@ import { VirtualClock } from '../../../ports/clock/clock.js';
 import type { CrmPort } from '../../../ports/crm/crm-port.js';
 import { createInMemoryCrm, type InMemoryCrm, type InMemoryCrmOptions } from '../../../testing/crm/in-memory-crm.js';
 import { awaitOnVirtualClock } from '../../../testing/clock/await-on-virtual-clock.js';
-import { createInMemoryRateLimiter } from '../../../testing/rate-limiter/in-memory-rate-limiter.js';
+import { createInMemoryRateLimiter } from '../../../ports/rate-limiter/in-memory-rate-limiter.js';
 import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
 import { createConversationService, type ConversationService } from '../../conversation/conversation-service.js';
 import { createDomainEvents, type DomainEventName, type DomainEvents } from '../../events/domain-events.js';

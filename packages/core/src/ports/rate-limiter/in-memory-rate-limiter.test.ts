@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index.js';
-import { VirtualClock } from '../../ports/clock/clock.js';
-import { acquireRate } from '../../ports/rate-limiter/rate-limiter.js';
+import { VirtualClock } from '../clock/clock.js';
+import { acquireRate } from './rate-limiter.js';
 import { createInMemoryRateLimiter } from './in-memory-rate-limiter.js';
 
 function setup() {

@@ -8,7 +8,7 @@ import { DuplicateError, VersionConflictError } from '../../errors/index.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
 
 /** How many times a unit of work is tried before its last error is rethrown. */
-export const transactionAttempts = 3;
+const transactionAttempts = 3;
 
 /**
  * `store.transaction(work)`, tried again after a `VersionConflictError` — and after a

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LockNotAcquiredError, ValidationError } from '../../errors/index.js';
-import { VirtualClock } from '../../ports/clock/clock.js';
-import type { Lease } from '../../ports/lock/lock-port.js';
+import { VirtualClock } from '../clock/clock.js';
+import type { Lease } from './lock-port.js';
 import { createInMemoryLock } from './in-memory-lock.js';
 
 function setup() {

@@ -4,10 +4,9 @@
  * life of the instance — also across releases and expiries.
  */
 import { LockNotAcquiredError, ValidationError } from '../../errors/index.js';
-import type { Clock } from '../../ports/clock/clock.js';
-import type { AcquireOptions, Lease, LockPort } from '../../ports/lock/lock-port.js';
-import { randomId } from '../internal/random-id.js';
-import { settle } from '../internal/settle.js';
+import type { Clock } from '../clock/clock.js';
+import type { AcquireOptions, Lease, LockPort } from './lock-port.js';
+import { settle } from '../../internal/settle.js';
 
 /** Options of `createInMemoryLock`. */
 export interface InMemoryLockOptions {
@@ -70,7 +69,12 @@ export function createInMemoryLock(options: InMemoryLockOptions): InMemoryLock {
     if (liveLease(key) !== undefined) return null;
     const fencingToken = (lastTokens.get(key) ?? 0) + 1;
     lastTokens.set(key, fencingToken);
-    const lease: Lease = Object.freeze({ key, owner: randomId(), fencingToken, expiresAt: new Date(clock.now().getTime() + ttlMs) });
+    const lease: Lease = Object.freeze({
+      key,
+      owner: globalThis.crypto.randomUUID(),
+      fencingToken,
+      expiresAt: new Date(clock.now().getTime() + ttlMs),
+    });
     leases.set(key, lease);
     return lease;
   };

@@ -1,5 +1,6 @@
 /**
- * `createInMemoryRateLimiter`: token buckets for one process, refilled on the given clock.
+ * `createInMemoryRateLimiter`: token buckets for one process, refilled on the given clock — the
+ * production limiter of a single process (a server without Redis) as much as a test double.
  *
  * Exactness: balances are kept in integer micro-tokens and refills are rounded **down**, so
  * floating-point error can only ever deny a request a hair early, never grant one early. Over
@@ -7,16 +8,16 @@
  * `retryAfterMs` is rounded up: after waiting it, the tokens are there.
  */
 import { ValidationError } from '../../errors/index.js';
-import type { Clock } from '../../ports/clock/clock.js';
-import type { RateDecision, RateLimiter, RateRule } from '../../ports/rate-limiter/rate-limiter.js';
-import { settle } from '../internal/settle.js';
+import type { Clock } from '../clock/clock.js';
+import type { RateDecision, RateLimiter, RateRule } from './rate-limiter.js';
+import { settle } from '../../internal/settle.js';
 
 /** Options of `createInMemoryRateLimiter`. */
 export interface InMemoryRateLimiterOptions {
   readonly clock: Clock;
 }
 
-/** The in-memory `RateLimiter`, plus inspection for tests. */
+/** The in-process `RateLimiter` (one process: a server without Redis, a CLI), plus `reset`. */
 export interface InMemoryRateLimiter extends RateLimiter {
   /** Forgets the bucket of `key` (or every bucket): it starts full again. */
   reset(key?: string): void;

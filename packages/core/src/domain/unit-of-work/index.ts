@@ -1,0 +1,1 @@
+export { transactionWithRetry } from './transaction-retry.js';
