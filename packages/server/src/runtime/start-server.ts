@@ -7,7 +7,7 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AnyAdapterPlugin, Logger } from '@sdr/core';
-import { createAgentRoutes, startServerAgent, type ServerAgent } from '../agent/index.js';
+import { createAgentRoutes, createPostgresTurnStore, startServerAgent, type ServerAgent } from '../agent/index.js';
 import {
   createConsoleApiRoutes,
   createConsoleStaticRoutes,
@@ -73,6 +73,7 @@ export async function startServer(input: {
       config: config.agent,
       logger,
       modelFor: composition.modelFor,
+      turns: createPostgresTurnStore({ db: database.database }),
     });
     const serves = config.role !== 'worker';
     const demo =
