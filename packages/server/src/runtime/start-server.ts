@@ -85,7 +85,12 @@ export async function startServer(input: {
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
-        ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
+        ? await ensureDemoTenant({
+            database: database.database,
+            store: composition.context.store,
+            clock: composition.clock,
+            alwaysOpen: config.demoAlwaysOpen,
+          })
         : null;
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
