@@ -62,7 +62,10 @@ export function createAgentSettingsRoutes(options: { readonly settings: AgentSet
         try {
           return await settings.set(tenantOf(request).id, request.body);
         } catch (error) {
-          throw ValidationError.isInstance(error) ? unprocessable(error) : error;
+          if (!ValidationError.isInstance(error)) throw error;
+          // A body that is not an object at all is named as the body.
+          const named = error.fieldErrors.map((fieldError) => (fieldError.field === '' ? { ...fieldError, field: 'body' } : fieldError));
+          throw unprocessable(new ValidationError(named));
         }
       },
     );

@@ -72,6 +72,9 @@ describe.skipIf(databaseUrl === undefined)('the agent settings API [postgres]', 
       'questions.1.question',
       'tone',
     ]);
+    const notAnObject = await demo.request<{ errors: { field: string }[] }>('PUT', '/v1/agent/settings', ['Bia']);
+    expect(notAnObject.status).toBe(422);
+    expect(notAnObject.body.errors.map((error) => error.field)).toEqual(['body']);
     expect(await rows()).toEqual([]);
   });
 
