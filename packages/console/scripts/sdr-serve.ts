@@ -40,6 +40,9 @@ export async function startSdrServe(env: Readonly<Record<string, string>> = {}):
       PORT: '0',
       SDR_PUBLIC_BASE_URL: documentBaseUrl,
       SDR_LOG_LEVEL: 'warn',
+      // The browser tests move the sandbox clock and expect the follow-up sent at whatever hour
+      // they run: the demo tenant is created open at any hour.
+      SDR_DEMO_ALWAYS_OPEN: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

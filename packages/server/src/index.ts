@@ -27,6 +27,7 @@ export type { SecretBox } from './integrations/secret-box.js';
 export type { TenantPortResolver } from './integrations/port-resolver.js';
 export type { ServerAgent } from './agent/server-agent.js';
 export type { TenantModelResolver } from './agent/model-resolver.js';
+export type { AgentSettingsStore, StoredAgentSettings } from './agent/agent-settings-store.js';
 export type { TenantSandbox } from './runtime/compose.js';
 export type { TenantSandboxPorts } from './sandbox/sandbox-routes.js';
 export type { WhatsappDeliveryState } from './evolution/whatsapp-delivery-state.js';

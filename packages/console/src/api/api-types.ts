@@ -7166,6 +7166,314 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agent/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent settings (persona) of the tenant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The persona: `enabled`, `name`, `company` (default: the tenant’s name), `goal`, `questions` (each with the lead `field` its answer fills), `tone`, `language` (default: the tenant’s locale), `facts`, `limits`. */
+                            settings: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default Ana */
+                                name: string;
+                                company?: string;
+                                /** @default entender a necessidade do lead e agendar uma reunião com a equipe */
+                                goal: string;
+                                /** @default [] */
+                                questions: {
+                                    field: string;
+                                    question: string;
+                                }[];
+                                /** @default cordial, objetivo e breve, como numa conversa de WhatsApp */
+                                tone: string;
+                                language?: string;
+                                /** @default [] */
+                                facts: string[];
+                                /** @default [] */
+                                limits: string[];
+                            };
+                            /** @description How many times the settings were set; `0`: never (the defaults). */
+                            version: number;
+                            /** @description When they were last set; `null`: never. */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the agent settings (persona) of the tenant
+         * @description Replaces the settings with the body; a field left out takes its default. Validated first: 422 naming each bad field, nothing stored. The agent of every process uses the change within seconds.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        enabled?: boolean;
+                        /** @default Ana */
+                        name?: string;
+                        company?: string;
+                        /** @default entender a necessidade do lead e agendar uma reunião com a equipe */
+                        goal?: string;
+                        /** @default [] */
+                        questions?: {
+                            field: string;
+                            question: string;
+                        }[];
+                        /** @default cordial, objetivo e breve, como numa conversa de WhatsApp */
+                        tone?: string;
+                        language?: string;
+                        /** @default [] */
+                        facts?: string[];
+                        /** @default [] */
+                        limits?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The persona: `enabled`, `name`, `company` (default: the tenant’s name), `goal`, `questions` (each with the lead `field` its answer fills), `tone`, `language` (default: the tenant’s locale), `facts`, `limits`. */
+                            settings: {
+                                /** @default true */
+                                enabled: boolean;
+                                /** @default Ana */
+                                name: string;
+                                company?: string;
+                                /** @default entender a necessidade do lead e agendar uma reunião com a equipe */
+                                goal: string;
+                                /** @default [] */
+                                questions: {
+                                    field: string;
+                                    question: string;
+                                }[];
+                                /** @default cordial, objetivo e breve, como numa conversa de WhatsApp */
+                                tone: string;
+                                language?: string;
+                                /** @default [] */
+                                facts: string[];
+                                /** @default [] */
+                                limits: string[];
+                            };
+                            /** @description How many times the settings were set; `0`: never (the defaults). */
+                            version: number;
+                            /** @description When they were last set; `null`: never. */
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints": {
         parameters: {
             query?: never;

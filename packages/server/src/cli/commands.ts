@@ -1,4 +1,5 @@
 import type { CliCommand } from './command.js';
+import { agentSettingsCommand } from './commands/agent-settings.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
@@ -14,6 +15,7 @@ export const commands: readonly CliCommand[] = [
   billingPlanCommand,
   keysRotateCommand,
   integrationsCommand,
+  agentSettingsCommand,
   exportCommand,
   importCommand,
 ];

@@ -31,6 +31,7 @@ import {
 } from '@sdr/core';
 import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
+import { createAgentSettingsStore, type AgentSettingsStore } from '../agent/agent-settings-store.js';
 import { createTenantModelResolver, type TenantModelResolver } from '../agent/model-resolver.js';
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
@@ -111,6 +112,8 @@ export interface Composition {
   readonly integrations: IntegrationService;
   /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
   readonly modelFor: TenantModelResolver;
+  /** Each tenant's agent settings (persona), read by the agent through a short cache. */
+  readonly agentSettings: AgentSettingsStore;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -291,6 +294,7 @@ export async function composeServer(input: {
     box,
     integrations,
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
+    agentSettings: createAgentSettingsStore({ db: database.database, clock }),
     processId,
     async close() {
       await kommo.idle();

@@ -83,6 +83,7 @@ const environmentSchema = z.object({
   SDR_LOG_LEVEL: z.enum(logLevels, { message: `must be one of ${logLevels.join(', ')}` }).default('info'),
   SDR_SHUTDOWN_DEADLINE_MS: integer(0, 10 * 60_000).default(30_000),
   SDR_SEED_DEMO: flag.default(true),
+  SDR_DEMO_ALWAYS_OPEN: flag.default(false),
   SDR_DISPATCH_POLL_MS: integer(50, 60_000).default(1000),
   SDR_DISPATCH_PACING_MS: integer(0, 60_000).default(1000),
   SDR_ALERT_INTERVAL_MS: integer(1000, hour).default(60_000),
@@ -141,6 +142,11 @@ export interface ServerConfig {
   readonly shutdownDeadlineMs: number;
   /** Create the demo tenant (and print its key) when the database has none. */
   readonly seedDemo: boolean;
+  /**
+   * The demo tenant is created with no business hours (open at any hour, so follow-ups and slots
+   * at night show too) instead of Monday to Friday, 09:00–18:00 in São Paulo.
+   */
+  readonly demoAlwaysOpen: boolean;
   readonly dispatch: { readonly pollIntervalMs: number; readonly pacingMs: number };
   readonly alerts: {
     readonly intervalMs: number;
@@ -230,6 +236,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.SDR_LOG_LEVEL,
     shutdownDeadlineMs: e.SDR_SHUTDOWN_DEADLINE_MS,
     seedDemo: e.SDR_SEED_DEMO,
+    demoAlwaysOpen: e.SDR_DEMO_ALWAYS_OPEN,
     dispatch: { pollIntervalMs: e.SDR_DISPATCH_POLL_MS, pacingMs: e.SDR_DISPATCH_PACING_MS },
     alerts: {
       intervalMs: e.SDR_ALERT_INTERVAL_MS,

@@ -1,8 +1,10 @@
 /**
  * The demo tenant of the embedded default: created at the first start of an empty database,
- * with an API key that is printed once (only its hash is stored). Its configuration makes the
- * sandbox show the whole system at any hour: no business hours (always open), the sandbox CRM's
- * pipeline mapped to every stage, a calendar and a channel instance of its own.
+ * with an API key that is printed once (only its hash is stored). It is a business as a new user
+ * would set one up: open Monday to Friday, 09:00–18:00 in São Paulo (`demoBusinessHours`; with
+ * `alwaysOpen`, at any hour), so the agent offers slots only inside those hours and follow-ups
+ * wait for them; the sandbox CRM's pipeline mapped to every stage, a calendar and a channel
+ * instance of its own.
  */
 import { DuplicateError, parseOrThrow, tenantSchema, type Clock, type Store, type Tenant } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
@@ -19,6 +21,11 @@ export interface DemoTenant {
 
 const settingKey = 'demo.tenant';
 
+const workday: [string, string][] = [['09:00', '18:00']];
+
+/** The demo tenant's opening hours, in its time zone (America/Sao_Paulo). */
+export const demoBusinessHours = { mon: workday, tue: workday, wed: workday, thu: workday, fri: workday };
+
 /**
  * The demo tenant: created (with its key) when missing, otherwise read back. The tenant's id is
  * claimed first; a process that died between the claim and the creation leaves an id that the
@@ -28,6 +35,8 @@ export async function ensureDemoTenant(input: {
   readonly database: Database;
   readonly store: Store;
   readonly clock: Clock;
+  /** Create it with no business hours (open at any hour). Default: `demoBusinessHours`. */
+  readonly alwaysOpen?: boolean;
 }): Promise<DemoTenant> {
   const { database, store } = input;
   const table = `${serverSchema}.settings`;
@@ -51,7 +60,10 @@ export async function ensureDemoTenant(input: {
   }
 }
 
-async function createDemoTenant(id: string, input: { readonly store: Store; readonly clock: Clock }): Promise<DemoTenant> {
+async function createDemoTenant(
+  id: string,
+  input: { readonly store: Store; readonly clock: Clock; readonly alwaysOpen?: boolean },
+): Promise<DemoTenant> {
   const { store, clock } = input;
   const now = clock.now();
   const tenant = await store.tenants.create(
@@ -61,6 +73,7 @@ async function createDemoTenant(id: string, input: { readonly store: Store; read
       timeZone: 'America/Sao_Paulo',
       locale: 'pt-BR',
       defaultCountry: 'BR',
+      businessHours: input.alwaysOpen === true ? null : demoBusinessHours,
       stageMapping: sandboxStageMapping,
       booking: { calendarId: `demo-${id.slice(0, 8)}@sandbox` },
       messaging: { instance: `demo-${id.slice(0, 8)}` },

@@ -7,7 +7,13 @@
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { AnyAdapterPlugin, Logger } from '@sdr/core';
-import { createAgentRoutes, startServerAgent, type ServerAgent } from '../agent/index.js';
+import {
+  createAgentRoutes,
+  createAgentSettingsRoutes,
+  createPostgresTurnStore,
+  startServerAgent,
+  type ServerAgent,
+} from '../agent/index.js';
 import {
   createConsoleApiRoutes,
   createConsoleStaticRoutes,
@@ -73,11 +79,18 @@ export async function startServer(input: {
       config: config.agent,
       logger,
       modelFor: composition.modelFor,
+      settingsFor: composition.agentSettings.settingsFor,
+      turns: createPostgresTurnStore({ db: database.database }),
     });
     const serves = config.role !== 'worker';
     const demo =
       serves && config.seedDemo
-        ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
+        ? await ensureDemoTenant({
+            database: database.database,
+            store: composition.context.store,
+            clock: composition.clock,
+            alwaysOpen: config.demoAlwaysOpen,
+          })
         : null;
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
@@ -173,6 +186,7 @@ async function buildApp(input: {
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
       createConsoleStaticRoutes({ root: input.consoleAssets }),
       createAgentRoutes({ context, turns: input.agent.turns }),
+      createAgentSettingsRoutes({ settings: composition.agentSettings }),
       createWebhookRoutes(context, composition.webhooks),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),

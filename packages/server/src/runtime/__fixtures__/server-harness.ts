@@ -46,6 +46,9 @@ export const quickWorkers: Readonly<Record<string, string>> = {
   SDR_ALERT_INTERVAL_MS: '1000',
   SDR_SHUTDOWN_DEADLINE_MS: '5000',
   SDR_LOG_LEVEL: 'silent',
+  // Tests that move the sandbox clock expect sends at whatever hour they run; the demo tenant's
+  // opening hours are tested where they are set explicitly.
+  SDR_DEMO_ALWAYS_OPEN: 'true',
 };
 
 /** Starts a server on `env` (plus `quickWorkers`). */

@@ -2,9 +2,11 @@
  * `pnpm bench agent [--turns 300] [--concurrency 8] [--tools]`
  *
  * Turns per second and the agent's own overhead per turn — everything but the model: loading the
- * lead, its history and meeting, the prompt, the tools, the lock, sending and recording the reply
- * and the turn — with a zero-latency mock model, on real PostgreSQL (`DATABASE_URL`, default the
- * local server; a throw-away database) with the PostgreSQL lock. Each turn answers one new lead's
+ * lead, its history and meeting, the persona, the prompt, the tools, the lock, sending and
+ * recording the reply, the lead's offered slots and the turn — with a zero-latency mock model, on
+ * real PostgreSQL (`DATABASE_URL`, default the local server; a throw-away database) as the server
+ * runs it: the PostgreSQL lock, the server's SQL turn store and its cached agent settings. Each
+ * turn answers one new lead's
  * message; with `--tools` the model first calls `find_slots` (one more model step and a
  * calendar read). Prints:
  *
@@ -12,6 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { createAgent } from '@sdr/agent';
+import { createScriptedModel, type ScriptStep } from '@sdr/agent/testing';
 import {
   BookingService,
   createConversationService,
@@ -22,12 +26,11 @@ import {
   tenantSchema,
 } from '@sdr/core';
 import { createInMemoryCalendar, createInMemoryMessaging, percentile } from '@sdr/core/testing';
-import { createPostgresLock, createPostgresStore, migrate } from '@sdr/store-postgres';
+import { createPostgresLock, createPostgresStore, migrate, openDatabase } from '@sdr/store-postgres';
 import pg from 'pg';
-import { createAgent } from '../src/agent.js';
-import { agentSettingsSchema } from '../src/agent-settings.js';
-import { createInMemoryTurnStore } from '../src/turn-store.js';
-import { createScriptedModel, type ScriptStep } from '../src/testing/index.js';
+import { createAgentSettingsStore } from '../src/agent/agent-settings-store.js';
+import { createPostgresTurnStore } from '../src/agent/postgres-turn-store.js';
+import { migrateServer } from '../src/database/server-database.js';
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +52,8 @@ const pool = new pg.Pool({ connectionString: url.toString(), max: concurrency + 
 
 try {
   await migrate({ db: pool });
+  await migrateServer(pool);
+  const database = openDatabase(pool);
   const clock = systemClock;
   const store = createPostgresStore({ db: pool, clock });
   const lock = createPostgresLock({ db: pool, clock });
@@ -69,8 +74,9 @@ try {
       ? { toolCalls: [{ toolName: 'find_slots', input: {} }] }
       : { text: 'Olá! Como posso ajudar?' };
   const model = createScriptedModel(Array.from({ length: turns * 2 + 10 }, () => step));
-  const turnStore = createInMemoryTurnStore();
-  const persona = agentSettingsSchema.parse({ questions: [{ field: 'team_size', question: 'Quantas pessoas?' }] });
+  const turnStore = createPostgresTurnStore({ db: database });
+  const settings = createAgentSettingsStore({ db: database, clock });
+  await settings.set(tenant.id, { questions: [{ field: 'team_size', question: 'Quantas pessoas?' }] });
   const agent = createAgent({
     store,
     services: { booking, conversation, handoff },
@@ -79,7 +85,7 @@ try {
     clock,
     turns: turnStore,
     modelFor: () => model,
-    settingsFor: () => persona,
+    settingsFor: settings.settingsFor,
   });
 
   const leadIds: string[] = [];
