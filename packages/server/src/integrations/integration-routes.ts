@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { tenantOf } from '../http/request-context.js';
 import { errorResponses, problemSchema } from '../http/schemas/common.js';
 import type { IntegrationService } from './integration-service.js';
+import type { OAuthService } from './oauth-service.js';
 
 const tags = ['integrations'];
 
@@ -38,9 +39,22 @@ const putBody = z.strictObject({
 
 const responses = { 200: integrationResource, 422: problemSchema, ...errorResponses };
 
+const oauthStartResource = z.object({
+  provider: z.string(),
+  url: z.string().describe('The provider’s authorization page: send the person who connects the account there.'),
+  state: z.string().describe('Signed and expiring; the provider passes it back to the callback, where it is accepted once.'),
+  redirectUri: z.string().describe('`<SDR_PUBLIC_BASE_URL>/oauth/{provider}/callback`: register it with the provider.'),
+  expiresAt: z.date(),
+});
+
+const oauthStartResponses = { 200: oauthStartResource, 422: problemSchema, ...errorResponses };
+
 /** The routes, registered through `createHttpApp(context, { extraRoutes: [...] })`. */
-export function createIntegrationRoutes(options: { readonly integrations: IntegrationService }): FastifyPluginAsync {
-  const { integrations } = options;
+export function createIntegrationRoutes(options: {
+  readonly integrations: IntegrationService;
+  readonly oauth: OAuthService;
+}): FastifyPluginAsync {
+  const { integrations, oauth } = options;
   return (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', app.sdrAuth.tenant);
@@ -95,6 +109,46 @@ export function createIntegrationRoutes(options: { readonly integrations: Integr
       '/v1/integrations/:kind/check',
       { schema: { tags, summary: 'Run the integration’s health check now', params: kindParams, response: responses } },
       async (request) => integrations.check(tenantOf(request).id, request.params.kind),
+    );
+
+    app.get(
+      '/v1/integrations/:kind/oauth/start',
+      {
+        schema: {
+          tags,
+          summary: 'Reconnect the stored integration by OAuth',
+          description:
+            'Answers the provider’s authorization URL for the tenant’s stored configuration of this kind (e.g. after its refresh token was revoked), with a signed `state` that expires and works once. The provider redirects to `/oauth/{provider}/callback`, which stores the new tokens.',
+          params: kindParams,
+          querystring: z.strictObject({
+            provider: z.string().trim().min(1).max(100).optional().describe('When given, must be the stored integration’s provider.'),
+          }),
+          response: oauthStartResponses,
+        },
+      },
+      async (request) => oauth.start({ tenantId: tenantOf(request).id, kind: request.params.kind, provider: request.query.provider }),
+    );
+
+    app.post(
+      '/v1/integrations/:kind/oauth/start',
+      {
+        schema: {
+          tags,
+          summary: 'Connect an integration by OAuth',
+          description:
+            'Validates the configuration with the provider’s schema (422 naming each bad field) and keeps it sealed until the provider redirects to `/oauth/{provider}/callback` with the code: then the tokens are obtained and the configuration is stored like `PUT /v1/integrations/{kind}`. The tenant’s integrations are unchanged until then. Answers the authorization URL with a signed `state` that expires and works once.',
+          params: kindParams,
+          body: putBody,
+          response: oauthStartResponses,
+        },
+      },
+      async (request) =>
+        oauth.start({
+          tenantId: tenantOf(request).id,
+          kind: request.params.kind,
+          provider: request.body.provider,
+          config: request.body.config ?? {},
+        }),
     );
     return Promise.resolve();
   };

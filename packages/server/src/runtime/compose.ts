@@ -49,6 +49,8 @@ import { createIntegrationService, type IntegrationService } from '../integratio
 import { createIntegrationView } from '../integrations/integration-view.js';
 import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
+import { createOAuthService, type OAuthService } from '../integrations/oauth-service.js';
+import { createOAuthStateSigner } from '../integrations/oauth-state.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import {
   createSandboxCalendar,
@@ -109,6 +111,8 @@ export interface Composition {
   readonly box: SecretBox;
   /** The tenants' integrations (the API and the command line). */
   readonly integrations: IntegrationService;
+  /** Connecting integrations by OAuth (start, and the provider's callback). */
+  readonly oauth: OAuthService;
   /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
   readonly modelFor: TenantModelResolver;
   /** Identifies this process in heartbeats and claims. */
@@ -226,6 +230,17 @@ export async function composeServer(input: {
         : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
+  const oauth = createOAuthService({
+    db: database.database,
+    plugins,
+    view,
+    integrations,
+    signer: createOAuthStateSigner({ key: box.deriveKey('oauth-state'), clock, ttlMs: config.integrations.oauthStateTtlMs }),
+    clock,
+    depsFor,
+    redirectBaseUrl: config.integrations.redirectBaseUrl,
+  });
+
   const context: ServerContext = {
     clock,
     logger,
@@ -290,6 +305,7 @@ export async function composeServer(input: {
     webhooks,
     box,
     integrations,
+    oauth,
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     processId,
     async close() {

@@ -18,6 +18,7 @@ import {
 import { createMediaRoutes } from '../blob/index.js';
 import { createHttpApp } from '../http/index.js';
 import { createIntegrationRoutes } from '../integrations/integration-routes.js';
+import { createOAuthCallbackRoutes } from '../integrations/oauth-callback-route.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
 import { composeServer, type Composition } from './compose.js';
@@ -164,7 +165,8 @@ async function buildApp(input: {
     extraRoutes: [
       httpMetricsPlugin(metrics),
       sandbox,
-      createIntegrationRoutes({ integrations: composition.integrations }),
+      createIntegrationRoutes({ integrations: composition.integrations, oauth: composition.oauth }),
+      createOAuthCallbackRoutes({ oauth: composition.oauth, logger: context.logger }),
       probes,
       composition.evolution.routes,
       composition.kommo.routes,
