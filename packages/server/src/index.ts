@@ -35,6 +35,8 @@ export type { EvolutionWebhookSettingsFor } from './evolution/evolution-webhook-
 export type { WebhookPayload } from './webhooks/webhook-events.js';
 export type { EvolutionInboxWorker } from './evolution/evolution-inbox-worker.js';
 export type { IntegrationResource } from './integrations/integration-service.js';
+export type { OAuthConnected, OAuthService, OAuthStart } from './integrations/oauth-service.js';
+export type { HealthPassResult, IntegrationHealthChecker } from './integrations/integration-health-checker.js';
 export type { EvolutionInboxWorkerOptions } from './evolution/evolution-inbox-worker.js';
 export type { InboundMedia } from './evolution/inbound-media.js';
 export type { InboxEvent } from './evolution/evolution-inbox.js';

@@ -39,7 +39,9 @@ import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/i
 import {
   createHeartbeats,
   createMetrics,
+  registerIntegrationGauge,
   instrumentBookingService,
+  type IntegrationReadiness,
   instrumentPort,
   type Heartbeats,
   type Metrics,
@@ -51,6 +53,8 @@ import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
 import { createOAuthService, type OAuthService } from '../integrations/oauth-service.js';
 import { createOAuthStateSigner } from '../integrations/oauth-state.js';
+import { createIntegrationHealthChecker, type IntegrationHealthChecker } from '../integrations/integration-health-checker.js';
+import { createIntegrationHealthGate } from '../integrations/integration-health-gate.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import {
   createSandboxCalendar,
@@ -84,6 +88,11 @@ export interface ServerPorts {
   readonly calendarFor: (tenantId: string) => CalendarPort;
   /** The WhatsApp channel of a tenant. */
   readonly messagingFor: (tenantId: string) => MessagingPort;
+  /**
+   * The WhatsApp channel of a tenant for sending: its `health` is `down` while the last stored
+   * check of the tenant's integration is (the dispatcher's sends then wait).
+   */
+  readonly gatedMessagingFor: (tenantId: string) => MessagingPort;
   /** A tenant's own sandbox (the default of every kind it has not configured). */
   readonly sandboxFor: (tenantId: string) => TenantSandbox;
   readonly resolver: TenantPortResolver;
@@ -113,6 +122,10 @@ export interface Composition {
   readonly integrations: IntegrationService;
   /** Connecting integrations by OAuth (start, and the provider's callback). */
   readonly oauth: OAuthService;
+  /** The periodic health checks of the tenants' integrations (the workers run its passes). */
+  readonly integrationHealth: IntegrationHealthChecker;
+  /** The tenants' configured integrations and their last health, for `/readyz`. */
+  integrationReadiness(): IntegrationReadiness[];
   /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
   readonly modelFor: TenantModelResolver;
   /** Identifies this process in heartbeats and claims. */
@@ -230,6 +243,21 @@ export async function composeServer(input: {
         : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
+  registerIntegrationGauge(metrics.registry, () => view.configured());
+  const { healthIntervalMs, healthConcurrency } = config.integrations;
+  const integrationHealth = createIntegrationHealthChecker({
+    view,
+    integrations,
+    lock,
+    clock,
+    logger,
+    intervalMs: healthIntervalMs,
+    concurrency: healthConcurrency,
+  });
+  // A stored `down` holds sends while it is recent: three intervals, then the channel is asked itself.
+  const healthGate = createIntegrationHealthGate({ healthOf: view.healthOf, clock, maxAgeMs: 3 * healthIntervalMs });
+  const gatedMessagingFor = (tenantId: string): MessagingPort => healthGate(tenantId, messagingFor(tenantId));
+
   const oauth = createOAuthService({
     db: database.database,
     plugins,
@@ -298,7 +326,7 @@ export async function composeServer(input: {
     evolution,
     kommo,
     blobs,
-    ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
+    ports: { crmFor, calendarFor, messagingFor, gatedMessagingFor, sandboxFor, resolver },
     clock,
     metrics,
     heartbeats,
@@ -306,6 +334,13 @@ export async function composeServer(input: {
     box,
     integrations,
     oauth,
+    integrationHealth,
+    integrationReadiness: () =>
+      [...view.configured()].map((integration) => ({
+        kind: integration.kind,
+        provider: integration.provider,
+        status: integration.health?.status ?? null,
+      })),
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     processId,
     async close() {

@@ -159,6 +159,8 @@ async function buildApp(input: {
         const tenants = await context.store.tenants.list({ limit: 100 });
         return Promise.all(tenants.items.map((tenant) => ports.messagingFor(tenant.id).health({ instance: tenant.messaging.instance })));
       },
+      // Reported only (see the probe): a tenant's broken vendor never takes the server out of rotation.
+      integrations: () => Promise.resolve(composition.integrationReadiness()),
     },
   });
   return createHttpApp(context, {

@@ -57,7 +57,8 @@ export function startWorkers(input: {
 
   const dispatcher = createDispatcher({
     store,
-    messaging: ports.messagingFor,
+    // The tenant's channel, held while its WhatsApp integration's last check is down.
+    messaging: ports.gatedMessagingFor,
     clock,
     handlers: [
       createFollowUpDispatchHandler({ followUp: context.services.followUp, events, logger }),
@@ -166,6 +167,10 @@ export function startWorkers(input: {
     await beat('alerts');
   });
 
+  const integrationHealthLoop = tick(clock, composition.integrationHealth.passIntervalMs, logger, 'integration-health', async (signal) => {
+    await composition.integrationHealth.runOnce(signal);
+  });
+
   const webhookLoop = tick(clock, config.webhooks.pollIntervalMs, logger, 'webhooks', async () => {
     await webhookWorker.runOnce();
     await beat('webhooks');
@@ -174,7 +179,7 @@ export function startWorkers(input: {
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop()]);
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop(), integrationHealthLoop.stop()]);
       await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
