@@ -5,13 +5,15 @@
  * default (the tenant's sandbox). Secrets are write-only: no answer ever carries one.
  */
 import { pluginKinds } from '@sdr/core';
-import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { tenantOf } from '../http/request-context.js';
 import { errorResponses, problemSchema } from '../http/schemas/common.js';
 import type { IntegrationService } from './integration-service.js';
 import type { OAuthService } from './oauth-service.js';
+import { documentedIntegrationBody, integrationBody } from './integration-schemas.js';
+import type { PluginRegistry } from './port-resolver.js';
 
 const tags = ['integrations'];
 
@@ -32,11 +34,6 @@ const integrationResource = z.object({
   health: healthResource,
 });
 
-const putBody = z.strictObject({
-  provider: z.string().trim().min(1).max(100).describe('The plugin’s provider, e.g. `kommo`, `evolution`, `sandbox`.'),
-  config: z.unknown().describe('The provider’s configuration (its schema is in `x-sdr-providers`); secrets are write-only.'),
-});
-
 const responses = { 200: integrationResource, 422: problemSchema, ...errorResponses };
 
 const oauthStartResource = z.object({
@@ -53,8 +50,15 @@ const oauthStartResponses = { 200: oauthStartResource, 422: problemSchema, ...er
 export function createIntegrationRoutes(options: {
   readonly integrations: IntegrationService;
   readonly oauth: OAuthService;
+  /** The plugins the server has: their configuration schemas are documented. */
+  readonly plugins: PluginRegistry;
 }): FastifyPluginAsync {
   const { integrations, oauth } = options;
+  const putBody = documentedIntegrationBody(options.plugins);
+  // The body is checked leniently here and fully by the service (422 naming each field); see integration-schemas.ts.
+  const lenientBody: FastifySchemaCompiler<unknown> = (route) =>
+    // The schemas of these routes are zod's (the app's type provider); only the body's is replaced.
+    validatorCompiler({ ...route, schema: route.httpPart === 'body' ? integrationBody : (route.schema as z.ZodType) });
   return (plain) => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     app.addHook('onRequest', app.sdrAuth.tenant);
@@ -80,6 +84,7 @@ export function createIntegrationRoutes(options: {
     app.put(
       '/v1/integrations/:kind',
       {
+        validatorCompiler: lenientBody,
         schema: {
           tags,
           summary: 'Configure an integration',
@@ -132,6 +137,7 @@ export function createIntegrationRoutes(options: {
     app.post(
       '/v1/integrations/:kind/oauth/start',
       {
+        validatorCompiler: lenientBody,
         schema: {
           tags,
           summary: 'Connect an integration by OAuth',
@@ -147,7 +153,8 @@ export function createIntegrationRoutes(options: {
           tenantId: tenantOf(request).id,
           kind: request.params.kind,
           provider: request.body.provider,
-          config: request.body.config ?? {},
+          // Absent (the lenient check lets it through): an empty configuration, which the plugin's schema refuses by field.
+          config: (request.body.config as unknown) ?? {},
         }),
     );
     return Promise.resolve();

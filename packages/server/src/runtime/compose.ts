@@ -49,7 +49,12 @@ import {
 import { loadSecretBox } from '../integrations/encryption-keys.js';
 import { createIntegrationService, type IntegrationService } from '../integrations/integration-service.js';
 import { createIntegrationView } from '../integrations/integration-view.js';
-import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
+import {
+  createPluginRegistry,
+  createTenantPortResolver,
+  type PluginRegistry,
+  type TenantPortResolver,
+} from '../integrations/port-resolver.js';
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
 import { createOAuthService, type OAuthService } from '../integrations/oauth-service.js';
 import { createOAuthStateSigner } from '../integrations/oauth-state.js';
@@ -122,6 +127,8 @@ export interface Composition {
   readonly integrations: IntegrationService;
   /** Connecting integrations by OAuth (start, and the provider's callback). */
   readonly oauth: OAuthService;
+  /** The plugins this server has (shipped and given), by kind and provider. */
+  readonly plugins: PluginRegistry;
   /** The periodic health checks of the tenants' integrations (the workers run its passes). */
   readonly integrationHealth: IntegrationHealthChecker;
   /** The tenants' configured integrations and their last health, for `/readyz`. */
@@ -334,6 +341,7 @@ export async function composeServer(input: {
     box,
     integrations,
     oauth,
+    plugins,
     integrationHealth,
     integrationReadiness: () =>
       [...view.configured()].map((integration) => ({

@@ -167,7 +167,7 @@ async function buildApp(input: {
     extraRoutes: [
       httpMetricsPlugin(metrics),
       sandbox,
-      createIntegrationRoutes({ integrations: composition.integrations, oauth: composition.oauth }),
+      createIntegrationRoutes({ integrations: composition.integrations, oauth: composition.oauth, plugins: composition.plugins }),
       createOAuthCallbackRoutes({ oauth: composition.oauth, logger: context.logger }),
       probes,
       composition.evolution.routes,
