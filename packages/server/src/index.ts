@@ -24,7 +24,7 @@ export type { EvolutionIngest } from './evolution/evolution-ingest.js';
 export type { KommoIngest } from './kommo/kommo-ingest.js';
 export type { IntegrationService } from './integrations/integration-service.js';
 export type { SecretBox } from './integrations/secret-box.js';
-export type { TenantPortResolver } from './integrations/port-resolver.js';
+export type { PluginRegistry, TenantPortResolver } from './integrations/port-resolver.js';
 export type { ServerAgent } from './agent/server-agent.js';
 export type { TenantModelResolver } from './agent/model-resolver.js';
 export type { TenantSandbox } from './runtime/compose.js';
