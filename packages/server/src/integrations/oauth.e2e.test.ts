@@ -204,6 +204,10 @@ describe.skipIf(databaseUrl === undefined)('connecting Kommo by OAuth [postgres]
     expect(html).toContain('Not connected');
     expect(html).toContain('expired at');
 
+    // The person refused access at Kommo: the page says so.
+    const denied = await callback({ error: 'access_denied', state: started.state }, 'text/html');
+    expect(denied.status).toBe(400);
+    expect(await denied.text()).toContain('kommo did not authorize the connection: access_denied');
     // A state for another provider, and a callback without a code.
     expect((await fetch(`${server.url ?? ''}/oauth/google/callback?code=x&state=${started.state}`)).status).toBe(400);
     expect((await callback({ state: started.state })).status).toBe(400);
