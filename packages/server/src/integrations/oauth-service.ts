@@ -14,7 +14,15 @@
  * keeps tokens in the credential store) and saves the configuration it returns through the
  * integration service's `set`: validated, sealed and versioned exactly like `PUT`.
  */
-import { ConflictError, ValidationError, validatePluginConfig, type AnyAdapterPlugin, type Clock, type PluginDeps } from '@sdr/core';
+import {
+  ConflictError,
+  ValidationError,
+  validatePluginConfig,
+  type AnyAdapterPlugin,
+  type Clock,
+  type PluginDeps,
+  type PluginKind,
+} from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { instant } from '../sandbox/sandbox-sql.js';
@@ -48,7 +56,7 @@ export interface OAuthServiceOptions {
   readonly integrations: IntegrationService;
   readonly signer: OAuthStateSigner;
   readonly clock: Clock;
-  readonly depsFor: (tenantId: string, kind: ReturnType<typeof parseKind>) => PluginDeps;
+  readonly depsFor: (tenantId: string, kind: PluginKind) => PluginDeps;
   /** `SDR_PUBLIC_BASE_URL`; `null`: OAuth cannot be started (the provider would have nowhere to redirect). */
   readonly redirectBaseUrl: string | null;
   readonly schema?: string;
@@ -95,7 +103,7 @@ export function createOAuthService(options: OAuthServiceOptions): OAuthService {
   const { db, plugins, view, integrations, signer, clock } = options;
   const usedStates = `${quoteIdentifier(options.schema ?? serverSchema)}.oauth_states_used`;
 
-  const oauthPlugin = (kind: ReturnType<typeof parseKind>, provider: string) => {
+  const oauthPlugin = (kind: PluginKind, provider: string) => {
     const plugin: AnyAdapterPlugin | undefined = plugins.get(kind)?.get(provider);
     const withOAuth = [...(plugins.get(kind)?.values() ?? [])].filter((known) => known.oauth !== undefined).map((known) => known.provider);
     if (plugin?.oauth === undefined) {

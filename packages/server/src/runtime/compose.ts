@@ -58,7 +58,7 @@ import {
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
 import { createOAuthService, type OAuthService } from '../integrations/oauth-service.js';
 import { createOAuthStateSigner } from '../integrations/oauth-state.js';
-import { createIntegrationHealthChecker, type IntegrationHealthChecker } from '../integrations/integration-health-checker.js';
+import { checkedKinds, createIntegrationHealthChecker, type IntegrationHealthChecker } from '../integrations/integration-health-checker.js';
 import { createIntegrationHealthGate } from '../integrations/integration-health-gate.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import {
@@ -250,7 +250,8 @@ export async function composeServer(input: {
         : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
-  registerIntegrationGauge(metrics.registry, () => view.configured());
+  // The kinds the server checks: a configured model is never checked, and would only ever count 0.
+  registerIntegrationGauge(metrics.registry, () => [...view.configured()].filter((integration) => checkedKinds.includes(integration.kind)));
   const { healthIntervalMs, healthConcurrency } = config.integrations;
   const integrationHealth = createIntegrationHealthChecker({
     view,
