@@ -24,7 +24,7 @@ export type { EvolutionIngest } from './evolution/evolution-ingest.js';
 export type { KommoIngest } from './kommo/kommo-ingest.js';
 export type { IntegrationService } from './integrations/integration-service.js';
 export type { SecretBox } from './integrations/secret-box.js';
-export type { TenantPortResolver } from './integrations/port-resolver.js';
+export type { PluginRegistry, TenantPortResolver } from './integrations/port-resolver.js';
 export type { ServerAgent } from './agent/server-agent.js';
 export type { TenantModelResolver } from './agent/model-resolver.js';
 export type { AgentSettingsStore, StoredAgentSettings } from './agent/agent-settings-store.js';
@@ -36,6 +36,8 @@ export type { EvolutionWebhookSettingsFor } from './evolution/evolution-webhook-
 export type { WebhookPayload } from './webhooks/webhook-events.js';
 export type { EvolutionInboxWorker } from './evolution/evolution-inbox-worker.js';
 export type { IntegrationResource } from './integrations/integration-service.js';
+export type { OAuthConnected, OAuthService, OAuthStart } from './integrations/oauth-service.js';
+export type { HealthPassResult, IntegrationHealthChecker } from './integrations/integration-health-checker.js';
 export type { EvolutionInboxWorkerOptions } from './evolution/evolution-inbox-worker.js';
 export type { InboundMedia } from './evolution/inbound-media.js';
 export type { InboxEvent } from './evolution/evolution-inbox.js';

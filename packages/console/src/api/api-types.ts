@@ -6005,12 +6005,134 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        /** @description The plugin’s provider, e.g. `kommo`, `evolution`, `sandbox`. */
-                        provider: string;
-                        /** @description The provider’s configuration (its schema is in `x-sdr-providers`); secrets are write-only. */
-                        config: unknown;
-                    };
+                    "application/json": ({
+                        /** @enum {string} */
+                        provider: "kommo";
+                        config: {
+                            /** @description The account subdomain: acme for https://acme.kommo.com */
+                            subdomain: string;
+                            /**
+                             * Format: uri
+                             * @description Default https://{subdomain}.kommo.com
+                             */
+                            baseUrl?: string;
+                            auth: {
+                                /** @enum {string} */
+                                type: "long_lived";
+                                /** @description Long-lived token of a private integration */
+                                token: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth";
+                                /** @description Integration ID */
+                                clientId: string;
+                                /** @description Integration secret key */
+                                clientSecret: string;
+                                /**
+                                 * Format: uri
+                                 * @description Redirect URI registered with the integration
+                                 */
+                                redirectUri: string;
+                                /** @description A refresh token to start from (it rotates; the host keeps the newest) */
+                                refreshToken?: string;
+                            };
+                            /** @description Kommo account id (account[id] of webhooks) */
+                            accountId: string | number;
+                            /** @description The pipeline, by name as Kommo shows it or by id */
+                            pipeline: string | number;
+                            /** @description Per domain stage, the status name as Kommo shows it (or its id); won/lost default to 142/143 */
+                            stages?: {
+                                [key: string]: string | number;
+                            };
+                            /** @description Lead field ⇒ Kommo custom field id */
+                            fieldMapping?: {
+                                [key: string]: string;
+                            };
+                            /** @description Secret of the webhook URL */
+                            webhookSecret: string;
+                            /**
+                             * @description Subscribe the webhook URL through the API when saved
+                             * @default false
+                             */
+                            registerWebhook?: boolean;
+                            /**
+                             * @description Pace at most this many requests per second (Kommo allows 7; 6 leaves room for network jitter)
+                             * @default 6
+                             */
+                            requestsPerSecond?: number;
+                            /**
+                             * @description Items per batch request
+                             * @default 50
+                             */
+                            maxBatchSize?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    }) | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    } | ({
+                        /** @enum {string} */
+                        provider: "evolution";
+                        config: {
+                            /**
+                             * Format: uri
+                             * @description The Evolution API server, e.g. https://evolution.example.com
+                             */
+                            baseUrl: string;
+                            /** @description Evolution API key (global, or the instance token) */
+                            apiKey: string;
+                            /** @description The Evolution instance name */
+                            instance: string;
+                            /** @description Shared secret of the webhook deliveries (x-webhook-secret header, or the HS256 key in jwt mode) */
+                            webhookSecret: string;
+                            /**
+                             * @description Point the instance webhook at this server when saved
+                             * @default false
+                             */
+                            registerWebhook?: boolean;
+                            /**
+                             * @description Typing indicator shown before each message, in ms
+                             * @default 0
+                             */
+                            typingDelayMs?: number;
+                            /**
+                             * @description x-webhook-secret header, or an HS256 bearer JWT (jwt_key)
+                             * @default header
+                             * @enum {string}
+                             */
+                            webhookAuth?: "header" | "jwt";
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    }) | ({
+                        /** @enum {string} */
+                        provider: "openai-compatible";
+                        config: {
+                            /**
+                             * Format: uri
+                             * @description Base URL of the OpenAI-compatible API, ending in /v1
+                             */
+                            baseUrl: string;
+                            /** @description API key, sent as a bearer token */
+                            apiKey?: string;
+                            /** @description Model name, e.g. gpt-4o-mini or qwen2.5:7b */
+                            model: string;
+                            /** @description Sampling temperature, 0–2 */
+                            temperature?: number;
+                            /** @description Upper bound of tokens per model reply */
+                            maxOutputTokens?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    });
                 };
             };
             responses: {
@@ -6317,6 +6439,408 @@ export interface paths {
                                 /** Format: date-time */
                                 checkedAt: string;
                             } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrations/{kind}/oauth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconnect the stored integration by OAuth
+         * @description Answers the provider’s authorization URL for the tenant’s stored configuration of this kind (e.g. after its refresh token was revoked), with a signed `state` that expires and works once. The provider redirects to `/oauth/{provider}/callback`, which stores the new tokens.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description When given, must be the stored integration’s provider. */
+                    provider?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description The kind of integration. */
+                    kind: "crm" | "calendar" | "whatsapp" | "voice" | "model";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: string;
+                            /** @description The provider’s authorization page: send the person who connects the account there. */
+                            url: string;
+                            /** @description Signed and expiring; the provider passes it back to the callback, where it is accepted once. */
+                            state: string;
+                            /** @description `<SDR_PUBLIC_BASE_URL>/oauth/{provider}/callback`: register it with the provider. */
+                            redirectUri: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connect an integration by OAuth
+         * @description Validates the configuration with the provider’s schema (422 naming each bad field) and keeps it sealed until the provider redirects to `/oauth/{provider}/callback` with the code: then the tokens are obtained and the configuration is stored like `PUT /v1/integrations/{kind}`. The tenant’s integrations are unchanged until then. Answers the authorization URL with a signed `state` that expires and works once.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The kind of integration. */
+                    kind: "crm" | "calendar" | "whatsapp" | "voice" | "model";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": ({
+                        /** @enum {string} */
+                        provider: "kommo";
+                        config: {
+                            /** @description The account subdomain: acme for https://acme.kommo.com */
+                            subdomain: string;
+                            /**
+                             * Format: uri
+                             * @description Default https://{subdomain}.kommo.com
+                             */
+                            baseUrl?: string;
+                            auth: {
+                                /** @enum {string} */
+                                type: "long_lived";
+                                /** @description Long-lived token of a private integration */
+                                token: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "oauth";
+                                /** @description Integration ID */
+                                clientId: string;
+                                /** @description Integration secret key */
+                                clientSecret: string;
+                                /**
+                                 * Format: uri
+                                 * @description Redirect URI registered with the integration
+                                 */
+                                redirectUri: string;
+                                /** @description A refresh token to start from (it rotates; the host keeps the newest) */
+                                refreshToken?: string;
+                            };
+                            /** @description Kommo account id (account[id] of webhooks) */
+                            accountId: string | number;
+                            /** @description The pipeline, by name as Kommo shows it or by id */
+                            pipeline: string | number;
+                            /** @description Per domain stage, the status name as Kommo shows it (or its id); won/lost default to 142/143 */
+                            stages?: {
+                                [key: string]: string | number;
+                            };
+                            /** @description Lead field ⇒ Kommo custom field id */
+                            fieldMapping?: {
+                                [key: string]: string;
+                            };
+                            /** @description Secret of the webhook URL */
+                            webhookSecret: string;
+                            /**
+                             * @description Subscribe the webhook URL through the API when saved
+                             * @default false
+                             */
+                            registerWebhook?: boolean;
+                            /**
+                             * @description Pace at most this many requests per second (Kommo allows 7; 6 leaves room for network jitter)
+                             * @default 6
+                             */
+                            requestsPerSecond?: number;
+                            /**
+                             * @description Items per batch request
+                             * @default 50
+                             */
+                            maxBatchSize?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    }) | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    } | ({
+                        /** @enum {string} */
+                        provider: "evolution";
+                        config: {
+                            /**
+                             * Format: uri
+                             * @description The Evolution API server, e.g. https://evolution.example.com
+                             */
+                            baseUrl: string;
+                            /** @description Evolution API key (global, or the instance token) */
+                            apiKey: string;
+                            /** @description The Evolution instance name */
+                            instance: string;
+                            /** @description Shared secret of the webhook deliveries (x-webhook-secret header, or the HS256 key in jwt mode) */
+                            webhookSecret: string;
+                            /**
+                             * @description Point the instance webhook at this server when saved
+                             * @default false
+                             */
+                            registerWebhook?: boolean;
+                            /**
+                             * @description Typing indicator shown before each message, in ms
+                             * @default 0
+                             */
+                            typingDelayMs?: number;
+                            /**
+                             * @description x-webhook-secret header, or an HS256 bearer JWT (jwt_key)
+                             * @default header
+                             * @enum {string}
+                             */
+                            webhookAuth?: "header" | "jwt";
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    }) | ({
+                        /** @enum {string} */
+                        provider: "openai-compatible";
+                        config: {
+                            /**
+                             * Format: uri
+                             * @description Base URL of the OpenAI-compatible API, ending in /v1
+                             */
+                            baseUrl: string;
+                            /** @description API key, sent as a bearer token */
+                            apiKey?: string;
+                            /** @description Model name, e.g. gpt-4o-mini or qwen2.5:7b */
+                            model: string;
+                            /** @description Sampling temperature, 0–2 */
+                            temperature?: number;
+                            /** @description Upper bound of tokens per model reply */
+                            maxOutputTokens?: number;
+                        };
+                    } | {
+                        /** @enum {string} */
+                        provider: "sandbox";
+                        config: Record<string, never>;
+                    });
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            provider: string;
+                            /** @description The provider’s authorization page: send the person who connects the account there. */
+                            url: string;
+                            /** @description Signed and expiring; the provider passes it back to the callback, where it is accepted once. */
+                            state: string;
+                            /** @description `<SDR_PUBLIC_BASE_URL>/oauth/{provider}/callback`: register it with the provider. */
+                            redirectUri: string;
+                            /** Format: date-time */
+                            expiresAt: string;
                         };
                     };
                 };

@@ -22,7 +22,7 @@ import {
 } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import { instant } from '../sandbox/sandbox-sql.js';
-import { integrationsTable, type IntegrationView } from './integration-view.js';
+import { integrationsTable, parseStoredHealth, type IntegrationView } from './integration-view.js';
 import { integrationContext } from './key-rotation.js';
 import type { PluginRegistry, TenantPortResolver } from './port-resolver.js';
 import type { SecretBox } from './secret-box.js';
@@ -103,14 +103,7 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
 
   const healthOf = async (tenantId: string, kind: PluginKind): Promise<PortHealth | null> => {
     const [row] = await db.query('integrations.health', `SELECT health FROM ${table} WHERE tenant_id = $1 AND kind = $2`, [tenantId, kind]);
-    const health = row?.['health'];
-    if (health === null || health === undefined) return null;
-    const parsed = (typeof health === 'string' ? JSON.parse(health) : health) as {
-      status: PortHealth['status'];
-      detail?: string;
-      checkedAt: string;
-    };
-    return { ...parsed, checkedAt: new Date(parsed.checkedAt) };
+    return parseStoredHealth(row?.['health']);
   };
 
   const resourceOf = async (tenantId: string, kind: PluginKind): Promise<IntegrationResource> => {
@@ -178,6 +171,11 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
     async check(tenantId, rawKind) {
       const kind = parseKind(rawKind);
       const now = clock.now();
+      // The result belongs to the configuration it was checked with: a change meanwhile wins.
+      const [before] = await db.query('integrations.version', `SELECT version FROM ${table} WHERE tenant_id = $1 AND kind = $2`, [
+        tenantId,
+        kind,
+      ]);
       let health: PortHealth;
       try {
         if (kind === 'crm') health = await resolver.crmFor(tenantId).health();
@@ -189,13 +187,22 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
       } catch (error) {
         health = { status: 'down', detail: error instanceof Error ? error.message : 'the health check failed', checkedAt: now };
       }
+      // A new revision: every process's view learns the result (gating, metrics) at its next poll.
       await db.write(
         'integrations.health.write',
         `INSERT INTO ${table} (tenant_id, kind, provider, config_ciphertext, version, revision, health, updated_at)
-         VALUES ($1, $2, NULL, NULL, 0, 0, $3::jsonb, $4::timestamptz)
-         ON CONFLICT (tenant_id, kind) DO UPDATE SET health = excluded.health`,
-        [tenantId, kind, JSON.stringify({ ...health, checkedAt: health.checkedAt.toISOString() }), instant(now)],
+         VALUES ($1, $2, NULL, NULL, 0, nextval('${sequence}'), $3::jsonb, $4::timestamptz)
+         ON CONFLICT (tenant_id, kind) DO UPDATE SET health = excluded.health, revision = excluded.revision
+         WHERE ${table}.version = $5`,
+        [
+          tenantId,
+          kind,
+          JSON.stringify({ ...health, checkedAt: health.checkedAt.toISOString() }),
+          instant(now),
+          before === undefined ? 0 : Number(before['version']),
+        ],
       );
+      await view.refresh();
       return resourceOf(tenantId, kind);
     },
   };

@@ -5,7 +5,7 @@
  * through any process is used here after the next poll (`start`, every `pollIntervalMs`). The
  * resolver reads `configurationOf` synchronously from this view.
  */
-import { classifyError, type Logger, type PluginKind } from '@sdr/core';
+import { classifyError, type Logger, type PluginKind, type PortHealth } from '@sdr/core';
 import type { Database, Row } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { textOrNull, toDate } from '../sandbox/sandbox-sql.js';
@@ -20,6 +20,26 @@ export interface KnownIntegration extends ResolvedConfiguration {
   readonly updatedAt: Date;
 }
 
+/** The last health check of a tenant's integration, as this process last read it. */
+export interface KnownHealth {
+  readonly tenantId: string;
+  readonly kind: PluginKind;
+  /** `null`: the kind runs on its default (the sandbox). */
+  readonly provider: string | null;
+  readonly health: PortHealth;
+}
+
+/** Reads a stored `health` column: `null` when none (never checked since the last change). */
+export function parseStoredHealth(value: unknown): PortHealth | null {
+  if (value === null || value === undefined) return null;
+  const parsed = (typeof value === 'string' ? JSON.parse(value) : value) as {
+    status: PortHealth['status'];
+    detail?: string;
+    checkedAt: string;
+  };
+  return { ...parsed, checkedAt: new Date(parsed.checkedAt) };
+}
+
 /** Options of `createIntegrationView`. */
 export interface IntegrationViewOptions {
   readonly db: Database;
@@ -32,6 +52,10 @@ export interface IntegrationViewOptions {
 /** This process's view of every tenant's integrations. */
 export interface IntegrationView {
   readonly configurationOf: (tenantId: string, kind: PluginKind) => KnownIntegration | null;
+  /** The last health check (by any process) of the tenant's current integration of `kind`, or `null`. */
+  readonly healthOf: (tenantId: string, kind: PluginKind) => PortHealth | null;
+  /** Every configured integration, with its last health (`null`: not checked since its last change). */
+  configured(): Iterable<KnownIntegration & { readonly health: PortHealth | null }>;
   /** Reads the changes made since the last refresh (by any process). */
   refresh(): Promise<void>;
   /** Polls for changes every `pollIntervalMs` until `stop`. */
@@ -49,6 +73,7 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
   const { db, box, plugins, logger } = options;
   const table = integrationsTable(options.schema);
   const known = new Map<string, KnownIntegration>();
+  const healths = new Map<string, KnownHealth>();
   let lastRevision = 0;
   let refreshing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -59,6 +84,9 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
     const slot = `${tenantId}\u0000${kind}`;
     const provider = textOrNull(row['provider']);
     const sealed = textOrNull(row['config_ciphertext']);
+    const health = parseStoredHealth(row['health']);
+    if (health === null) healths.delete(slot);
+    else healths.set(slot, { tenantId, kind, provider, health });
     if (provider === null || sealed === null) {
       known.delete(slot);
       return;
@@ -78,6 +106,12 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
       version: Number(row['version']),
       updatedAt: toDate(row['updated_at']),
     });
+  };
+
+  // A result stands for the configuration it was checked with (the same provider, or both the default).
+  const healthOfSlot = (slot: string): PortHealth | null => {
+    const health = healths.get(slot);
+    return health !== undefined && health.provider === (known.get(slot)?.provider ?? null) ? health.health : null;
   };
 
   const refresh = (): Promise<void> => {
@@ -104,6 +138,10 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
 
   return {
     configurationOf: (tenantId, kind) => known.get(`${tenantId}\u0000${kind}`) ?? null,
+    healthOf: (tenantId, kind) => healthOfSlot(`${tenantId}\u0000${kind}`),
+    *configured() {
+      for (const [slot, integration] of known) yield { ...integration, health: healthOfSlot(slot) };
+    },
     refresh,
     start(pollIntervalMs) {
       if (timer !== null) return;

@@ -153,4 +153,42 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
     await vi.waitFor(() => expect(serverB.composition.ports.crmFor(tenantId).provider).toBe('sandbox'), { timeout: 5_000, interval: 100 });
     expect((await a.request('GET', '/v1/integrations/sms')).status).toBe(400);
   });
+
+  it('the OpenAPI document shows each provider’s configuration per kind, secrets write-only', async () => {
+    interface Schema {
+      readonly [keyword: string]: unknown;
+      readonly properties?: Record<string, Schema>;
+      readonly oneOf?: Schema[];
+      readonly anyOf?: Schema[];
+    }
+    const document = (await (await fetch(`${servers[0]?.url ?? ''}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+    };
+    const bodyOf = (path: string, method: string) => document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+    const put = bodyOf('/v1/integrations/{kind}', 'put');
+    const kinds = put?.anyOf ?? [];
+    const crm = kinds.find((kind) => kind['title'] === 'crm integration');
+    expect(crm?.['discriminator']).toEqual({ propertyName: 'provider' });
+    // `provider` is a one-value enum (the document's rendering of a literal).
+    const providerOf = (entry: Schema) => (entry.properties?.['provider']?.['enum'] as string[] | undefined)?.[0];
+    const providers = (crm?.oneOf ?? []).map(providerOf);
+    expect(providers).toEqual(['acme-crm', 'kommo', 'sandbox']);
+    const option = (provider: string) => crm?.oneOf?.find((entry) => providerOf(entry) === provider);
+    // The third party's plugin, as documented as the shipped ones.
+    expect(option('acme-crm')?.properties?.['config']?.properties?.['token']).toMatchObject({ type: 'string', writeOnly: true });
+    const kommoAuth = option('kommo')?.properties?.['config']?.properties?.['auth']?.oneOf ?? [];
+    expect(kommoAuth.map((auth) => auth.properties?.['token']?.['writeOnly'] ?? auth.properties?.['clientSecret']?.['writeOnly'])).toEqual([
+      true,
+      true,
+    ]);
+    expect(option('kommo')?.properties?.['config']?.properties?.['subdomain']?.['writeOnly']).toBeUndefined();
+    const whatsapp = kinds.find((kind) => kind['title'] === 'whatsapp integration');
+    expect((whatsapp?.oneOf ?? []).map(providerOf)).toEqual(['evolution', 'sandbox']);
+    // Connecting by OAuth takes the same body.
+    expect(bodyOf('/v1/integrations/{kind}/oauth/start', 'post')).toEqual(put);
+    // The document still refuses nothing the service would explain better: a bad config is the service's 422.
+    const bad = await a.request<{ errors: { field: string }[] }>('PUT', '/v1/integrations/crm', { provider: 'kommo', config: {} });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((error) => error.field)).toContain('config.subdomain');
+  });
 });

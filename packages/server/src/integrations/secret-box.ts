@@ -11,7 +11,7 @@
  *
  * Format: `v1.<keyId>.<nonce>.<tag>.<ciphertext>`, the last three in base64url.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { SdrError, ValidationError } from '@sdr/core';
 
 const keyBytes = 32;
@@ -36,6 +36,11 @@ export interface SecretBox {
   open(ciphertext: string, context: string): string;
   /** Whether `ciphertext` was sealed by a key other than the current one. */
   needsRotation(ciphertext: string): boolean;
+  /**
+   * A 32-byte key for one `purpose` (e.g. signing OAuth states), derived from the current key
+   * with HKDF-SHA256: it reveals nothing of the key, and changes when the key does.
+   */
+  deriveKey(purpose: string): Buffer;
 }
 
 /** The id a ciphertext carries for `key`. */
@@ -102,6 +107,9 @@ export function createSecretBox(input: { readonly key: Buffer; readonly previous
     },
     needsRotation(ciphertext) {
       return parse(ciphertext).id !== keyId;
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync('sha256', input.key, Buffer.alloc(0), `sdr:${purpose}`, keyBytes));
     },
   };
 }

@@ -27,4 +27,11 @@ export {
   type BuiltInAlertKind,
 } from './alert-evaluator.js';
 export { defaultAlertThresholds, resolveAlertThresholds, type AlertThresholds } from './alert-thresholds.js';
-export { createProbeRoutes, type ProbeRoutesOptions, type ReadinessCheckResult, type ReadinessChecks } from './probe-routes.js';
+export {
+  createProbeRoutes,
+  type IntegrationReadiness,
+  type ProbeRoutesOptions,
+  type ReadinessCheckResult,
+  type ReadinessChecks,
+} from './probe-routes.js';
+export { registerIntegrationGauge, type IntegrationHealthSample } from './integration-gauge.js';

@@ -43,6 +43,36 @@ describe('probe routes', () => {
     expect(Object.keys(document.body.paths).filter((path) => ['/healthz', '/readyz', '/metrics'].includes(path))).toEqual([]);
   });
 
+  it('report the tenants’ broken integrations without turning 503, even when none is up or they cannot be read', async () => {
+    const world = await probeWorld(() => ({
+      integrations: () =>
+        Promise.resolve([
+          { kind: 'crm', provider: 'kommo', status: 'down' as const },
+          { kind: 'crm', provider: 'kommo', status: 'down' as const },
+          { kind: 'whatsapp', provider: 'evolution', status: 'degraded' as const },
+          { kind: 'calendar', provider: 'google', status: null },
+        ]),
+    }));
+    const ready = await call<{ status: string; checks: Record<string, { status: string; detail?: string; configured?: number }> }>(
+      world.app,
+      { method: 'GET', url: '/readyz' },
+    );
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+    expect(ready.body.checks['integrations']).toEqual({
+      status: 'degraded',
+      configured: 4,
+      detail: '3 of 4 integration(s) not up: crm/kommo down: 2, whatsapp/evolution degraded: 1',
+    });
+    const unreadable = await probeWorld(() => ({ integrations: () => Promise.reject(new Error('the view is not loaded')) }));
+    const answer = await call<{ checks: Record<string, { status: string; detail?: string }> }>(unreadable.app, {
+      method: 'GET',
+      url: '/readyz',
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body.checks['integrations']).toMatchObject({ status: 'degraded', detail: expect.stringContaining('not loaded') });
+  });
+
   it('report 503 with a short detail and no credentials when the database check fails', async () => {
     const world = await probeWorld(() => ({
       database: () => Promise.reject(new Error('connect ECONNREFUSED postgres://sdr:s3cret-password@db.internal:5432/sdr')),

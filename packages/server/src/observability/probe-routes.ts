@@ -9,7 +9,9 @@
  *   all of them down is `down`. 200 when no check is `down`, 503 otherwise, with every check's status
  *   and a short detail. `degraded` counts as ready: the `PortHealth` contract defines it as
  *   "working with problems". The details are error codes and masked, shortened messages — no
- *   connection strings, no credentials.
+ *   connection strings, no credentials. The tenants' integrations are reported too (`integrations`:
+ *   how many are down or degraded, by kind and provider, no tenant named), at worst `degraded`:
+ *   they never make the process not ready.
  * - `GET /metrics`: the Prometheus text format of `metrics.render()`.
  */
 import { ValidationError, classifyError, systemClock, type Clock, type PortHealth } from '@sdr/core';
@@ -22,6 +24,20 @@ export interface ReadinessChecks {
   // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- resolving nothing means up, so a plain `async () => { … }` check fits
   readonly lock: () => Promise<PortHealth | void>;
   readonly channels: () => Promise<readonly PortHealth[]>;
+  /**
+   * The tenants' configured integrations and their last health checks (optional). Reported, never
+   * a reason to be not ready: one tenant's broken CRM must not take the server out of a load
+   * balancer, where every other tenant is served.
+   */
+  readonly integrations?: () => Promise<readonly IntegrationReadiness[]>;
+}
+
+/** One configured integration, as `/readyz` counts it (no tenant named: the probe is public). */
+export interface IntegrationReadiness {
+  readonly kind: string;
+  readonly provider: string;
+  /** `null`: not checked since it was configured. */
+  readonly status: PortHealth['status'] | null;
 }
 
 /** Options of `createProbeRoutes`. */
@@ -70,6 +86,28 @@ function fromChannels(healths: readonly PortHealth[]): ReadinessCheckResult & { 
     ...(troubled.length === 0
       ? {}
       : { detail: shortDetail(`${troubled.length} of ${healths.length} channel instance(s) ${details.join('; ')}`) }),
+  };
+}
+
+function fromIntegrations(integrations: readonly IntegrationReadiness[]): ReadinessCheckResult & { readonly configured: number } {
+  const troubled = new Map<string, number>();
+  for (const integration of integrations) {
+    if (integration.status !== 'down' && integration.status !== 'degraded') continue;
+    const key = `${integration.kind}/${integration.provider} ${integration.status}`;
+    troubled.set(key, (troubled.get(key) ?? 0) + 1);
+  }
+  const count = [...troubled.values()].reduce((sum, n) => sum + n, 0);
+  return {
+    // At worst degraded: the tenants' vendors are not this process's dependencies.
+    status: count === 0 ? 'up' : 'degraded',
+    configured: integrations.length,
+    ...(count === 0
+      ? {}
+      : {
+          detail: shortDetail(
+            `${count} of ${integrations.length} integration(s) not up: ${[...troubled].map(([key, n]) => `${key}: ${n}`).join(', ')}`,
+          ),
+        }),
   };
 }
 
@@ -125,10 +163,21 @@ export function createProbeRoutes(options: ProbeRoutesOptions): FastifyPluginAsy
         runCheck({ check: async () => fromChannels(await readiness.channels()), timeoutMs, clock }),
       ]);
       const ready = [database, lock, channels].every((check) => check.status !== 'down');
+      const reportIntegrations = readiness.integrations;
+      const integrations =
+        reportIntegrations === undefined
+          ? undefined
+          : await runCheck({ check: async () => fromIntegrations(await reportIntegrations()), timeoutMs, clock }).then(
+              // A failure to read them is reported, and still not a reason to be not ready.
+              (result): ReadinessCheckResult => (result.status === 'down' ? { ...result, status: 'degraded' } : result),
+            );
       return reply
         .code(ready ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send({ status: ready ? 'ready' : 'not_ready', checks: { database, lock, channels } });
+        .send({
+          status: ready ? 'ready' : 'not_ready',
+          checks: { database, lock, channels, ...(integrations === undefined ? {} : { integrations }) },
+        });
     });
     app.get('/metrics', hidden, async (_request, reply) => {
       const text = await metrics.render();

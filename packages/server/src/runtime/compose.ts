@@ -40,7 +40,9 @@ import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/i
 import {
   createHeartbeats,
   createMetrics,
+  registerIntegrationGauge,
   instrumentBookingService,
+  type IntegrationReadiness,
   instrumentPort,
   type Heartbeats,
   type Metrics,
@@ -48,8 +50,17 @@ import {
 import { loadSecretBox } from '../integrations/encryption-keys.js';
 import { createIntegrationService, type IntegrationService } from '../integrations/integration-service.js';
 import { createIntegrationView } from '../integrations/integration-view.js';
-import { createPluginRegistry, createTenantPortResolver, type TenantPortResolver } from '../integrations/port-resolver.js';
+import {
+  createPluginRegistry,
+  createTenantPortResolver,
+  type PluginRegistry,
+  type TenantPortResolver,
+} from '../integrations/port-resolver.js';
 import { createPostgresCredentialStore } from '../integrations/postgres-credential-store.js';
+import { createOAuthService, type OAuthService } from '../integrations/oauth-service.js';
+import { createOAuthStateSigner } from '../integrations/oauth-state.js';
+import { checkedKinds, createIntegrationHealthChecker, type IntegrationHealthChecker } from '../integrations/integration-health-checker.js';
+import { createIntegrationHealthGate } from '../integrations/integration-health-gate.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import {
   createSandboxCalendar,
@@ -83,6 +94,11 @@ export interface ServerPorts {
   readonly calendarFor: (tenantId: string) => CalendarPort;
   /** The WhatsApp channel of a tenant. */
   readonly messagingFor: (tenantId: string) => MessagingPort;
+  /**
+   * The WhatsApp channel of a tenant for sending: its `health` is `down` while the last stored
+   * check of the tenant's integration is (the dispatcher's sends then wait).
+   */
+  readonly gatedMessagingFor: (tenantId: string) => MessagingPort;
   /** A tenant's own sandbox (the default of every kind it has not configured). */
   readonly sandboxFor: (tenantId: string) => TenantSandbox;
   readonly resolver: TenantPortResolver;
@@ -110,6 +126,14 @@ export interface Composition {
   readonly box: SecretBox;
   /** The tenants' integrations (the API and the command line). */
   readonly integrations: IntegrationService;
+  /** Connecting integrations by OAuth (start, and the provider's callback). */
+  readonly oauth: OAuthService;
+  /** The plugins this server has (shipped and given), by kind and provider. */
+  readonly plugins: PluginRegistry;
+  /** The periodic health checks of the tenants' integrations (the workers run its passes). */
+  readonly integrationHealth: IntegrationHealthChecker;
+  /** The tenants' configured integrations and their last health, for `/readyz`. */
+  integrationReadiness(): IntegrationReadiness[];
   /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
   readonly modelFor: TenantModelResolver;
   /** Each tenant's agent settings (persona), read by the agent through a short cache. */
@@ -229,6 +253,33 @@ export async function composeServer(input: {
         : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
+  // The kinds the server checks: a configured model is never checked, and would only ever count 0.
+  registerIntegrationGauge(metrics.registry, () => [...view.configured()].filter((integration) => checkedKinds.includes(integration.kind)));
+  const { healthIntervalMs, healthConcurrency } = config.integrations;
+  const integrationHealth = createIntegrationHealthChecker({
+    view,
+    integrations,
+    lock,
+    clock,
+    logger,
+    intervalMs: healthIntervalMs,
+    concurrency: healthConcurrency,
+  });
+  // A stored `down` holds sends while it is recent: three intervals, then the channel is asked itself.
+  const healthGate = createIntegrationHealthGate({ healthOf: view.healthOf, clock, maxAgeMs: 3 * healthIntervalMs });
+  const gatedMessagingFor = (tenantId: string): MessagingPort => healthGate(tenantId, messagingFor(tenantId));
+
+  const oauth = createOAuthService({
+    db: database.database,
+    plugins,
+    view,
+    integrations,
+    signer: createOAuthStateSigner({ key: box.deriveKey('oauth-state'), clock, ttlMs: config.integrations.oauthStateTtlMs }),
+    clock,
+    depsFor,
+    redirectBaseUrl: config.integrations.redirectBaseUrl,
+  });
+
   const context: ServerContext = {
     clock,
     logger,
@@ -286,13 +337,22 @@ export async function composeServer(input: {
     evolution,
     kommo,
     blobs,
-    ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
+    ports: { crmFor, calendarFor, messagingFor, gatedMessagingFor, sandboxFor, resolver },
     clock,
     metrics,
     heartbeats,
     webhooks,
     box,
     integrations,
+    oauth,
+    plugins,
+    integrationHealth,
+    integrationReadiness: () =>
+      [...view.configured()].map((integration) => ({
+        kind: integration.kind,
+        provider: integration.provider,
+        status: integration.health?.status ?? null,
+      })),
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     agentSettings: createAgentSettingsStore({ db: database.database, clock }),
     processId,

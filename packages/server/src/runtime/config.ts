@@ -99,6 +99,9 @@ const environmentSchema = z.object({
   SDR_AGENT_DEBOUNCE_MS: integer(0, 60_000).default(3000),
   SDR_WEBHOOKS_POLL_MS: integer(50, 60_000).default(1000),
   SDR_WEBHOOKS_ALLOW_PRIVATE: flag.default(false),
+  SDR_OAUTH_STATE_TTL_MS: integer(60_000, hour).default(10 * 60_000),
+  SDR_INTEGRATION_HEALTH_INTERVAL_MS: integer(10_000, 24 * hour).default(5 * 60_000),
+  SDR_INTEGRATION_HEALTH_CONCURRENCY: integer(1, 64).default(4),
   SDR_ALERT_SLACK_WEBHOOK_URL: connectionUrl(['https:'], 'https://hooks.slack.com/services/…').optional(),
   SDR_ALERT_TELEGRAM_BOT_TOKEN: z
     .string()
@@ -170,6 +173,17 @@ export interface ServerConfig {
   };
   /** Outgoing webhooks: how often the delivery worker looks for due deliveries; whether internal addresses may be called. */
   readonly webhooks: { readonly pollIntervalMs: number; readonly allowPrivate: boolean };
+  /**
+   * Tenant integrations: OAuth connections (`redirectBaseUrl` is `SDR_PUBLIC_BASE_URL`, `null`
+   * when unset — a provider must redirect a browser there, so no default is guessed) and the
+   * periodic health checks (every `healthIntervalMs`, jittered, at most `healthConcurrency` at once).
+   */
+  readonly integrations: {
+    readonly redirectBaseUrl: string | null;
+    readonly oauthStateTtlMs: number;
+    readonly healthIntervalMs: number;
+    readonly healthConcurrency: number;
+  };
   /** Operator alert notifications: the channels configured, and the quiet time per alert. */
   readonly alertNotifications: { readonly channels: readonly AlertChannel[]; readonly cooldownMs: number };
 }
@@ -261,6 +275,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       debounceMs: e.SDR_AGENT_DEBOUNCE_MS,
     },
     webhooks: { pollIntervalMs: e.SDR_WEBHOOKS_POLL_MS, allowPrivate: e.SDR_WEBHOOKS_ALLOW_PRIVATE },
+    integrations: {
+      redirectBaseUrl: e.SDR_PUBLIC_BASE_URL?.replace(/\/+$/, '') ?? null,
+      oauthStateTtlMs: e.SDR_OAUTH_STATE_TTL_MS,
+      healthIntervalMs: e.SDR_INTEGRATION_HEALTH_INTERVAL_MS,
+      healthConcurrency: e.SDR_INTEGRATION_HEALTH_CONCURRENCY,
+    },
     alertNotifications: {
       channels: [
         ...(e.SDR_ALERT_SLACK_WEBHOOK_URL === undefined ? [] : [{ kind: 'slack' as const, webhookUrl: e.SDR_ALERT_SLACK_WEBHOOK_URL }]),

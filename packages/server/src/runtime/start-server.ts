@@ -24,6 +24,7 @@ import {
 import { createMediaRoutes } from '../blob/index.js';
 import { createHttpApp } from '../http/index.js';
 import { createIntegrationRoutes } from '../integrations/integration-routes.js';
+import { createOAuthCallbackRoutes } from '../integrations/oauth-callback-route.js';
 import { createProbeRoutes, httpMetricsPlugin } from '../observability/index.js';
 import { createSandboxRoutes } from '../sandbox/index.js';
 import { composeServer, type Composition } from './compose.js';
@@ -171,13 +172,16 @@ async function buildApp(input: {
         const tenants = await context.store.tenants.list({ limit: 100 });
         return Promise.all(tenants.items.map((tenant) => ports.messagingFor(tenant.id).health({ instance: tenant.messaging.instance })));
       },
+      // Reported only (see the probe): a tenant's broken vendor never takes the server out of rotation.
+      integrations: () => Promise.resolve(composition.integrationReadiness()),
     },
   });
   return createHttpApp(context, {
     extraRoutes: [
       httpMetricsPlugin(metrics),
       sandbox,
-      createIntegrationRoutes({ integrations: composition.integrations }),
+      createIntegrationRoutes({ integrations: composition.integrations, oauth: composition.oauth, plugins: composition.plugins }),
+      createOAuthCallbackRoutes({ oauth: composition.oauth, logger: context.logger }),
       probes,
       composition.evolution.routes,
       composition.kommo.routes,

@@ -54,7 +54,8 @@ export function startWorkers(input: {
 
   const dispatcher = createDispatcher({
     store,
-    messaging: ports.messagingFor,
+    // The tenant's channel, held while its WhatsApp integration's last check is down.
+    messaging: ports.gatedMessagingFor,
     clock,
     handlers: [
       createFollowUpDispatchHandler({ followUp: context.services.followUp, events, logger }),
@@ -163,6 +164,10 @@ export function startWorkers(input: {
     await beat('alerts');
   });
 
+  const integrationHealthLoop = tick(clock, composition.integrationHealth.passIntervalMs, logger, 'integration-health', async (signal) => {
+    await composition.integrationHealth.runOnce(signal);
+  });
+
   const webhookLoop = tick(clock, config.webhooks.pollIntervalMs, logger, 'webhooks', async () => {
     await webhookWorker.runOnce();
     await beat('webhooks');
@@ -174,7 +179,7 @@ export function startWorkers(input: {
       // One deadline for the whole stop: the periodic jobs first, then the claiming workers with what is left.
       const deadlineAt = clock.now().getTime() + deadlineMs;
       const left = () => ({ deadlineMs: Math.max(0, deadlineAt - clock.now().getTime()) });
-      await Promise.all([loopHeartbeats, reconciliation, alertLoop, webhookLoop].map((loop) => loop.stop(left())));
+      await Promise.all([loopHeartbeats, reconciliation, alertLoop, webhookLoop, integrationHealthLoop].map((loop) => loop.stop(left())));
       const rest = left();
       await Promise.all([dispatcher.stop(rest), crmSync.stop(rest), calendarOutbox.stop(rest), evolutionInbox.stop(rest)]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));

@@ -40,4 +40,39 @@ describe('sdr integrations', () => {
     }
     // The embedded database is opened three times: slow on a busy machine.
   }, 300_000);
+
+  it('oauth-url answers the link that connects Kommo, with a signed state; without SDR_PUBLIC_BASE_URL it names the setting', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sdr-integrations-'));
+    try {
+      vi.stubEnv('DATABASE_URL', '');
+      vi.stubEnv('SDR_DATA_DIR', dataDir);
+      const tenant = randomUUID();
+      const kommo = JSON.stringify({
+        subdomain: 'acme',
+        auth: {
+          type: 'oauth',
+          clientId: 'acme-client',
+          clientSecret: 'acme-client-secret',
+          redirectUri: 'https://sdr.example.com/oauth/kommo/callback',
+        },
+        accountId: 31337,
+        pipeline: 'Funil de vendas',
+        webhookSecret: 'kommo-webhook-secret-5d9a41c7',
+      });
+      const args = ['integrations', 'oauth-url', '--tenant', tenant, '--kind', 'crm', '--provider', 'kommo', '--config', kommo];
+      const missing = await runCommandLine(args);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('SDR_PUBLIC_BASE_URL');
+
+      vi.stubEnv('SDR_PUBLIC_BASE_URL', 'https://sdr.example.com');
+      const answer = await runCommandLine(args);
+      expect(answer.stderr).toBe('');
+      const started = JSON.parse(answer.stdout) as { url: string; state: string; redirectUri: string };
+      expect(started.redirectUri).toBe('https://sdr.example.com/oauth/kommo/callback');
+      expect(new URL(started.url).searchParams.get('state')).toBe(started.state);
+      expect(answer.stdout).not.toContain('acme-client-secret');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -1,7 +1,10 @@
 /**
- * `sdr integrations set|list|check|remove --tenant <id>`: a tenant's integrations from a script
- * (a deploy), through the same service as `/v1/integrations` — same validation, same sealing,
- * same redacted answers. Uses the environment of `sdr serve` (database, encryption key).
+ * `sdr integrations set|list|check|remove|oauth-url --tenant <id>`: a tenant's integrations from a
+ * script (a deploy), through the same services as `/v1/integrations` — same validation, same
+ * sealing, same redacted answers. `oauth-url` answers the link that connects an account by OAuth
+ * (`/v1/integrations/{kind}/oauth/start`): with a configuration, that one is connected; without,
+ * the stored one is reconnected. Uses the environment of `sdr serve` (database, encryption key,
+ * `SDR_PUBLIC_BASE_URL`).
  */
 import process from 'node:process';
 import { ValidationError, noopLogger } from '@sdr/core';
@@ -15,7 +18,9 @@ const usage = [
   '       sdr integrations set    --tenant <id> <kind> --provider <name> [--config <json> | --config-file <path>]',
   '       sdr integrations check  --tenant <id> <kind>',
   '       sdr integrations remove --tenant <id> <kind>',
+  '       sdr integrations oauth-url --tenant <id> <kind> [--provider <name> (--config <json> | --config-file <path>)]',
   '',
+  'The kind may also be given as --kind <kind>.',
   'Kinds: crm, calendar, whatsapp, voice, model. Answers are JSON, secrets redacted.',
 ].join('\n');
 
@@ -30,7 +35,9 @@ interface Parsed {
 
 function parse(args: readonly string[]): Parsed {
   const [action = '', ...rest] = args;
-  if (!['list', 'set', 'check', 'remove'].includes(action)) throw ValidationError.forField('action', 'must be list, set, check or remove');
+  if (!['list', 'set', 'check', 'remove', 'oauth-url'].includes(action)) {
+    throw ValidationError.forField('action', 'must be list, set, check, remove or oauth-url');
+  }
   const flags = new Map<string, string>();
   const positional: string[] = [];
   for (let index = 0; index < rest.length; index += 1) {
@@ -44,9 +51,13 @@ function parse(args: readonly string[]): Parsed {
   }
   const tenant = flags.get('--tenant');
   if (tenant === undefined) throw ValidationError.forField('--tenant', 'is required');
-  const kind = positional[0];
+  const kind = flags.get('--kind') ?? positional[0];
   if (action !== 'list' && kind === undefined) throw ValidationError.forField('kind', `is required for ${action}`);
   if (action === 'set' && !flags.has('--provider')) throw ValidationError.forField('--provider', 'is required for set');
+  const withConfig = flags.has('--config') || flags.has('--config-file');
+  if (action === 'oauth-url' && withConfig && !flags.has('--provider')) {
+    throw ValidationError.forField('--provider', 'is required with --config or --config-file');
+  }
   return { action, tenant, kind, provider: flags.get('--provider'), config: flags.get('--config'), configFile: flags.get('--config-file') };
 }
 
@@ -61,11 +72,12 @@ async function configOf(parsed: Parsed, io: CliIo): Promise<unknown> {
 
 export const integrationsCommand: CliCommand = {
   path: ['integrations'],
-  summary: 'configure, list, check or remove a tenant’s integrations (as /v1/integrations does)',
+  summary: 'configure, list, check, remove or connect by OAuth a tenant’s integrations (as /v1/integrations does)',
   usage,
   async run(args, io) {
     const parsed = parse(args);
-    const config = parsed.action === 'set' ? await configOf(parsed, io) : undefined;
+    const connectsGiven = parsed.action === 'oauth-url' && (parsed.config !== undefined || parsed.configFile !== undefined);
+    const config = parsed.action === 'set' || connectsGiven ? await configOf(parsed, io) : undefined;
     const settings = loadConfig(process.env);
     const database = await openServerDatabase(settings.database);
     try {
@@ -80,7 +92,14 @@ export const integrationsCommand: CliCommand = {
               ? await integrations.set({ tenantId: parsed.tenant, kind, provider: parsed.provider ?? '', config })
               : parsed.action === 'check'
                 ? await integrations.check(parsed.tenant, kind)
-                : await integrations.remove(parsed.tenant, kind);
+                : parsed.action === 'oauth-url'
+                  ? await composition.oauth.start({
+                      tenantId: parsed.tenant,
+                      kind,
+                      provider: parsed.provider,
+                      ...(connectsGiven ? { config } : {}),
+                    })
+                  : await integrations.remove(parsed.tenant, kind);
         io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
         return exitCodes.ok;
       } finally {
