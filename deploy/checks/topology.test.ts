@@ -77,6 +77,7 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
         REDIS_URL: redisUrl ?? '',
         HOST: '127.0.0.1',
         PORT: '0',
+        SDR_WORKER_PORT: '0',
         SDR_LOG_LEVEL: 'warn',
         SDR_RATE_LIMIT_PER_MINUTE: '100000',
         SDR_DISPATCH_POLL_MS: '100',
