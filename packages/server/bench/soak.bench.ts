@@ -65,6 +65,8 @@ const operatorKey = randomBytes(24).toString('hex');
 
 /** One answered (or failed) request. */
 interface Sample {
+  /** `POST /v1/leads/:id/messages`: the method and the path with ids replaced. */
+  readonly route: string;
   readonly at: number;
   readonly ms: number;
   readonly status: number;
@@ -102,7 +104,12 @@ async function call<Body>(
     failures.set(label, (failures.get(label) ?? 0) + 1);
     return { status: 0, body: null };
   } finally {
-    samples.push({ at: started, ms: performance.now() - started, status });
+    samples.push({
+      route: `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`,
+      at: started,
+      ms: performance.now() - started,
+      status,
+    });
   }
 }
 
@@ -131,6 +138,8 @@ async function main(): Promise<void> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // The database is dropped WITH (FORCE) at the end: a connection it ends is expected.
+  db.on('error', () => undefined);
   const processes: ServeProcess[] = [];
   try {
     const env = {
@@ -295,8 +304,11 @@ async function main(): Promise<void> {
     const sentByWorker = scraped.slice(2).map((text) => sumOf(text, 'sdr_messages_total', ['outcome="sent"']));
 
     const measured = samples.filter((sample) => sample.at >= warmUpEnd && sample.at < loadEnded);
-    const latencies = measured.map((sample) => sample.ms).sort((a, b) => a - b);
-    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(0.99 * latencies.length))] ?? 0;
+    const quantile = (of: readonly Sample[], q: number) => {
+      const sorted = of.map((sample) => sample.ms).sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    };
+    const p99 = quantile(measured, 0.99);
     const rps = measured.length / ((loadEnded - warmUpEnd) / 1000);
     const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
     const growth = processes.map((_, index) => ((rssEnd[index]! - rssStart[index]!) / rssStart[index]!) * 100);
@@ -304,6 +316,12 @@ async function main(): Promise<void> {
 
     console.log(`requests ${samples.length} (after warm-up ${measured.length}), booking conflicts (409) ${conflicts}, non-2xx answers:`);
     for (const [label, count] of failures) console.log(`  ${count} × ${label}`);
+    for (const route of [...new Set(measured.map((sample) => sample.route))].sort()) {
+      const of = measured.filter((sample) => sample.route === route);
+      console.log(
+        `route    ${route.padEnd(36)} n=${of.length} p50_ms=${quantile(of, 0.5).toFixed(1)} p99_ms=${quantile(of, 0.99).toFixed(1)}`,
+      );
+    }
     for (const [index, started] of processes.entries())
       console.log(
         `rss      ${started.role} ${started.child.pid}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %)`,
@@ -327,4 +345,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
