@@ -12,8 +12,8 @@ function sampleOf(text: string, metric: string, labels: Readonly<Record<string, 
   for (const line of text.split('\n')) {
     const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
     if (match?.[1] !== metric) continue;
-    const found = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1], pair[2]]));
-    if (Object.entries(labels).every(([name, value]) => found[name] === value)) return Number(match[3]);
+    const found = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((pair) => [pair[1], pair[2]]));
+    if (Object.entries(labels).every(([name, value]) => found.get(name) === value)) return Number(match[3]);
   }
   return 0;
 }
