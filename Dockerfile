@@ -48,10 +48,11 @@ RUN ln -s /app/dist/cli.js /usr/local/bin/sdr \
 # The base image's unprivileged `node` user (uid 1000); the application files stay root's, read-only to it.
 USER node
 VOLUME ["/var/lib/sdr"]
-EXPOSE 3000
+# The API (roles api and all) on PORT; a worker's probes and metrics on SDR_WORKER_PORT.
+EXPOSE 3000 9464
 # Liveness only (the process answers); /readyz is for the load balancer. A worker (SDR_ROLE=worker)
-# serves no HTTP: compose replaces this check for it.
+# answers it on its probe port.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || '3000') + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const e = process.env; const port = e.SDR_ROLE === 'worker' ? e.SDR_WORKER_PORT || '9464' : e.PORT || '3000'; fetch('http://127.0.0.1:' + port + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["sdr"]
 CMD ["serve"]

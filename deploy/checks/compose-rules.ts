@@ -1,7 +1,8 @@
 /**
  * The topology `deploy/compose.yaml` promises, checked on the parsed file: PostgreSQL and Redis
  * with health checks and volumes, `api` and `worker` as two replicas each of one image that wait
- * for both to be healthy, and resource limits on every service.
+ * for both to be healthy and are health-checked on `/healthz` at the port they serve (`PORT` for
+ * the API, `SDR_WORKER_PORT` for a worker's probes), and resource limits on every service.
  */
 
 /** The parts of a compose file these checks read. */
@@ -48,6 +49,12 @@ export function composeProblems(compose: ComposeFile): string[] {
       continue;
     }
     if (service.environment?.SDR_ROLE !== role) problems.push(`${role}: SDR_ROLE is not ${role}`);
+    const portVariable = role === 'api' ? 'PORT' : 'SDR_WORKER_PORT';
+    const port = service.environment?.[portVariable];
+    const check = service.healthcheck?.disable === true ? '' : JSON.stringify(service.healthcheck?.test ?? '');
+    if (port === undefined || port === null) problems.push(`${role}: ${portVariable} is not set`);
+    else if (!check.includes(`:${String(port)}/healthz`))
+      problems.push(`${role}: no health check on /healthz at ${portVariable} ${String(port)}`);
     images.add(service.image ?? '');
     const replicas = service.deploy?.replicas ?? 1;
     if (replicas !== 2) problems.push(`${role}: ${replicas} replica(s), not 2`);

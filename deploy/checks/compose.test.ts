@@ -36,6 +36,19 @@ describe('deploy/compose.yaml', () => {
     expect(composeProblems(compose)).toEqual([]);
   });
 
+  it('health-checks the workers on their probe port, like the API on its port', () => {
+    const worker = compose.services['worker']!;
+    expect(worker.environment?.['SDR_WORKER_PORT']).toBe(9464);
+    const unchecked: ComposeFile = {
+      services: { ...compose.services, worker: { ...worker, healthcheck: { disable: true } } },
+    };
+    expect(composeProblems(unchecked)).toEqual(['worker: no health check on /healthz at SDR_WORKER_PORT 9464']);
+    const wrongPort: ComposeFile = {
+      services: { ...compose.services, worker: { ...worker, environment: { ...worker.environment, SDR_WORKER_PORT: 9100 } } },
+    };
+    expect(composeProblems(wrongPort)).toEqual(['worker: no health check on /healthz at SDR_WORKER_PORT 9100']);
+  });
+
   it('sets only variables the server reads, and its .env template holds only those and the ones compose uses', () => {
     const known = new Set(configVariables);
     const services = sdrServices(compose);
@@ -64,6 +77,7 @@ describe('deploy/compose.yaml', () => {
     expect(composeProblems(broken)).toEqual(
       expect.arrayContaining([
         'api: 1 replica(s), not 2',
+        'api: PORT is not set',
         'api: depends on postgres without condition service_healthy',
         'api: no memory limit',
         'postgres: no health check',

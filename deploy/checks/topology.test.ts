@@ -3,55 +3,27 @@
  * (real child processes) on one PostgreSQL and one Redis. Leads are created through both APIs,
  * the sandbox clock makes their follow-ups due, and the two workers share the sends: every due
  * message is sent exactly once (one accepted message per lead, no row ever claimed again), each
- * worker sent some of them, and every process stops cleanly on SIGTERM.
+ * worker sent some of them and counted its own sends on its `/metrics`, and every process stops
+ * cleanly on SIGTERM.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { serveProcess, type ServeProcess } from '../../packages/server/src/runtime/__fixtures__/serve-process.js';
 
 const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const cli = fileURLToPath(new URL('../../packages/server/src/cli.ts', import.meta.url));
 const databaseUrl = process.env['DATABASE_URL'];
 const redisUrl = process.env['REDIS_URL'];
 const leads = 60;
+const encryptionKey = 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=';
 
-interface Process {
-  readonly role: string;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
+/** The sum of `metric`'s samples whose labels include `label` (its text format as `/metrics` serves it). */
+function sumOf(text: string, metric: string, label: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && line.includes(label))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
-
-/** Starts `sdr serve` in `role` and resolves once its banner is printed. */
-function serve(role: 'api' | 'worker', env: Record<string, string>): Promise<Process> {
-  const child = spawn(process.execPath, ['--conditions=@sdr/source', '--import', 'tsx', cli, 'serve'], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', ...env, SDR_ROLE: role, SDR_ENCRYPTION_KEY: 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role}: no banner within 90 s:\n${output}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(`@sdr server — role ${role}`) && (role === 'worker' || /listening on http:\/\/\S+/.test(output))) {
-        clearTimeout(timer);
-        resolve({ role, child, output: () => output, exited });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${role} exited with ${String(code)} before serving:\n${output}`));
-    });
-  });
-}
-
-const urlOf = (started: Process) => /listening on (http:\/\/[^\s,]+)/.exec(started.output())?.[1] ?? '';
 
 describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
   'two api and two worker processes of sdr serve [postgres, redis]',
@@ -59,7 +31,7 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
     const name = `sdr_topology_${process.pid}_${Date.now()}`;
     const url = new URL(databaseUrl ?? 'postgres://localhost');
     url.pathname = `/${name}`;
-    const processes: Process[] = [];
+    const processes: ServeProcess[] = [];
     const sql = async (text: string) => (await run('psql', [url.toString(), '-At', '-v', 'ON_ERROR_STOP=1', '-c', text])).stdout.trim();
 
     beforeAll(async () => {
@@ -77,20 +49,22 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
         REDIS_URL: redisUrl ?? '',
         HOST: '127.0.0.1',
         PORT: '0',
+        SDR_WORKER_PORT: '0',
         SDR_LOG_LEVEL: 'warn',
         SDR_RATE_LIMIT_PER_MINUTE: '100000',
         SDR_DISPATCH_POLL_MS: '100',
         // Paced sends: a pass claims what 10 s of pacing sends (20 rows), so the backlog is shared.
         SDR_DISPATCH_PACING_MS: '500',
         SDR_SHUTDOWN_DEADLINE_MS: '5000',
+        SDR_ENCRYPTION_KEY: encryptionKey,
       };
       // The first API creates the demo tenant and prints its key; the others find it.
-      const first = await serve('api', env);
+      const first = await serveProcess('api', env);
       processes.push(first);
       const apiKey = /API key \(shown once[^)]*\): (\S+)/.exec(first.output())?.[1] ?? '';
       expect(apiKey).not.toBe('');
-      processes.push(...(await Promise.all([serve('api', env), serve('worker', env), serve('worker', env)])));
-      const apis = [urlOf(processes[0]!), urlOf(processes[1]!)];
+      processes.push(...(await Promise.all([serveProcess('api', env), serveProcess('worker', env), serveProcess('worker', env)])));
+      const apis = [processes[0]!.url, processes[1]!.url];
       expect(new Set(apis).size).toBe(2);
 
       const post = async (base: string, path: string, body: unknown) => {
@@ -131,6 +105,11 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
       console.log(`topology: ${leads} follow-ups sent by the two workers as ${byWorker.join(' + ')}`);
       expect(byWorker).toHaveLength(2);
       expect(byWorker.every((count) => count > 0)).toBe(true);
+      // Each worker is scraped on its own probe port; together they counted every send.
+      const scraped = await Promise.all(processes.slice(2).map(async (worker) => (await fetch(`${worker.url}/metrics`)).text()));
+      expect(scraped.reduce((sum, text) => sum + sumOf(text, 'sdr_messages_total', 'outcome="sent"'), 0)).toBe(leads);
+      const sorted = (counts: number[]) => [...counts].sort((a, b) => a - b);
+      expect(sorted(scraped.map((text) => sumOf(text, 'sdr_messages_total', 'outcome="sent"')))).toEqual(sorted(byWorker));
 
       for (const started of processes) started.child.kill('SIGTERM');
       expect(await Promise.all(processes.map((started) => started.exited))).toEqual([0, 0, 0, 0]);

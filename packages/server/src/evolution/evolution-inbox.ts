@@ -3,7 +3,8 @@
  * route before it answers, and claimed by the inbox worker.
  *
  * - `add` is idempotent: a delivery whose tenant, instance, event and dedupe key are stored
- *   already writes nothing (Evolution re-delivers up to 10 times).
+ *   already writes nothing (Evolution re-delivers up to 10 times). Deliveries arriving together
+ *   are written in one statement (`evolution-inbox-writes.ts`), each resolved once committed.
  * - `claim` hands out, for up to `limit` leads, the **head** of each lead's queue (its oldest
  *   pending event) when nobody holds it, marking it claimed until `leaseMs` from now. The next
  *   event of a lead is handed out only once its head is done: per-lead order holds with any
@@ -15,6 +16,7 @@
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
+import { createInboxWrites } from './evolution-inbox-writes.js';
 
 /** A delivery to store. */
 export interface NewInboxEvent {
@@ -78,26 +80,7 @@ export function createEvolutionInbox(options: { readonly db: Database; readonly 
     (await db.write(operation, sql, params)).length === 1;
 
   return {
-    async add(event) {
-      const rows = await db.write(
-        'evolution.inbox.add',
-        `INSERT INTO ${inbox} (tenant_id, instance, event, dedupe_key, order_key, envelope, received_at, available_at)
-         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8::timestamptz)
-         ON CONFLICT ON CONSTRAINT evolution_inbox_dedupe_key DO NOTHING
-         RETURNING id`,
-        [
-          event.tenantId,
-          event.instance,
-          event.event,
-          event.dedupeKey,
-          event.orderKey,
-          JSON.stringify(event.envelope),
-          instant(event.receivedAt),
-          instant(event.availableAt ?? event.receivedAt),
-        ],
-      );
-      return rows.length === 1;
-    },
+    add: createInboxWrites({ db, table: inbox }),
 
     async claim({ workerId, now, leaseMs, limit }) {
       const rows = await db.write(

@@ -14,7 +14,10 @@ export function bannerOf(server: RunningServer): string {
     `  database: ${database.kind === 'pglite' ? `embedded PGlite in ${database.location}` : `PostgreSQL at ${database.location}`}`,
     `  lock: ${config.redisUrl === null ? 'database lease rows' : 'Redis'} · adapters: sandbox (WhatsApp channel, CRM board, calendar, clock — kept in the database)`,
   ];
-  if (url === null) return [...lines, '  workers: dispatcher, CRM sync, calendar outbox, reconciliation, alerts', ''].join('\n');
+  if (url === null) {
+    const probes = server.probesUrl === null ? [] : [`  health: ${server.probesUrl}/readyz · metrics: ${server.probesUrl}/metrics`];
+    return [...lines, '  workers: dispatcher, CRM sync, calendar outbox, reconciliation, alerts', ...probes, ''].join('\n');
+  }
   lines.push(
     server.consoleAssets === null
       ? '  console: not built — run `pnpm build` (or start with `pnpm start`, which builds it)'

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       role: 'all',
       host: '127.0.0.1',
       port: 3000,
+      workerPort: 9464,
       database: { kind: 'pglite', dataDir: '.sdr-data' },
       redisUrl: null,
       operatorKey: null,
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       SDR_ROLE: 'worker',
       SDR_ENCRYPTION_KEY: 'c2RyLXRlc3QtZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=',
       PORT: '8080',
+      SDR_WORKER_PORT: '9100',
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://app:secret@db:5432/sdr',
       DATABASE_POOL_MAX: '4',
@@ -45,6 +47,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       role: 'worker',
       port: 8080,
+      workerPort: 9100,
       database: { kind: 'postgres', url: 'postgres://app:secret@db:5432/sdr', poolMax: 4 },
       redisUrl: 'redis://cache:6379',
       publicBaseUrl: 'https://sdr.example.com',
@@ -57,6 +60,7 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'eighty' }, 'PORT', 'must be a whole number'],
     [{ PORT: '70000' }, 'PORT', 'must be at most 65535'],
+    [{ SDR_WORKER_PORT: '-1' }, 'SDR_WORKER_PORT', 'must be a whole number'],
     [{ SDR_ROLE: 'cron' }, 'SDR_ROLE', 'must be one of api, worker, all'],
     [{ DATABASE_URL: 'mysql://db/sdr' }, 'DATABASE_URL', 'must be a URL like postgres://'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL', 'must be a URL like redis://'],

@@ -70,6 +70,7 @@ const environmentSchema = z.object({
     .refine(isHost, { message: 'must be an IP address or a host name, such as 127.0.0.1, :: or localhost' })
     .default('127.0.0.1'),
   PORT: integer(0, 65_535).default(3000),
+  SDR_WORKER_PORT: integer(0, 65_535).default(9464),
   DATABASE_URL: connectionUrl(['postgres:', 'postgresql:'], 'postgres://user@host:5432/db').optional(),
   DATABASE_POOL_MAX: integer(1, 200).default(10),
   SDR_DATA_DIR: z.string().trim().min(1, { message: 'must not be empty' }).default('.sdr-data'),
@@ -124,6 +125,11 @@ export interface ServerConfig {
   readonly role: Role;
   readonly host: string;
   readonly port: number;
+  /**
+   * The port a `worker` process serves `/healthz`, `/readyz` and `/metrics` on, at `host` (`0`: a
+   * free one). Roles `api` and `all` serve them with the API on `port` instead.
+   */
+  readonly workerPort: number;
   /** `postgres`: the server at `url`; `pglite`: the embedded database in `dataDir`. */
   readonly database:
     | { readonly kind: 'postgres'; readonly url: string; readonly poolMax: number }
@@ -228,6 +234,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     role: e.SDR_ROLE,
     host: e.HOST,
     port: e.PORT,
+    workerPort: e.SDR_WORKER_PORT,
     database:
       e.DATABASE_URL === undefined
         ? { kind: 'pglite', dataDir: e.SDR_DATA_DIR }

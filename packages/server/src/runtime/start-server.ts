@@ -1,7 +1,8 @@
 /**
  * Starts the server as its role asks: opens and migrates the database, composes the ports and
  * services, serves the REST API (roles `api` and `all`) with the sandbox and probe routes,
- * seeds the demo tenant, and runs the workers (roles `worker` and `all`). `stop` is the
+ * seeds the demo tenant, and runs the workers (roles `worker` and `all`; a `worker` serves its
+ * probes and metrics on a listener of its own). `stop` is the
  * graceful shutdown: stop accepting requests and claims, let in-flight requests and sends
  * finish within the deadline, release claims and heartbeats, close Redis and the database.
  */
@@ -32,6 +33,7 @@ import type { ServerConfig } from './config.js';
 import { ensureDemoTenant, type DemoTenant } from './demo-tenant.js';
 import { openServerDatabase, type OpenedDatabase } from './open-database.js';
 import { openRedis } from './open-redis.js';
+import { readinessChecksFor, startWorkerProbes, type WorkerProbes } from './probes.js';
 import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { createWebhookRoutes } from '../webhooks/index.js';
@@ -46,6 +48,8 @@ export interface RunningServer {
   /** The demo tenant, when seeding is on and this process serves the API. */
   readonly demo: DemoTenant | null;
   readonly app: FastifyInstance | null;
+  /** Where a `worker` process serves `/healthz`, `/readyz` and `/metrics` (`null` for roles `api` and `all`, whose API serves them). */
+  readonly probesUrl: string | null;
   /** The built console this process serves at `/console/` (`null`: not built, or role `worker`). */
   readonly consoleAssets: string | null;
   readonly workers: RunningWorkers | null;
@@ -72,6 +76,7 @@ export async function startServer(input: {
   let app: FastifyInstance | null = null;
   let workers: RunningWorkers | null = null;
   let agent: ServerAgent | null = null;
+  let probes: WorkerProbes | null = null;
   try {
     composition = await composeServer({ config, database, logger, ...(input.plugins === undefined ? {} : { plugins: input.plugins }) });
     agent = startServerAgent({
@@ -99,6 +104,7 @@ export async function startServer(input: {
       app = await buildApp({ composition, database, consoleAssets, agent, loggerInstance: input.httpLogger });
       url = await listen(app, config);
     }
+    if (config.role === 'worker') probes = await startWorkerProbes({ composition, database, config });
     if (config.role !== 'api') workers = startWorkers({ composition, config, logger });
     let stopping: Promise<void> | null = null;
     const running: RunningServer = {
@@ -108,12 +114,14 @@ export async function startServer(input: {
       composition,
       demo,
       app,
+      probesUrl: probes?.url ?? null,
       consoleAssets,
       workers,
       agent,
       stop() {
         stopping ??= shutdown({
           app: running.app,
+          probes: probes?.app ?? null,
           workers: running.workers,
           agent,
           composition: running.composition,
@@ -126,7 +134,7 @@ export async function startServer(input: {
     };
     return running;
   } catch (error) {
-    await shutdown({ app, workers, agent, composition, database, config, logger }).catch(() => undefined);
+    await shutdown({ app, probes: probes?.app ?? null, workers, agent, composition, database, config, logger }).catch(() => undefined);
     throw error;
   }
 }
@@ -155,27 +163,7 @@ async function buildApp(input: {
     context,
     sandbox: { sandboxFor: ports.sandboxFor, clock },
   });
-  const probes = createProbeRoutes({
-    metrics,
-    readiness: {
-      database: async () => {
-        await database.database.query('readyz.database', 'SELECT 1');
-      },
-      // The lock answers when a probe key of this process can be taken and given back.
-      lock: async () => {
-        const lease = await context.lock.acquire(`readyz:${composition.processId}`, { ttlMs: 5_000 });
-        if (lease === null) throw new Error('the readiness probe key is held');
-        await context.lock.release(lease);
-      },
-      // The instances the tenants send through (the first page of tenants: a readiness probe stays cheap).
-      channels: async () => {
-        const tenants = await context.store.tenants.list({ limit: 100 });
-        return Promise.all(tenants.items.map((tenant) => ports.messagingFor(tenant.id).health({ instance: tenant.messaging.instance })));
-      },
-      // Reported only (see the probe): a tenant's broken vendor never takes the server out of rotation.
-      integrations: () => Promise.resolve(composition.integrationReadiness()),
-    },
-  });
+  const probes = createProbeRoutes({ metrics, readiness: readinessChecksFor(composition, database) });
   return createHttpApp(context, {
     extraRoutes: [
       httpMetricsPlugin(metrics),
@@ -199,6 +187,7 @@ async function buildApp(input: {
 
 async function shutdown(parts: {
   readonly app: FastifyInstance | null;
+  readonly probes: FastifyInstance | null;
   readonly workers: RunningWorkers | null;
   readonly agent: ServerAgent | null;
   readonly composition: Composition | null;
@@ -210,6 +199,8 @@ async function shutdown(parts: {
   logger.info({ deadlineMs: parts.config.shutdownDeadlineMs }, 'shutting down');
   // Requests already accepted finish; new connections are refused. Workers stop claiming at once.
   await Promise.all([parts.app?.close(), parts.workers?.stop(parts.config.shutdownDeadlineMs), parts.agent?.close()]);
+  // A worker answers its probes until its work is stopped, then closes them before the database.
+  await parts.probes?.close();
   await parts.composition?.close();
   await parts.database.close();
   logger.info({}, 'stopped');

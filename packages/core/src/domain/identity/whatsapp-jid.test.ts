@@ -52,6 +52,19 @@ describe('parseWhatsAppJid', () => {
   it('rejects a phone JID whose digits are not a valid number, naming the field', () => {
     expect(() => parseWhatsAppJid('99912345678@s.whatsapp.net', 'remoteJid')).toThrow(/^remoteJid: /);
   });
+
+  it('reads a number seen again without parsing it again, and never remembers a refusal', () => {
+    const first = parseWhatsAppJid('5511987651111@s.whatsapp.net');
+    const again = parseWhatsAppJid('5511987651111:7@c.us', 'senderPn');
+    expect(first.kind === 'phone' && again.kind === 'phone' && again.phone === first.phone).toBe(true);
+    expect(again).toEqual({ kind: 'phone', jid: '5511987651111@s.whatsapp.net', phone: PhoneNumber.parse('+5511987651111') });
+    // The same number in its legacy form is another key with the same canonical phone.
+    const legacy = parseWhatsAppJid('551187651111@s.whatsapp.net');
+    expect(legacy.kind === 'phone' && legacy.phone.e164).toBe('+5511987651111');
+    for (const field of ['remoteJid', 'senderPn']) {
+      expect(() => parseWhatsAppJid('99912345678@s.whatsapp.net', field)).toThrow(new RegExp(`^${field}: `));
+    }
+  });
 });
 
 describe('formatWhatsAppJid', () => {

@@ -13,6 +13,24 @@ export type WhatsAppAddress =
 
 const jidPattern = /^([0-9]{5,20})(?::\d+)?@(s\.whatsapp\.net|c\.us|lid|g\.us)$/;
 
+/**
+ * The phones of the JIDs parsed lately, by digits. Every delivery of a webhook names its sender's
+ * JID, and parsing a number with its country's rules is the costliest step of reading it; a
+ * `PhoneNumber` is immutable and depends on the digits alone, so a number seen again is not
+ * parsed again. Only numbers that parsed are kept, at most `phoneCacheSize` (the oldest go first).
+ */
+const phoneCache = new Map<string, PhoneNumber>();
+const phoneCacheSize = 10_000;
+
+function phoneOfDigits(user: string, field: string): PhoneNumber {
+  const cached = phoneCache.get(user);
+  if (cached !== undefined) return cached;
+  const phone = PhoneNumber.parse(`+${user}`, { field });
+  if (phoneCache.size >= phoneCacheSize) phoneCache.delete(phoneCache.keys().next().value as string);
+  phoneCache.set(user, phone);
+  return phone;
+}
+
 /** Parses a JID, or throws a `ValidationError` naming `field`. */
 export function parseWhatsAppJid(jid: string, field = 'jid'): WhatsAppAddress {
   const match = typeof jid === 'string' ? jidPattern.exec(jid.trim()) : null;
@@ -22,7 +40,7 @@ export function parseWhatsAppJid(jid: string, field = 'jid'): WhatsAppAddress {
   if (server === 'g.us') return { kind: 'group', jid: `${user}@g.us` };
   // The jid keeps the digits as WhatsApp sent them (a legacy Brazilian id may lack the 9th
   // digit); `phone` is the canonical identity.
-  const phone = PhoneNumber.parse(`+${user}`, { field });
+  const phone = phoneOfDigits(user, field);
   return { kind: 'phone', jid: `${user}@s.whatsapp.net`, phone };
 }
 

@@ -41,6 +41,7 @@ export async function createTestDatabase(driver: Driver): Promise<TestDatabase> 
 /** Settings that make the workers quick to notice work in tests. */
 export const quickWorkers: Readonly<Record<string, string>> = {
   PORT: '0',
+  SDR_WORKER_PORT: '0',
   SDR_DISPATCH_POLL_MS: '50',
   SDR_DISPATCH_PACING_MS: '0',
   SDR_ALERT_INTERVAL_MS: '1000',

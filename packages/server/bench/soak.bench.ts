@@ -1,0 +1,352 @@
+/**
+ * `pnpm bench soak [--minutes 10] [--rate 8]`: the compose topology without containers — two
+ * `api` and two `worker` processes of `sdr serve` on a fresh database of the PostgreSQL named by
+ * `DATABASE_URL` (default the local server) and the Redis of `REDIS_URL` (default the local one) —
+ * under a steady load for `--minutes` (fractions allowed), spread over both APIs:
+ *
+ * - leads writing in through `POST /v1/sandbox/inbound` (the built-in agent answers them);
+ * - leads answered and left silent (`POST /v1/leads`, then an outbound message), whose follow-ups
+ *   the workers send as the sandbox clock moves (`POST /v1/sandbox/clock/advance` with the
+ *   operator key every `--advance-seconds`, 31 minutes each time);
+ * - bookings (`GET /v1/slots` for a lead, then `POST /v1/leads/{id}/appointments`; a slot taken
+ *   meanwhile is a 409 and counted apart);
+ * - billing imports (`POST /v1/billing/imports`).
+ *
+ * `--rate` operations start per second whatever the answers' latency (an open loop). The first
+ * quarter of the run (at most 60 s) is the warm-up: throughput and p99 are measured after it, and
+ * each process's RSS (`VmRSS` of `/proc/<pid>/status`) is read at its end and at the end of the
+ * load. `errors` counts 5xx answers and failed requests over the whole run.
+ *
+ * After the load the clock moves once more and the workers drain what is due. Then:
+ * `lost` counts inbounds whose message is not stored, leads that wrote in and got no reply, due
+ * messages that were not sent (still pending, sending or failed) and messages marked sent that the
+ * channel never accepted; `duplicated` counts sends of an idempotency key the channel had already
+ * accepted (the sandbox channel answers a repeated key without a new row, so the sends counted on
+ * every process's `/metrics` are compared with the channel's rows) and scheduled messages recorded
+ * on the conversation more than once.
+ *
+ * Last line: `soak: minutes=<n> rps=<x> p99_ms=<x> errors=<n> lost=<n> duplicated=<n> rss_growth_pct=<x>`
+ * (the largest growth of the four processes).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { serveProcess, type ServeProcess } from '../src/runtime/__fixtures__/serve-process.js';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '8' },
+    'advance-seconds': { type: 'string', default: '15' },
+    'drain-seconds': { type: 'string', default: '180' },
+  },
+});
+
+/** A positive number from option `name`, or a clear exit. */
+function positive(name: string, text: string | undefined): number {
+  const value = Number(text);
+  if (text === undefined || text.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} must be a positive number (got ${JSON.stringify(text)})`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const minutes = positive('minutes', values.minutes);
+const rate = positive('rate', values.rate);
+const advanceSeconds = positive('advance-seconds', values['advance-seconds']);
+const drainSeconds = positive('drain-seconds', values['drain-seconds']);
+const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const runMs = minutes * 60_000;
+const warmUpMs = Math.min(60_000, runMs / 4);
+const operatorKey = randomBytes(24).toString('hex');
+
+/** One answered (or failed) request. */
+interface Sample {
+  /** `POST /v1/leads/:id/messages`: the method and the path with ids replaced. */
+  readonly route: string;
+  readonly at: number;
+  readonly ms: number;
+  readonly status: number;
+}
+
+const samples: Sample[] = [];
+const failures = new Map<string, number>();
+let conflicts = 0;
+
+/** A request to an API; records its latency and status, and returns the parsed body (null for a failure). */
+async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const started = performance.now();
+  let status = 0;
+  try {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    status = response.status;
+    const text = await response.text();
+    if (status >= 400 && !(status === 409 && path.endsWith('/appointments'))) {
+      const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${status}: ${text.slice(0, 160)}`;
+      failures.set(label, (failures.get(label) ?? 0) + 1);
+    }
+    return { status, body: status < 300 ? (JSON.parse(text) as unknown) : null };
+  } catch (error) {
+    const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')}: ${error instanceof Error ? error.message : String(error)}`;
+    failures.set(label, (failures.get(label) ?? 0) + 1);
+    return { status: 0, body: null };
+  } finally {
+    samples.push({
+      route: `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`,
+      at: started,
+      ms: performance.now() - started,
+      status,
+    });
+  }
+}
+
+/** `call`, with the type the 2xx body is known to have. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names the documented 2xx body of the route called
+async function typed<Body>(...input: Parameters<typeof call>): Promise<{ status: number; body: Body | null }> {
+  const answer = await call(...input);
+  return { status: answer.status, body: answer.body as Body | null };
+}
+
+/** The resident set of process `pid` in bytes (`VmRSS`). */
+function rssOf(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]) * 1024;
+}
+
+/** The sum of `metric`'s samples whose labels include every one of `labels`. */
+function sumOf(text: string, metric: string, labels: readonly string[]): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && labels.every((label) => line.includes(label)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const name = `sdr_bench_soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // The database is dropped WITH (FORCE) at the end: a connection it ends is expected.
+  db.on('error', () => undefined);
+  const processes: ServeProcess[] = [];
+  try {
+    const env = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: redisUrl,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      SDR_WORKER_PORT: '0',
+      SDR_OPERATOR_KEY: operatorKey,
+      SDR_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      SDR_LOG_LEVEL: 'warn',
+      SDR_RATE_LIMIT_PER_MINUTE: '1000000',
+      SDR_DISPATCH_POLL_MS: '250',
+      SDR_DISPATCH_PACING_MS: '0',
+      SDR_AGENT_DEBOUNCE_MS: '500',
+      SDR_SHUTDOWN_DEADLINE_MS: '10000',
+    };
+    // The first API creates the demo tenant and prints its key once; the others find it.
+    const first = await serveProcess('api', env);
+    processes.push(first);
+    const key = /API key \(shown once[^)]*\): (\S+)/.exec(first.output())?.[1];
+    if (key === undefined) throw new Error(`the first api printed no demo key:\n${first.output()}`);
+    processes.push(...(await Promise.all([serveProcess('api', env), serveProcess('worker', env), serveProcess('worker', env)])));
+    const apis = [processes[0]!.url, processes[1]!.url];
+    const workers = processes.slice(2);
+    console.log(`soak: ${minutes} min at ${rate} operations/s on 2 api (${apis.join(', ')}) + 2 worker, PostgreSQL ${url.host}/${name}`);
+
+    const inbounds: { leadId: string; messageId: string }[] = [];
+    let clockNow = new Date();
+    const refreshClock = async () => {
+      const answer = await typed<{ now: string }>(apis[0]!, key, 'GET', '/v1/sandbox/clock');
+      if (answer.body !== null) clockNow = new Date(answer.body.now);
+    };
+    const advance = async () => {
+      await call(apis[1]!, operatorKey, 'POST', '/v1/sandbox/clock/advance', { minutes: 31 });
+      await refreshClock();
+    };
+    await refreshClock();
+
+    let sequence = 0;
+    /** One operation of the mix, on the API `index` picks. */
+    const operation = async (index: number) => {
+      const api = apis[index % 2]!;
+      const phone = `+55119${String(60_000_000 + index)}`;
+      const kind = index % 10;
+      if (kind < 5) {
+        const answer = await typed<{ leadId: string; messageId: string }>(api, key, 'POST', '/v1/sandbox/inbound', {
+          from: phone,
+          text: `Oi! Quero saber mais sobre o plano (${index})`,
+          name: `Lead ${index}`,
+        });
+        if (answer.body !== null) inbounds.push({ leadId: answer.body.leadId, messageId: answer.body.messageId });
+      } else if (kind < 8) {
+        const lead = await typed<{ id: string }>(api, key, 'POST', '/v1/leads', { phone, name: `Lead ${index}` });
+        if (lead.body === null) return;
+        await call(api, key, 'POST', `/v1/leads/${lead.body.id}/messages`, {
+          direction: 'outbound',
+          body: 'Olá! Posso te mostrar como funciona?',
+        });
+      } else if (kind < 9) {
+        const lead = await typed<{ id: string }>(api, key, 'POST', '/v1/leads', { phone, name: `Lead ${index}` });
+        if (lead.body === null) return;
+        const slots = await typed<{ items: { start: string }[] }>(api, key, 'GET', `/v1/slots?leadId=${lead.body.id}&limit=5`);
+        const slot = slots.body?.items[index % Math.max(1, slots.body.items.length)];
+        if (slot === undefined) return;
+        const booked = await call(api, key, 'POST', `/v1/leads/${lead.body.id}/appointments`, { start: slot.start, actor: 'lead' });
+        if (booked.status === 409) conflicts += 1;
+      } else {
+        const due = new Date(clockNow.getTime() + 5 * 24 * 3_600_000).toISOString().slice(0, 10);
+        await call(api, key, 'POST', '/v1/billing/imports', {
+          items: [
+            {
+              externalBillingId: `INV-${name}-${index}`,
+              customer: { name: `Cliente ${index}`, phone },
+              amount: 19_900,
+              currency: 'BRL',
+              dueDate: due,
+            },
+          ],
+        });
+      }
+    };
+
+    const started = performance.now();
+    const warmUpEnd = started + warmUpMs;
+    const end = started + runMs;
+    const inFlight = new Set<Promise<void>>();
+    let nextAdvance = started + advanceSeconds * 1000;
+    let rssStart: number[] | null = null;
+    const intervalMs = 1000 / rate;
+    while (performance.now() < end) {
+      const now = performance.now();
+      if (rssStart === null && now >= warmUpEnd) rssStart = processes.map((started) => rssOf(started.child.pid ?? 0));
+      if (now >= nextAdvance) {
+        nextAdvance += advanceSeconds * 1000;
+        const moving = advance();
+        inFlight.add(moving);
+        void moving.finally(() => inFlight.delete(moving));
+      }
+      const running = operation(sequence++);
+      inFlight.add(running);
+      void running.finally(() => inFlight.delete(running));
+      const wait = started + sequence * intervalMs - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await Promise.all(inFlight);
+    const loadEnded = performance.now();
+    rssStart ??= processes.map((started) => rssOf(started.child.pid ?? 0));
+    const rssEnd = processes.map((started) => rssOf(started.child.pid ?? 0));
+
+    // Everything scheduled up to now becomes due; the workers drain it.
+    await advance();
+    const pendingDue = async () =>
+      Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM sdr.scheduled_messages WHERE status IN ('pending', 'sending') AND due_at <= $1`,
+            [clockNow],
+          )
+        ).rows[0]?.n ?? 0,
+      );
+    const drainStarted = performance.now();
+    while ((await pendingDue()) > 0 && performance.now() - drainStarted < drainSeconds * 1000) await sleep(500);
+    // Replies the agent is still writing (its debounce and turn) land meanwhile.
+    await sleep(3000);
+
+    const scalar = async (text: string, parameters: unknown[] = []) =>
+      Number((await db.query<{ n: string }>(text, parameters)).rows[0]?.n ?? 0);
+    const inboundIds = inbounds.map((inbound) => inbound.messageId);
+    const storedInbounds = await scalar(`SELECT count(*) AS n FROM sdr.messages WHERE id::text = ANY($1)`, [inboundIds]);
+    const leadsWritingIn = [...new Set(inbounds.map((inbound) => inbound.leadId))];
+    // A lead that wrote in is answered: an outbound message after its last inbound one.
+    const unanswered = await scalar(
+      `SELECT count(*) AS n FROM unnest($1::text[]) AS lead(id)
+       WHERE NOT EXISTS (
+         SELECT 1 FROM sdr.messages o WHERE o.lead_id::text = lead.id AND o.direction = 'outbound'
+           AND o.created_at >= (SELECT max(i.created_at) FROM sdr.messages i WHERE i.lead_id::text = lead.id AND i.direction = 'inbound'))`,
+      [leadsWritingIn],
+    );
+    const dueNotSent = await scalar(
+      `SELECT count(*) AS n FROM sdr.scheduled_messages WHERE (status IN ('pending', 'sending') AND due_at <= $1) OR status = 'failed'`,
+      [clockNow],
+    );
+    const sentNotAccepted = await scalar(
+      `SELECT count(*) AS n FROM sdr.scheduled_messages s WHERE s.status = 'sent'
+       AND NOT EXISTS (SELECT 1 FROM sdr_server.sandbox_messages m WHERE m.idempotency_key = s.id::text)`,
+    );
+    const lost = inboundIds.length - storedInbounds + unanswered + dueNotSent + sentNotAccepted;
+
+    // Every process's successful sends through the channel, against what the channel accepted.
+    const scraped = await Promise.all(processes.map(async (started) => (await fetch(`${started.url}/metrics`)).text()));
+    const sendCalls = scraped.reduce(
+      (sum, text) => sum + sumOf(text, 'sdr_provider_request_duration_seconds_count', ['operation="sendText"', 'outcome="success"']),
+      0,
+    );
+    const accepted = await scalar('SELECT count(*) AS n FROM sdr_server.sandbox_messages');
+    // A scheduled message recorded on the conversation more than once.
+    const repeatedMessages = await scalar(
+      `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM sdr.messages WHERE scheduled_message_id IS NOT NULL GROUP BY scheduled_message_id) AS counts`,
+    );
+    const duplicated = Math.max(0, sendCalls - accepted) + repeatedMessages;
+    const sentByWorker = scraped.slice(2).map((text) => sumOf(text, 'sdr_messages_total', ['outcome="sent"']));
+
+    const measured = samples.filter((sample) => sample.at >= warmUpEnd && sample.at < loadEnded);
+    const quantile = (of: readonly Sample[], q: number) => {
+      const sorted = of.map((sample) => sample.ms).sort((a, b) => a - b);
+      return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    };
+    const p99 = quantile(measured, 0.99);
+    const rps = measured.length / ((loadEnded - warmUpEnd) / 1000);
+    const errors = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
+    const growth = processes.map((_, index) => ((rssEnd[index]! - rssStart[index]!) / rssStart[index]!) * 100);
+    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+    console.log(`requests ${samples.length} (after warm-up ${measured.length}), booking conflicts (409) ${conflicts}, non-2xx answers:`);
+    for (const [label, count] of failures) console.log(`  ${count} × ${label}`);
+    for (const route of [...new Set(measured.map((sample) => sample.route))].sort()) {
+      const of = measured.filter((sample) => sample.route === route);
+      console.log(
+        `route    ${route.padEnd(36)} n=${of.length} p50_ms=${quantile(of, 0.5).toFixed(1)} p99_ms=${quantile(of, 0.99).toFixed(1)}`,
+      );
+    }
+    for (const [index, started] of processes.entries())
+      console.log(
+        `rss      ${started.role} ${String(started.child.pid)}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %)`,
+      );
+    console.log(
+      `messages inbound=${inboundIds.length} stored=${storedInbounds} leads_writing_in=${leadsWritingIn.length} unanswered=${unanswered} due_not_sent=${dueNotSent} sent_not_accepted=${sentNotAccepted}`,
+    );
+    console.log(
+      `channel  send_calls=${sendCalls} accepted=${accepted} repeated_stored=${repeatedMessages} sent_by_workers=${sentByWorker.join('+')} drain_s=${((performance.now() - drainStarted) / 1000).toFixed(1)} ${workers.length} workers`,
+    );
+    console.log(
+      `soak: minutes=${minutes} rps=${rps.toFixed(1)} p99_ms=${p99.toFixed(1)} errors=${errors} lost=${lost} duplicated=${duplicated} rss_growth_pct=${Math.max(...growth).toFixed(1)}`,
+    );
+  } finally {
+    for (const started of processes) started.child.kill('SIGTERM');
+    await Promise.race([Promise.all(processes.map((started) => started.exited)), sleep(20_000)]);
+    for (const started of processes) if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    await db.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+await main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
