@@ -3,7 +3,8 @@ import { createDomainEvents, VirtualClock, type Logger } from '@sdr/core';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertNotifier, type AlertChannel } from './alert-notifier.js';
+import type { AlertChannel } from './alert-channel.js';
+import { createAlertNotifier, type AlertNotifierOptions } from './alert-notifier.js';
 
 const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
 const botToken = '123456:ABC-telegram-token';
@@ -50,13 +51,13 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-function world(options: { readonly tenantId?: string | null } = {}) {
+function world(options: Partial<Pick<AlertNotifierOptions, 'tenantId' | 'retryDelaysMs' | 'tenantChannels'>> = {}) {
   const events = createDomainEvents();
   const clock = new VirtualClock(new Date('2026-03-02T13:00:00Z'));
   const warnings: Record<string, unknown>[] = [];
   const ignore = () => undefined;
   const logger: Logger = { debug: ignore, info: ignore, error: ignore, warn: (fields) => void warnings.push(fields) };
-  const notifier = createAlertNotifier({ events, channels, clock, logger, cooldownMs: 10 * 60_000, ...options });
+  const notifier = createAlertNotifier({ events, channels, clock, logger, cooldownMs: 10 * 60_000, retryDelaysMs: [], ...options });
   const raise = () =>
     events.emit('alert.raised', {
       tenantId,
@@ -113,7 +114,7 @@ describe('alert notifications', () => {
     await w.notifier.stop();
     expect(seen.map((request) => request.url.startsWith('https://api.telegram.org/'))).toEqual([false, true]);
     expect(w.warnings).toEqual([
-      { channel: 'slack', alertKind: 'channel_down', error: expect.stringContaining('slack answered 500') as unknown },
+      { channel: 'slack', alertKind: 'channel_down', attempts: 1, error: expect.stringContaining('slack answered 500') as unknown },
     ]);
     expect(JSON.stringify(w.warnings)).not.toContain('SECRET');
   });

@@ -28,6 +28,7 @@ import { openRedis } from './open-redis.js';
 import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { createWebhookRoutes } from '../webhooks/index.js';
+import { createAlertChannelRoutes } from '../alerts-notify/alert-channel-routes.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -174,6 +175,7 @@ async function buildApp(input: {
       createConsoleStaticRoutes({ root: input.consoleAssets }),
       createAgentRoutes({ context, turns: input.agent.turns }),
       createWebhookRoutes(context, composition.webhooks),
+      createAlertChannelRoutes(context, composition.alertChannels),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });
