@@ -60,7 +60,19 @@ export function alertText(notice: AlertNotice): string {
 /** The subject of a notification e-mail: the state, the alert and the tenant. */
 export function alertSubject(notice: AlertNotice): string {
   const state = notice.transition === 'resolved' ? 'RESOLVED' : notice.alert.severity.toUpperCase();
-  return `[sdr] ${state}: ${whatOf(notice)} — ${scopeOf(notice)}`;
+  return `[sdr] ${state}: ${whatOf(notice)} - ${scopeOf(notice)}`;
+}
+
+/** The body of a notification e-mail: one fact a line. */
+export function alertEmailText(notice: AlertNotice): string {
+  return [
+    `Alert ${whatOf(notice)} was ${notice.transition}.`,
+    `Tenant: ${notice.alert.tenantId ?? '(process-wide)'}`,
+    `State: ${notice.transition}`,
+    ...(notice.transition === 'raised' ? [`Severity: ${notice.alert.severity}`, `Message: ${notice.alert.message}`] : []),
+    `At: ${notice.alert.at.toISOString()}`,
+    '',
+  ].join('\n');
 }
 
 /** The JSON a webhook channel receives: the shape of the `alert.*` webhook events. */
@@ -137,7 +149,7 @@ export async function notifyChannel(channel: AlertChannel, notice: AlertNotice, 
           from: channel.from,
           to: [...channel.to],
           subject: alertSubject(notice),
-          text: `${alertText(notice)}\n\nAt: ${notice.alert.at.toISOString()}\nState: ${notice.transition}\n`,
+          text: alertEmailText(notice),
         });
       } catch (error) {
         const responseCode = (error as { responseCode?: unknown }).responseCode;

@@ -66,21 +66,25 @@ export function createAlertNotifier(options: AlertNotifierOptions) {
     inFlight.add(tracked);
   };
 
-  /** One channel, tried again after each delay while it fails (not after `stop`). */
+  /** One channel, tried again after each delay while it fails (not once stopping). */
   const deliver = async (channel: AlertChannel, notice: AlertNotice, where: Record<string, unknown>) => {
     for (let attempt = 0; ; attempt += 1) {
+      let failure: unknown;
       try {
         await notifyChannel(channel, notice, sendOptions);
         return;
       } catch (error) {
-        const delay = retryDelaysMs[attempt];
-        const fields = { ...where, channel: channel.kind, alertKind: notice.alert.kind, error: classifyError(error).message };
-        if (delay === undefined || stopping.signal.aborted) {
-          logger.warn({ ...fields, attempts: attempt + 1 }, 'alert notification not sent');
-          return;
-        }
+        failure = error;
+      }
+      const delay = retryDelaysMs[attempt];
+      const fields = { ...where, channel: channel.kind, alertKind: notice.alert.kind, error: classifyError(failure).message };
+      if (delay !== undefined && !stopping.signal.aborted) {
         logger.debug({ ...fields, retryInMs: delay }, 'alert notification failed; trying again');
         await sleep(delay, stopping.signal);
+      }
+      if (delay === undefined || stopping.signal.aborted) {
+        logger.warn({ ...fields, attempts: attempt + 1 }, 'alert notification not sent');
+        return;
       }
     }
   };
@@ -123,7 +127,7 @@ export function createAlertNotifier(options: AlertNotifierOptions) {
   return {
     /** Waits for the notifications being sent (their retries included). */
     settled,
-    /** Stops listening, cuts the waits before new tries short (a last try each), and waits for the sends in flight. */
+    /** Stops listening, tries no failed send again, and waits for the sends in flight. */
     async stop(): Promise<void> {
       events.off('alert.raised', raised);
       events.off('alert.resolved', resolved);

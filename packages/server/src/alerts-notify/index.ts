@@ -1,4 +1,5 @@
 export {
+  alertEmailText,
   alertPayload,
   alertSubject,
   alertText,
