@@ -143,13 +143,13 @@ export function createAlertChannelService(options: {
 
     async update(tenantId: string, id: string, patch: AlertChannelPatch): Promise<AlertChannelResource> {
       const current = await get(tenantId, id);
-      const merged: Record<string, unknown> = { ...current.open, ...secretsOf(current) };
       // `null` removes an optional field; a secret sent back redacted, as it was shown, is kept.
+      const merged = new Map(Object.entries({ ...current.open, ...secretsOf(current) }));
       for (const [field, value] of Object.entries(patch.config ?? {})) {
-        if (value === null) delete merged[field];
-        else if (value !== redacted) merged[field] = value;
+        if (value === null) merged.delete(field);
+        else if (value !== redacted) merged.set(field, value);
       }
-      const { open, secret } = parseChannelConfig(current.type, merged);
+      const { open, secret } = parseChannelConfig(current.type, Object.fromEntries(merged));
       const rows = await database.write(
         'alert_channels.update',
         `UPDATE ${alertChannelsTable} SET description = $3, events = $4::text[], config = $5::jsonb, secrets = $6, updated_at = $7::timestamptz

@@ -140,7 +140,7 @@ export async function composeServer(input: {
   const box = await loadSecretBox(config.encryption, logger);
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
-  const webhooks = createWebhookService({ database: database.database, events, clock, logger });
+  const webhooks = createWebhookService({ database: database.database, events, clock });
   const { channels, cooldownMs } = config.alertNotifications;
   const allowPrivate = config.webhooks.allowPrivate;
   const alertChannels = createAlertChannelService({ database: database.database, box, clock, allowPrivate });
@@ -148,7 +148,7 @@ export async function composeServer(input: {
   const alertNotifier = createAlertNotifier({
     events,
     channels,
-    tenantChannels: alertChannels.channelsOf,
+    tenantChannels: (tenantId) => alertChannels.channelsOf(tenantId),
     clock,
     logger,
     cooldownMs,

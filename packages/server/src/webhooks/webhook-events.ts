@@ -127,6 +127,3 @@ export function alertEventData<Name extends 'alert.raised' | 'alert.resolved'>(n
   const raised = event as DomainEventMap['alert.raised'];
   return { kind, key, severity: raised.severity, message: raised.message };
 }
-
-/** The domain events that are emitted outside any unit of work (single-statement changes). */
-export const eventsOutsideUnitsOfWork = ['scheduled.failed', 'alert.raised', 'alert.resolved'] as const;
