@@ -42,9 +42,7 @@ const schemas = {
   }),
   webhook: z.strictObject({
     url: z.string().min(1).max(2000),
-    secret: z
-      .string()
-      .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be a signing secret: whsec_ and at least 24 random bytes in base64'),
+    secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'must be a signing secret: whsec_ and at least 24 random bytes in base64'),
   }),
   email: z.strictObject({
     host: z.string().min(1).max(253),
@@ -80,12 +78,15 @@ export function parseChannelConfig(type: AlertChannelType, config: unknown): Spl
     try {
       assertWebhookUrl(String(parsed['url']));
     } catch (error) {
-      if (ValidationError.isInstance(error)) throw unprocessable(ValidationError.forField('config.url', error.fieldErrors[0]?.message ?? 'is not valid'));
+      if (ValidationError.isInstance(error))
+        throw unprocessable(ValidationError.forField('config.url', error.fieldErrors[0]?.message ?? 'is not valid'));
       throw error;
     }
   }
   if (type === 'email' && (parsed['user'] === undefined) !== (parsed['password'] === undefined))
-    throw unprocessable(ValidationError.forField('config.password', 'user and password come together (or neither, for a relay without login)'));
+    throw unprocessable(
+      ValidationError.forField('config.password', 'user and password come together (or neither, for a relay without login)'),
+    );
   const open: Record<string, unknown> = {};
   const secret: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(parsed)) (secretFields[type].includes(field) ? secret : open)[field] = value;
@@ -93,7 +94,11 @@ export function parseChannelConfig(type: AlertChannelType, config: unknown): Spl
 }
 
 /** The configuration an answer shows: the open fields, and each secret one that is set as `[redacted]`. */
-export function redactedConfig(type: AlertChannelType, open: Record<string, unknown>, secret: Record<string, unknown>): Record<string, unknown> {
+export function redactedConfig(
+  type: AlertChannelType,
+  open: Record<string, unknown>,
+  secret: Record<string, unknown>,
+): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...open };
   for (const field of secretFields[type]) if (secret[field] !== undefined) shown[field] = redacted;
   return shown;

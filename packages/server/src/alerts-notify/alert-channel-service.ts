@@ -12,7 +12,14 @@ import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import { fromJson, instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
 import { notifyChannel, type AlertTransition } from './alert-channel.js';
-import { alertChannelTypes, channelOf, parseChannelConfig, redacted, redactedConfig, type AlertChannelType } from './alert-channel-config.js';
+import {
+  alertChannelTypes,
+  channelOf,
+  parseChannelConfig,
+  redacted,
+  redactedConfig,
+  type AlertChannelType,
+} from './alert-channel-config.js';
 import type { TenantAlertChannel } from './alert-notifier.js';
 
 /** The table of the tenants' alert channels. */
@@ -89,7 +96,8 @@ export function createAlertChannelService(options: {
   readonly timeoutMs?: number;
 }) {
   const { database, box, clock } = options;
-  const secretsOf = (stored: Stored) => JSON.parse(box.open(stored.sealed, alertChannelContext(stored.tenantId, stored.id))) as Record<string, unknown>;
+  const secretsOf = (stored: Stored) =>
+    JSON.parse(box.open(stored.sealed, alertChannelContext(stored.tenantId, stored.id))) as Record<string, unknown>;
   const toResource = (stored: Stored): AlertChannelResource => ({
     id: stored.id,
     type: stored.type,
@@ -100,15 +108,20 @@ export function createAlertChannelService(options: {
     updatedAt: stored.updatedAt.toISOString(),
   });
   const get = async (tenantId: string, id: string): Promise<Stored> => {
-    const rows = await database.query('alert_channels.get', `SELECT * FROM ${alertChannelsTable} WHERE tenant_id = $1 AND id = $2`, [tenantId, id]);
+    const rows = await database.query('alert_channels.get', `SELECT * FROM ${alertChannelsTable} WHERE tenant_id = $1 AND id = $2`, [
+      tenantId,
+      id,
+    ]);
     const row = rows[0];
     if (row === undefined) throw new NotFoundError('alert channel', id);
     return toStored(row);
   };
   const list = async (tenantId: string): Promise<Stored[]> =>
-    (await database.query('alert_channels.list', `SELECT * FROM ${alertChannelsTable} WHERE tenant_id = $1 ORDER BY created_at, id`, [tenantId])).map(
-      toStored,
-    );
+    (
+      await database.query('alert_channels.list', `SELECT * FROM ${alertChannelsTable} WHERE tenant_id = $1 ORDER BY created_at, id`, [
+        tenantId,
+      ])
+    ).map(toStored);
 
   return {
     async create(tenantId: string, input: AlertChannelInput): Promise<AlertChannelResource> {
@@ -170,10 +183,11 @@ export function createAlertChannelService(options: {
     },
 
     async remove(tenantId: string, id: string): Promise<void> {
-      const rows = await database.write('alert_channels.delete', `DELETE FROM ${alertChannelsTable} WHERE tenant_id = $1 AND id = $2 RETURNING id`, [
-        tenantId,
-        id,
-      ]);
+      const rows = await database.write(
+        'alert_channels.delete',
+        `DELETE FROM ${alertChannelsTable} WHERE tenant_id = $1 AND id = $2 RETURNING id`,
+        [tenantId, id],
+      );
       if (rows.length === 0) throw new NotFoundError('alert channel', id);
     },
 
@@ -190,7 +204,11 @@ export function createAlertChannelService(options: {
         message: 'A test notification: this channel receives the alerts of the tenant.',
       };
       try {
-        await notifyChannel(channel, { transition: 'raised', alert }, { timeoutMs: options.timeoutMs ?? 10_000, allowPrivate: options.allowPrivate });
+        await notifyChannel(
+          channel,
+          { transition: 'raised', alert },
+          { timeoutMs: options.timeoutMs ?? 10_000, allowPrivate: options.allowPrivate },
+        );
         return { delivered: true, error: null };
       } catch (error) {
         return { delivered: false, error: error instanceof Error ? error.message : String(error) };

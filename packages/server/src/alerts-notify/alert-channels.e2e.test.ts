@@ -50,7 +50,9 @@ async function startSmtp(): Promise<{ port: number; mails: string[]; close(): Pr
     disabledCommands: ['STARTTLS'],
     logger: false,
     onAuth: (auth, _session, callback) =>
-      auth.username === 'mailer' && auth.password === 'smtp-pass-123' ? callback(null, { user: 'mailer' }) : callback(new Error('Invalid login')),
+      auth.username === 'mailer' && auth.password === 'smtp-pass-123'
+        ? callback(null, { user: 'mailer' })
+        : callback(new Error('Invalid login')),
     onData(stream, _session, callback) {
       let raw = '';
       stream.setEncoding('utf8');
@@ -143,7 +145,10 @@ describe.skipIf(databaseUrl === undefined)('alert channels of a tenant', () => {
 
     const listed = JSON.stringify(await api.get('/v1/alert-channels'));
     for (const plain of ['SLACKSECRETPART', secret.slice(6), 'smtp-pass-123']) expect(listed).not.toContain(plain);
-    const rows = await server!.database.database.query('test.alert_channels', 'SELECT config::text AS config, secrets FROM sdr_server.alert_channels');
+    const rows = await server!.database.database.query(
+      'test.alert_channels',
+      'SELECT config::text AS config, secrets FROM sdr_server.alert_channels',
+    );
     expect(rows).toHaveLength(3);
     for (const plain of ['SLACKSECRETPART', secret.slice(6), 'smtp-pass-123']) expect(JSON.stringify(rows)).not.toContain(plain);
 
@@ -172,7 +177,9 @@ describe.skipIf(databaseUrl === undefined)('alert channels of a tenant', () => {
       config: { webhookUrl: 'http://169.254.169.254/latest/meta-data' },
     });
     expect(slack.status).toBe(422);
-    expect(slack.body.errors).toEqual([{ field: 'config.webhookUrl', message: expect.stringContaining('https://hooks.slack.com') as unknown }]);
+    expect(slack.body.errors).toEqual([
+      { field: 'config.webhookUrl', message: expect.stringContaining('https://hooks.slack.com') as unknown },
+    ]);
     const hook = await api.request<{ errors: { field: string }[] }>('POST', '/v1/alert-channels', {
       type: 'webhook',
       config: { url: 'ftp://example.test/x', secret: 'plain' },
@@ -205,7 +212,14 @@ describe.skipIf(databaseUrl === undefined)('alert channels of a tenant', () => {
 
     const bus = server!.composition.context.events;
     const at = new Date();
-    bus.emit('alert.raised', { tenantId, at, kind: 'channel_down', key: 'inst-9', severity: 'critical', message: 'instance inst-9 is down' });
+    bus.emit('alert.raised', {
+      tenantId,
+      at,
+      kind: 'channel_down',
+      key: 'inst-9',
+      severity: 'critical',
+      message: 'instance inst-9 is down',
+    });
     bus.emit('alert.resolved', { tenantId, at, kind: 'channel_down', key: 'inst-9' });
     await vi.waitFor(() => expect(receiver.received).toHaveLength(2), { timeout: 10_000, interval: 50 });
     await vi.waitFor(() => expect(smtp.mails).toHaveLength(1), { timeout: 10_000, interval: 50 });
@@ -244,6 +258,8 @@ describe.skipIf(databaseUrl === undefined)('alert channels of a tenant', () => {
     bus.emit('alert.raised', { tenantId, at: new Date(), kind: 'crm_blocked', key: 'k', severity: 'warning', message: 'mine' });
     await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 10_000, interval: 50 });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(receiver.received.map((received) => (JSON.parse(received.body) as { data: { message: string } }).data.message)).toEqual(['mine']);
+    expect(receiver.received.map((received) => (JSON.parse(received.body) as { data: { message: string } }).data.message)).toEqual([
+      'mine',
+    ]);
   }, 30_000);
 });

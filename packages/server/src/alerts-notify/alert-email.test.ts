@@ -110,7 +110,14 @@ describe('alert e-mail over SMTP', () => {
   it('a refused login is logged as such, without the password, and the alert goes on: the emit is not held up', async () => {
     const w = world(emailChannel({ user, password: 'wrong password' }));
     const started = performance.now();
-    w.events.emit('alert.raised', { tenantId, at: w.clock.now(), kind: 'crm_blocked', key: 'acct', severity: 'critical', message: 'CRM down' });
+    w.events.emit('alert.raised', {
+      tenantId,
+      at: w.clock.now(),
+      kind: 'crm_blocked',
+      key: 'acct',
+      severity: 'critical',
+      message: 'CRM down',
+    });
     expect(performance.now() - started).toBeLessThan(50);
     await w.notifier.stop();
     expect(received).toEqual([]);
@@ -141,6 +148,8 @@ describe('alert e-mail over SMTP', () => {
     events.emit('alert.resolved', { tenantId, at: new Date(), kind: 'channel_down', key: 'x' });
     await notifier.stop();
     expect(received).toEqual([]);
-    expect(warnings).toEqual([expect.objectContaining({ channel: 'email', error: expect.stringContaining('127.0.0.1, a private, loopback') as unknown })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ channel: 'email', error: expect.stringContaining('127.0.0.1, a private, loopback') as unknown }),
+    ]);
   });
 });

@@ -222,13 +222,16 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
             if (verdict.firing) {
               firing.push(ref);
               // The alert and its `alert.raised` deliveries commit together; listeners hear it after, and never throw here.
-              const { opened } = await raiseAlert({ store, events, logger }, {
-                ...ref,
-                severity: verdict.severity,
-                message: verdict.message,
-                details: verdict.details,
-                now,
-              });
+              const { opened } = await raiseAlert(
+                { store, events, logger },
+                {
+                  ...ref,
+                  severity: verdict.severity,
+                  message: verdict.message,
+                  details: verdict.details,
+                  now,
+                },
+              );
               if (!opened) continue;
               raised.push(ref);
               const logContext = { ...ref, ...verdict.details };

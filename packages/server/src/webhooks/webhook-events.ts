@@ -121,7 +121,10 @@ export async function toWebhookEvent(deferred: DeferredEvent, tx: Repositories |
 }
 
 /** The data of an `alert.*` event: what webhook endpoints and alert webhook channels receive alike. */
-export function alertEventData<Name extends 'alert.raised' | 'alert.resolved'>(name: Name, event: DomainEventMap[Name]): Record<string, unknown> {
+export function alertEventData<Name extends 'alert.raised' | 'alert.resolved'>(
+  name: Name,
+  event: DomainEventMap[Name],
+): Record<string, unknown> {
   const { kind, key } = event;
   if (name === 'alert.resolved') return { kind, key };
   const raised = event as DomainEventMap['alert.raised'];

@@ -47,11 +47,7 @@ export interface EndpointInput {
 }
 
 /** Wires webhooks on `events` and returns the management API. */
-export function createWebhookService(options: {
-  readonly database: Database;
-  readonly events: DomainEvents;
-  readonly clock: Clock;
-}) {
+export function createWebhookService(options: { readonly database: Database; readonly events: DomainEvents; readonly clock: Clock }) {
   const { database, clock } = options;
 
   const record = async (sql: SqlExecutor, events: readonly DeferredEvent[], tx: Parameters<typeof toWebhookEvent>[1]) => {

@@ -15,7 +15,10 @@ export type ResolveAlertInput = Parameters<AlertRepository['resolve']>[0];
 export type AlertTarget = EventTarget & { readonly store: Pick<Store, 'transaction'> };
 
 /** Opens (or refreshes) an alert; when it opens, `alert.raised` is written with it and then emitted. */
-export async function raiseAlert(target: AlertTarget, input: RaiseAlertInput): Promise<{ readonly alert: Alert; readonly opened: boolean }> {
+export async function raiseAlert(
+  target: AlertTarget,
+  input: RaiseAlertInput,
+): Promise<{ readonly alert: Alert; readonly opened: boolean }> {
   const result = await target.store.transaction(async (tx) => {
     const raised = await tx.alerts.raise(input);
     const events: DeferredEvent[] = raised.opened
