@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { NotFoundError, ValidationError, type Clock } from '@sdr/core';
 import type { Database, Row } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
+import { alertChannelContext } from '../integrations/key-rotation.js';
 import type { SecretBox } from '../integrations/secret-box.js';
 import { fromJson, instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
 import { notifyChannel, type AlertTransition } from './alert-channel.js';
@@ -24,11 +25,6 @@ import type { TenantAlertChannel } from './alert-notifier.js';
 
 /** The table of the tenants' alert channels. */
 export const alertChannelsTable = `${quoteIdentifier(serverSchema)}.alert_channels`;
-
-/** The sealing context of a channel's secrets. */
-export function alertChannelContext(tenantId: string, id: string): string {
-  return `alert-channel:${tenantId}:${id}`;
-}
 
 /** A channel as the API shows it: secrets redacted. */
 export interface AlertChannelResource {
