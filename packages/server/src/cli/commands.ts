@@ -2,6 +2,7 @@ import type { CliCommand } from './command.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { alertChannelsCommand } from './commands/alert-channels.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { keysRotateCommand } from './commands/keys-rotate.js';
 import { serveCommand } from './commands/serve.js';
@@ -14,6 +15,7 @@ export const commands: readonly CliCommand[] = [
   billingPlanCommand,
   keysRotateCommand,
   integrationsCommand,
+  alertChannelsCommand,
   exportCommand,
   importCommand,
 ];

@@ -8,7 +8,8 @@ import { ValidationError, noopLogger } from '@sdr/core';
 import { composeServer } from '../../runtime/compose.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openServerDatabase } from '../../runtime/open-database.js';
-import { exitCodes, type CliCommand, type CliIo } from '../command.js';
+import { readJsonConfig, splitArguments } from '../arguments.js';
+import { exitCodes, type CliCommand } from '../command.js';
 
 const usage = [
   'usage: sdr integrations list   --tenant <id>',
@@ -24,39 +25,19 @@ interface Parsed {
   readonly tenant: string;
   readonly kind: string | undefined;
   readonly provider: string | undefined;
-  readonly config: string | undefined;
-  readonly configFile: string | undefined;
+  readonly flags: ReadonlyMap<string, string>;
 }
 
 function parse(args: readonly string[]): Parsed {
   const [action = '', ...rest] = args;
   if (!['list', 'set', 'check', 'remove'].includes(action)) throw ValidationError.forField('action', 'must be list, set, check or remove');
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  for (let index = 0; index < rest.length; index += 1) {
-    const word = rest[index] ?? '';
-    if (word.startsWith('--')) {
-      const value = rest[index + 1];
-      if (value === undefined) throw ValidationError.forField(word, 'needs a value');
-      flags.set(word, value);
-      index += 1;
-    } else positional.push(word);
-  }
+  const { flags, positional } = splitArguments(rest);
   const tenant = flags.get('--tenant');
   if (tenant === undefined) throw ValidationError.forField('--tenant', 'is required');
   const kind = positional[0];
   if (action !== 'list' && kind === undefined) throw ValidationError.forField('kind', `is required for ${action}`);
   if (action === 'set' && !flags.has('--provider')) throw ValidationError.forField('--provider', 'is required for set');
-  return { action, tenant, kind, provider: flags.get('--provider'), config: flags.get('--config'), configFile: flags.get('--config-file') };
-}
-
-async function configOf(parsed: Parsed, io: CliIo): Promise<unknown> {
-  const text = parsed.configFile === undefined ? (parsed.config ?? '{}') : await io.readFile(parsed.configFile);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw ValidationError.forField(parsed.configFile === undefined ? '--config' : '--config-file', 'must be JSON');
-  }
+  return { action, tenant, kind, provider: flags.get('--provider'), flags };
 }
 
 export const integrationsCommand: CliCommand = {
@@ -65,7 +46,7 @@ export const integrationsCommand: CliCommand = {
   usage,
   async run(args, io) {
     const parsed = parse(args);
-    const config = parsed.action === 'set' ? await configOf(parsed, io) : undefined;
+    const config = parsed.action === 'set' ? await readJsonConfig(parsed.flags, (path) => io.readFile(path)) : undefined;
     const settings = loadConfig(process.env);
     const database = await openServerDatabase(settings.database);
     try {
