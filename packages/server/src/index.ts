@@ -25,7 +25,8 @@ export type {
   AlertChannelService,
   AlertChannelTestResult,
 } from './alerts-notify/alert-channel-service.js';
-export type { AlertChannelType } from './alerts-notify/alert-channel-config.js';
+export { alertChannelTypes, type AlertChannelType } from './alerts-notify/alert-channel-config.js';
+export { createAlertChannelService } from './alerts-notify/alert-channel-service.js';
 export type { AlertTransition } from './alerts-notify/alert-channel.js';
 export type { TenantAlertChannel } from './alerts-notify/alert-notifier.js';
 export type { EndpointInput } from './webhooks/webhook-service.js';
