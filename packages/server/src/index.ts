@@ -17,7 +17,18 @@ export * from './database/index.js';
 export * from './sandbox/index.js';
 export * from './observability/index.js';
 export * from './console/index.js';
-export type { AlertChannel } from './alerts-notify/alert-notifier.js';
+export type { AlertChannel, EmailChannelSettings, SmtpSecurity } from './alerts-notify/alert-channel.js';
+export type {
+  AlertChannelInput,
+  AlertChannelPatch,
+  AlertChannelResource,
+  AlertChannelService,
+  AlertChannelTestResult,
+} from './alerts-notify/alert-channel-service.js';
+export { alertChannelTypes, type AlertChannelType } from './alerts-notify/alert-channel-config.js';
+export { createAlertChannelService } from './alerts-notify/alert-channel-service.js';
+export type { AlertTransition } from './alerts-notify/alert-channel.js';
+export type { TenantAlertChannel } from './alerts-notify/alert-notifier.js';
 export type { EndpointInput } from './webhooks/webhook-service.js';
 export type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook-sql.js';
 export type { EvolutionIngest } from './evolution/evolution-ingest.js';

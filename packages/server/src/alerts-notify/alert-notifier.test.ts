@@ -3,7 +3,8 @@ import { createDomainEvents, VirtualClock, type Logger } from '@sdr/core';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAlertNotifier, type AlertChannel } from './alert-notifier.js';
+import type { AlertChannel } from './alert-channel.js';
+import { createAlertNotifier, type AlertNotifierOptions } from './alert-notifier.js';
 
 const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
 const botToken = '123456:ABC-telegram-token';
@@ -50,13 +51,13 @@ afterEach(() => {
 });
 afterAll(() => server.close());
 
-function world(options: { readonly tenantId?: string | null } = {}) {
+function world(options: Partial<Pick<AlertNotifierOptions, 'tenantId' | 'retryDelaysMs' | 'tenantChannels'>> = {}) {
   const events = createDomainEvents();
   const clock = new VirtualClock(new Date('2026-03-02T13:00:00Z'));
   const warnings: Record<string, unknown>[] = [];
   const ignore = () => undefined;
   const logger: Logger = { debug: ignore, info: ignore, error: ignore, warn: (fields) => void warnings.push(fields) };
-  const notifier = createAlertNotifier({ events, channels, clock, logger, cooldownMs: 10 * 60_000, ...options });
+  const notifier = createAlertNotifier({ events, channels, clock, logger, cooldownMs: 10 * 60_000, retryDelaysMs: [], ...options });
   const raise = () =>
     events.emit('alert.raised', {
       tenantId,
@@ -113,7 +114,7 @@ describe('alert notifications', () => {
     await w.notifier.stop();
     expect(seen.map((request) => request.url.startsWith('https://api.telegram.org/'))).toEqual([false, true]);
     expect(w.warnings).toEqual([
-      { channel: 'slack', alertKind: 'channel_down', error: expect.stringContaining('slack answered 500') as unknown },
+      { channel: 'slack', alertKind: 'channel_down', attempts: 1, error: expect.stringContaining('slack answered 500') as unknown },
     ]);
     expect(JSON.stringify(w.warnings)).not.toContain('SECRET');
   });
@@ -123,5 +124,70 @@ describe('alert notifications', () => {
     w.raise();
     await w.notifier.stop();
     expect(seen).toEqual([]);
+  });
+});
+
+describe('alert notifications with retries and tenant channels', () => {
+  it('tries a failing send again after a delay, and gives up after the last one with one warning', async () => {
+    slackStatus = 503;
+    const w = world({ retryDelaysMs: [5, 5] });
+    w.raise();
+    await w.notifier.settled();
+    expect(seen.filter((request) => request.url === slackUrl)).toHaveLength(3);
+    expect(w.warnings).toEqual([expect.objectContaining({ channel: 'slack', attempts: 3 })]);
+
+    slackStatus = 200;
+    let failures = 1;
+    server.use(
+      http.post(slackUrl, () => {
+        if (failures > 0) {
+          failures -= 1;
+          return HttpResponse.text('busy', { status: 500 });
+        }
+        seen.push({ url: slackUrl, method: 'POST', contentType: null, body: {} });
+        return HttpResponse.text('ok');
+      }),
+    );
+    seen.length = 0;
+    w.warnings.length = 0;
+    w.resolve();
+    await w.notifier.settled();
+    expect(seen.filter((request) => request.url === slackUrl)).toHaveLength(1);
+    expect(w.warnings).toEqual([]);
+    await w.notifier.stop();
+  });
+
+  it('sends a tenant’s alerts to its own channels too, for the transitions each asked for, under the same cooldown', async () => {
+    const asked: string[] = [];
+    const tenantChannels = (id: string) => {
+      asked.push(id);
+      return Promise.resolve([
+        {
+          id: 'c1',
+          events: ['resolved' as const],
+          channel: { kind: 'telegram' as const, botToken, chatId: '-999' },
+        },
+      ]);
+    };
+    const w = world({ tenantChannels });
+    w.raise();
+    await w.notifier.settled();
+    const toTenantChat = () => seen.filter((request) => request.body['chat_id'] === '-999');
+    expect(toTenantChat()).toEqual([]);
+    w.resolve();
+    w.resolve();
+    await w.notifier.stop();
+    expect(toTenantChat().map((request) => request.body['text'])).toEqual([`✅ Resolved: channel_down (inst-1) — tenant ${tenantId}`]);
+    // Read once per notification that passed the cooldown: the second resolve was inside it.
+    expect(asked).toEqual([tenantId, tenantId]);
+  });
+
+  it('a process-wide alert goes to the operator’s channels only', async () => {
+    const asked: string[] = [];
+    const w = world({ tenantChannels: (id) => (asked.push(id), Promise.resolve([])) });
+    w.events.emit('alert.resolved', { tenantId: null, at: w.clock.now(), kind: 'worker_silent', key: '' });
+    await w.notifier.stop();
+    expect(asked).toEqual([]);
+    expect(seen).toHaveLength(2);
   });
 });

@@ -1,20 +1,28 @@
 /**
- * Alert notifications: when an alert is raised or resolved, each configured channel — a Slack
- * incoming webhook, a Telegram bot chat — gets one short message. A cooldown per alert and
- * transition keeps a flapping alert from sending more than one message of each kind per window.
- * A channel that fails is logged (without its URL or token) and does not stop the others.
+ * Alert notifications: when an alert is raised or resolved, the operator's channels (from the
+ * environment) and the channels of the alert's tenant (from the API) each get one message. One
+ * cooldown per alert and transition, ahead of every channel, keeps a flapping alert from sending
+ * more than one message of each kind per window. A failing send is tried again a few times with
+ * growing delays, then logged (without its URL, token or password); it never stops the other
+ * channels, and nothing here runs inside the alert's evaluation: the sends are not awaited.
  */
-import { classifyError, safeListener, type Clock, type DomainEventMap, type DomainEvents, type Logger } from '@sdr/core';
+import { classifyError, safeListener, type Clock, type DomainEvents, type Logger } from '@sdr/core';
+import { notifyChannel, type AlertChannel, type AlertNotice, type AlertTransition } from './alert-channel.js';
 
-/** Where alert notifications go. */
-export type AlertChannel =
-  | { readonly kind: 'slack'; readonly webhookUrl: string }
-  | { readonly kind: 'telegram'; readonly botToken: string; readonly chatId: string; readonly apiBaseUrl?: string };
+/** A channel of a tenant, and the transitions it is told about. */
+export interface TenantAlertChannel {
+  readonly id: string;
+  readonly events: readonly AlertTransition[];
+  readonly channel: AlertChannel;
+}
 
 /** Options of `createAlertNotifier`. */
 export interface AlertNotifierOptions {
   readonly events: DomainEvents;
+  /** The operator's channels: every alert. */
   readonly channels: readonly AlertChannel[];
+  /** The channels of a tenant (its alerts only); none when absent. */
+  readonly tenantChannels?: (tenantId: string) => Promise<readonly TenantAlertChannel[]>;
   readonly clock: Clock;
   readonly logger: Logger;
   /** Quiet time after a notification of one alert's transition (default 15 minutes). */
@@ -22,88 +30,112 @@ export interface AlertNotifierOptions {
   /** Only alerts of this tenant (`undefined`: every alert, for the operator). */
   readonly tenantId?: string | null;
   readonly timeoutMs?: number;
+  /** The waits before each new try of a failed send (default 2 s, 10 s, 60 s). */
+  readonly retryDelaysMs?: readonly number[];
+  /** Whether webhooks and SMTP may reach internal addresses (`SDR_WEBHOOKS_ALLOW_PRIVATE`). */
+  readonly allowPrivate?: boolean;
 }
 
-type Raised = DomainEventMap['alert.raised'];
-type Resolved = DomainEventMap['alert.resolved'];
+/** The default waits between tries of a failed notification. */
+export const notificationRetryDelaysMs: readonly number[] = [2_000, 10_000, 60_000];
 
-/** The text of a notification. */
-export function alertText(
-  event: { readonly transition: 'raised'; readonly alert: Raised } | { readonly transition: 'resolved'; readonly alert: Resolved },
-): string {
-  const scope = event.alert.tenantId === null ? 'process' : `tenant ${event.alert.tenantId}`;
-  const what = event.alert.key === '' ? event.alert.kind : `${event.alert.kind} (${event.alert.key})`;
-  if (event.transition === 'resolved') return `✅ Resolved: ${what} — ${scope}`;
-  const icon = event.alert.severity === 'critical' ? '🚨' : '⚠️';
-  return `${icon} ${event.alert.severity.toUpperCase()}: ${what} — ${scope}\n${event.alert.message}`;
-}
-
-/** Sends `text` to one channel; throws with a message that names the channel kind and the status. */
-export async function notifyChannel(channel: AlertChannel, text: string, timeoutMs: number): Promise<void> {
-  const request =
-    channel.kind === 'slack'
-      ? { url: channel.webhookUrl, body: { text } }
-      : {
-          url: `${channel.apiBaseUrl ?? 'https://api.telegram.org'}/bot${channel.botToken}/sendMessage`,
-          body: { chat_id: channel.chatId, text, disable_web_page_preview: true },
-        };
-  const response = await fetch(request.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(request.body),
-    signal: AbortSignal.timeout(timeoutMs),
+/** Waits `ms`, or less when `signal` aborts. */
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
   });
-  if (!response.ok) throw new Error(`${channel.kind} answered ${String(response.status)}`);
-  await response.text();
-}
 
 /** Subscribes to alert events; returns what stops it and waits for sends in flight. */
 export function createAlertNotifier(options: AlertNotifierOptions) {
   const { events, channels, clock, logger } = options;
   const cooldownMs = options.cooldownMs ?? 15 * 60_000;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const sendOptions = { timeoutMs: options.timeoutMs ?? 10_000, allowPrivate: options.allowPrivate ?? false };
+  const retryDelaysMs = options.retryDelaysMs ?? notificationRetryDelaysMs;
   const lastSent = new Map<string, number>();
   const inFlight = new Set<Promise<void>>();
+  const stopping = new AbortController();
 
-  const notify = (transition: 'raised' | 'resolved', alert: Raised | Resolved, text: string) => {
+  const track = (work: Promise<void>) => {
+    const tracked = work.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  /** One channel, tried again after each delay while it fails (not once stopping). */
+  const deliver = async (channel: AlertChannel, notice: AlertNotice, where: Record<string, unknown>) => {
+    for (let attempt = 0; ; attempt += 1) {
+      let failure: unknown;
+      try {
+        await notifyChannel(channel, notice, sendOptions);
+        return;
+      } catch (error) {
+        failure = error;
+      }
+      const delay = retryDelaysMs[attempt];
+      const fields = { ...where, channel: channel.kind, alertKind: notice.alert.kind, error: classifyError(failure).message };
+      if (delay !== undefined && !stopping.signal.aborted) {
+        logger.debug({ ...fields, retryInMs: delay }, 'alert notification failed; trying again');
+        await sleep(delay, stopping.signal);
+      }
+      if (delay === undefined || stopping.signal.aborted) {
+        logger.warn({ ...fields, attempts: attempt + 1 }, 'alert notification not sent');
+        return;
+      }
+    }
+  };
+
+  const notify = (notice: AlertNotice) => {
+    const { alert, transition } = notice;
     if (options.tenantId !== undefined && alert.tenantId !== options.tenantId) return;
     const key = JSON.stringify([transition, alert.tenantId, alert.kind, alert.key]);
     const now = clock.now().getTime();
     const last = lastSent.get(key);
     if (last !== undefined && now - last < cooldownMs) return;
     lastSent.set(key, now);
-    for (const channel of channels) {
-      const sending = notifyChannel(channel, text, timeoutMs)
-        .catch((error: unknown) => {
-          logger.warn({ channel: channel.kind, alertKind: alert.kind, error: classifyError(error).message }, 'alert notification not sent');
-        })
-        .finally(() => inFlight.delete(sending));
-      inFlight.add(sending);
-    }
+    for (const channel of channels) track(deliver(channel, notice, {}));
+    const tenantId = alert.tenantId;
+    const lookup = options.tenantChannels;
+    if (tenantId === null || lookup === undefined) return;
+    track(
+      lookup(tenantId).then(
+        (found) => {
+          for (const entry of found)
+            if (entry.events.includes(transition)) track(deliver(entry.channel, notice, { tenantId, alertChannelId: entry.id }));
+        },
+        (error: unknown) => {
+          logger.error({ tenantId, alertKind: alert.kind, error: classifyError(error).message }, 'alert channels of the tenant not read');
+        },
+      ),
+    );
   };
   const onError = (error: unknown) => {
     logger.error({ error: classifyError(error).message }, 'alert notification failed');
   };
-  const raised = safeListener<'alert.raised'>((alert) => notify('raised', alert, alertText({ transition: 'raised', alert })), onError);
-  const resolved = safeListener<'alert.resolved'>(
-    (alert) => notify('resolved', alert, alertText({ transition: 'resolved', alert })),
-    onError,
-  );
+  const raised = safeListener<'alert.raised'>((alert) => notify({ transition: 'raised', alert }), onError);
+  const resolved = safeListener<'alert.resolved'>((alert) => notify({ transition: 'resolved', alert }), onError);
   events.on('alert.raised', raised);
   events.on('alert.resolved', resolved);
 
+  const settled = async () => {
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+  };
   return {
-    /** Waits for the notifications being sent. */
-    async settled(): Promise<void> {
-      await Promise.all([...inFlight]);
-    },
-    /** Stops listening and waits for the sends in flight. */
+    /** Waits for the notifications being sent (their retries included). */
+    settled,
+    /** Stops listening, tries no failed send again, and waits for the sends in flight. */
     async stop(): Promise<void> {
       events.off('alert.raised', raised);
       events.off('alert.resolved', resolved);
-      await Promise.all([...inFlight]);
+      stopping.abort();
+      await settled();
     },
   };
 }
 
+/** A running notifier. */
 export type AlertNotifier = ReturnType<typeof createAlertNotifier>;

@@ -3,6 +3,7 @@ import { agentSettingsCommand } from './commands/agent-settings.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { alertChannelsCommand } from './commands/alert-channels.js';
 import { integrationsCommand } from './commands/integrations.js';
 import { keysRotateCommand } from './commands/keys-rotate.js';
 import { serveCommand } from './commands/serve.js';
@@ -16,6 +17,7 @@ export const commands: readonly CliCommand[] = [
   keysRotateCommand,
   integrationsCommand,
   agentSettingsCommand,
+  alertChannelsCommand,
   exportCommand,
   importCommand,
 ];

@@ -1,6 +1,6 @@
 /**
  * `rotateSecrets`: seals again, with the current key, every stored secret sealed by a previous
- * one — integration configurations and adapter credentials — so that a previous key can then be
+ * one — integration configurations, adapter credentials and alert channel secrets — so that a previous key can then be
  * retired from `SDR_ENCRYPTION_KEYS_PREVIOUS`. Each row is rewritten only if it still holds the
  * ciphertext read (a concurrent write wins), and a row that does not open stops the rotation
  * with its error: a secret is never rewritten from a value that could not be read.
@@ -13,6 +13,11 @@ import type { SecretBox } from './secret-box.js';
 /** The sealing context of a tenant's integration configuration. */
 export function integrationContext(tenantId: string, kind: string): string {
   return `integration:${tenantId}:${kind}`;
+}
+
+/** The sealing context of the secrets of a tenant's alert channel. */
+export function alertChannelContext(tenantId: string, id: string): string {
+  return `alert-channel:${tenantId}:${id}`;
 }
 
 /** How many secrets were sealed again, and how many already used the current key. */
@@ -66,6 +71,22 @@ export async function rotateSecrets(input: {
       'keys.rotate.credential',
       `UPDATE ${schema}.integration_credentials SET ciphertext = $5 WHERE tenant_id = $1 AND kind = $2 AND key = $3 AND ciphertext = $4 RETURNING key`,
       [tenantId, kind, key, sealed, resealed],
+    );
+    rotated += written.length;
+  }
+  const channels = await db.query('keys.rotate.alert_channels', `SELECT tenant_id, id, secrets FROM ${schema}.alert_channels`);
+  for (const row of channels) {
+    const [tenantId, id, sealed] = [String(row['tenant_id']), String(row['id']), String(row['secrets'])];
+    if (!box.needsRotation(sealed)) {
+      current += 1;
+      continue;
+    }
+    const context = alertChannelContext(tenantId, id);
+    const resealed = box.seal(box.open(sealed, context), context);
+    const written = await db.write(
+      'keys.rotate.alert_channel',
+      `UPDATE ${schema}.alert_channels SET secrets = $4 WHERE tenant_id = $1 AND id = $2 AND secrets = $3 RETURNING id`,
+      [tenantId, id, sealed, resealed],
     );
     rotated += written.length;
   }

@@ -19,7 +19,7 @@
  * says whether a raise opened it), so several processes may evaluate at once: the events fire
  * once per opening. A rule whose read fails neither raises nor resolves; the failure is reported.
  */
-import { classifyError, noopLogger, type Clock, type DomainEvents, type Logger, type Store } from '@sdr/core';
+import { classifyError, noopLogger, raiseAlert, resolveAlert, type Clock, type DomainEvents, type Logger, type Store } from '@sdr/core';
 import { resolveAlertThresholds, type AlertThresholds } from './alert-thresholds.js';
 import type { Heartbeats } from './heartbeats.js';
 import { createSendOutcomeWindow, type SendOutcomeWindow } from './send-outcome-window.js';
@@ -194,16 +194,6 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     },
   ];
 
-  // Listeners must not throw; one that does must not stop the evaluation.
-  const emitSafely = (name: 'alert.raised' | 'alert.resolved', emit: (bus: DomainEvents) => void) => {
-    if (events === undefined) return;
-    try {
-      emit(events);
-    } catch (error) {
-      logger.error({ event: name, error: classifyError(error).message }, 'an alert event listener threw');
-    }
-  };
-
   return {
     async evaluate() {
       const now = clock.now();
@@ -231,26 +221,26 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
             const verdict = await rule.check({ now, tenantId });
             if (verdict.firing) {
               firing.push(ref);
-              const { opened } = await store.alerts.raise({
-                ...ref,
-                severity: verdict.severity,
-                message: verdict.message,
-                details: verdict.details,
-                now,
-              });
+              // The alert and its `alert.raised` deliveries commit together; listeners hear it after, and never throw here.
+              const { opened } = await raiseAlert(
+                { store, events, logger },
+                {
+                  ...ref,
+                  severity: verdict.severity,
+                  message: verdict.message,
+                  details: verdict.details,
+                  now,
+                },
+              );
               if (!opened) continue;
               raised.push(ref);
               const logContext = { ...ref, ...verdict.details };
               if (verdict.severity === 'critical') logger.error(logContext, `alert raised: ${verdict.message}`);
               else logger.warn(logContext, `alert raised: ${verdict.message}`);
-              emitSafely('alert.raised', (bus) =>
-                bus.emit('alert.raised', { ...ref, at: now, severity: verdict.severity, message: verdict.message }),
-              );
             } else if (open.has(`${rule.kind}|${rule.key}`)) {
-              if ((await store.alerts.resolve({ ...ref, now })) === null) continue;
+              if ((await resolveAlert({ store, events, logger }, { ...ref, now })) === null) continue;
               resolved.push(ref);
               logger.info({ ...ref }, 'alert resolved');
-              emitSafely('alert.resolved', (bus) => bus.emit('alert.resolved', { ...ref, at: now }));
             }
           } catch (error) {
             fail(rule.kind, tenantId, error);

@@ -72,6 +72,7 @@ import {
   type SandboxCrm,
   type SandboxMessaging,
 } from '../sandbox/index.js';
+import { createAlertChannelService, type AlertChannelService } from '../alerts-notify/alert-channel-service.js';
 import { createAlertNotifier } from '../alerts-notify/index.js';
 import { createWebhookService, type WebhookService } from '../webhooks/index.js';
 import type { ServerConfig } from './config.js';
@@ -122,6 +123,8 @@ export interface Composition {
   readonly blobs: BlobStore;
   /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
   readonly webhooks: WebhookService;
+  /** The tenants' alert channels (the API), read by the alert notifier. */
+  readonly alertChannels: AlertChannelService;
   /** Seals integration secrets at rest. */
   readonly box: SecretBox;
   /** The tenants' integrations (the API and the command line). */
@@ -164,9 +167,20 @@ export async function composeServer(input: {
   const box = await loadSecretBox(config.encryption, logger);
   const store = createPostgresStore({ db });
   const events = createDomainEvents();
-  const webhooks = createWebhookService({ database: database.database, events, clock, logger });
+  const webhooks = createWebhookService({ database: database.database, events, clock });
   const { channels, cooldownMs } = config.alertNotifications;
-  const alertNotifier = channels.length === 0 ? null : createAlertNotifier({ events, channels, clock, logger, cooldownMs });
+  const allowPrivate = config.webhooks.allowPrivate;
+  const alertChannels = createAlertChannelService({ database: database.database, box, clock, allowPrivate });
+  // The operator's channels hear every alert; a tenant's channels, its own.
+  const alertNotifier = createAlertNotifier({
+    events,
+    channels,
+    tenantChannels: (tenantId) => alertChannels.channelsOf(tenantId),
+    clock,
+    logger,
+    cooldownMs,
+    allowPrivate,
+  });
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
@@ -342,6 +356,7 @@ export async function composeServer(input: {
     metrics,
     heartbeats,
     webhooks,
+    alertChannels,
     box,
     integrations,
     oauth,
@@ -360,7 +375,7 @@ export async function composeServer(input: {
       await kommo.idle();
       await view.stop();
       webhooks.close();
-      await alertNotifier?.stop();
+      await alertNotifier.stop();
       await clock.stop();
       metrics.close();
       if (redis !== null) await redis.quit().catch(() => redis.disconnect());

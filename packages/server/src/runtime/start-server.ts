@@ -37,6 +37,7 @@ import { readinessChecksFor, startWorkerProbes, type WorkerProbes } from './prob
 import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { createWebhookRoutes } from '../webhooks/index.js';
+import { createAlertChannelRoutes } from '../alerts-notify/alert-channel-routes.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -180,6 +181,7 @@ async function buildApp(input: {
       createAgentRoutes({ context, turns: input.agent.turns }),
       createAgentSettingsRoutes({ settings: composition.agentSettings }),
       createWebhookRoutes(context, composition.webhooks),
+      createAlertChannelRoutes(context, composition.alertChannels),
     ],
     ...(loggerInstance === undefined ? {} : { loggerInstance }),
   });

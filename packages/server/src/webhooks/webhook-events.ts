@@ -3,7 +3,7 @@
  * `{ type, id, timestamp, tenantId, data }`, with ids and the facts an app needs — never a secret;
  * phones in E.164.
  */
-import type { DeferredEvent, Repositories } from '@sdr/core';
+import type { DeferredEvent, DomainEventMap, Repositories } from '@sdr/core';
 
 /** Every event type a webhook endpoint may subscribe to (`ping` is sent by the test route only). */
 export const webhookEventTypes = [
@@ -110,18 +110,23 @@ export async function toWebhookEvent(deferred: DeferredEvent, tx: Repositories |
       return of('billing.cycle.paid', deferred.event.tenantId, deferred.event.at, { billingCycleId: deferred.event.billingCycleId });
     case 'billing.cycle_completed':
       return of('billing.cycle.completed', deferred.event.tenantId, deferred.event.at, { billingCycleId: deferred.event.billingCycleId });
-    case 'alert.raised': {
-      const { tenantId, at, kind, key, severity, message } = deferred.event;
-      return tenantId === null ? null : of('alert.raised', tenantId, at, { kind, key, severity, message });
-    }
+    case 'alert.raised':
     case 'alert.resolved': {
-      const { tenantId, at, kind, key } = deferred.event;
-      return tenantId === null ? null : of('alert.resolved', tenantId, at, { kind, key });
+      const { tenantId, at } = deferred.event;
+      return tenantId === null ? null : of(deferred.name, tenantId, at, alertEventData(deferred.name, deferred.event));
     }
     default:
       return null;
   }
 }
 
-/** The domain events that are emitted outside any unit of work (single-statement changes). */
-export const eventsOutsideUnitsOfWork = ['scheduled.failed', 'alert.raised', 'alert.resolved'] as const;
+/** The data of an `alert.*` event: what webhook endpoints and alert webhook channels receive alike. */
+export function alertEventData<Name extends 'alert.raised' | 'alert.resolved'>(
+  name: Name,
+  event: DomainEventMap[Name],
+): Record<string, unknown> {
+  const { kind, key } = event;
+  if (name === 'alert.resolved') return { kind, key };
+  const raised = event as DomainEventMap['alert.raised'];
+  return { kind, key, severity: raised.severity, message: raised.message };
+}

@@ -1,25 +1,22 @@
 /**
  * Webhooks of a server: the transactional sink that writes a delivery per subscribed endpoint in
- * the transaction of the change, the listener that does the same for the changes written by a
- * single statement (a dispatcher's final failure, an alert), and the management of endpoints
- * and deliveries the routes call. Every method takes the tenant: another tenant's endpoint or
+ * the transaction of every change (a dispatcher's final failure and an alert's raise or resolve
+ * included), and the management of endpoints and deliveries the routes call. Every method takes the tenant: another tenant's endpoint or
  * delivery is not found.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   addTransactionalSink,
-  classifyError,
   NotFoundError,
   ValidationError,
   ConflictError,
   type Clock,
   type DeferredEvent,
   type DomainEvents,
-  type Logger,
 } from '@sdr/core';
 import { transactionSql, type Database, type SqlExecutor } from '@sdr/store-postgres';
 import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
-import { eventsOutsideUnitsOfWork, toWebhookEvent, type WebhookEvent, type WebhookPayload } from './webhook-events.js';
+import { toWebhookEvent, type WebhookEvent, type WebhookPayload } from './webhook-events.js';
 import {
   attemptsTable,
   deliveriesTable,
@@ -50,13 +47,8 @@ export interface EndpointInput {
 }
 
 /** Wires webhooks on `events` and returns the management API. */
-export function createWebhookService(options: {
-  readonly database: Database;
-  readonly events: DomainEvents;
-  readonly clock: Clock;
-  readonly logger: Logger;
-}) {
-  const { database, clock, logger } = options;
+export function createWebhookService(options: { readonly database: Database; readonly events: DomainEvents; readonly clock: Clock }) {
+  const { database, clock } = options;
 
   const record = async (sql: SqlExecutor, events: readonly DeferredEvent[], tx: Parameters<typeof toWebhookEvent>[1]) => {
     const mapped: WebhookEvent[] = [];
@@ -72,18 +64,6 @@ export function createWebhookService(options: {
     const sql = transactionSql(tx);
     if (sql === null) throw new Error('webhooks need the PostgreSQL store: its transaction carries their deliveries');
     await record(sql, events, tx);
-  });
-  // Changes written by one statement have no transaction to join: their deliveries follow at once.
-  const listeners = eventsOutsideUnitsOfWork.map((name) => {
-    const listener = (event: DeferredEvent['event']) => {
-      database
-        .transaction((sql) => record(sql, [{ name, event } as DeferredEvent], null))
-        .catch((error: unknown) => {
-          logger.error({ event: name, error: classifyError(error).message }, 'webhook deliveries not written');
-        });
-    };
-    options.events.on(name, listener);
-    return () => options.events.off(name, listener);
   });
 
   const getEndpoint = async (tenantId: string, id: string): Promise<WebhookEndpoint> => {
@@ -109,10 +89,9 @@ export function createWebhookService(options: {
   return {
     /** The database the deliveries are in (the delivery worker's). */
     database,
-    /** Unhooks the sink and the listeners. */
+    /** Unhooks the sink. */
     close() {
       removeSink();
-      for (const remove of listeners) remove();
     },
 
     async createEndpoint(

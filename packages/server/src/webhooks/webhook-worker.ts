@@ -5,7 +5,7 @@
  * days in all), then failed. An endpoint that has failed for `disableAfterMs` (5 days) is
  * disabled with an alert; what it would have received is held, for replay.
  */
-import { emitSafely, systemClock, type Clock, type DomainEvents, type Logger, type Store } from '@sdr/core';
+import { raiseAlert, systemClock, type Clock, type DomainEvents, type Logger, type Store } from '@sdr/core';
 import type { Database, SqlExecutor } from '@sdr/store-postgres';
 import { instant } from '../sandbox/sandbox-sql.js';
 import { sendWebhook, type SendResult } from './webhook-sender.js';
@@ -150,9 +150,9 @@ export function createWebhookWorker(options: WebhookWorkerOptions) {
       severity: 'critical' as const,
       message,
     };
-    const raised = await options.store.alerts.raise({ ...alert, details: { endpointId: endpoint.id }, now });
+    // The alert and its own `alert.raised` deliveries (to the tenant's other endpoints) commit together.
+    await raiseAlert(options, { ...alert, details: { endpointId: endpoint.id }, now });
     logger.warn({ tenantId: endpoint.tenantId, endpointId: endpoint.id }, 'webhook endpoint disabled after 5 days of failures');
-    if (raised.opened) emitSafely(options, 'alert.raised', { ...alert, at: now });
   };
 
   return {

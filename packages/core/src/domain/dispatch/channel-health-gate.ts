@@ -18,7 +18,8 @@ import type { MessagingPort } from '../../ports/messaging/messaging-port.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { ChannelHealthOptions } from './dispatcher-options.js';
-import { describeError, emitSafely } from './emit-safely.js';
+import { raiseAlert, resolveAlert } from '../events/alert-events.js';
+import { describeError } from './emit-safely.js';
 
 /** The kind of the alert raised for an instance that stays down. */
 export const channelDownAlertKind = 'channel_down';
@@ -59,7 +60,7 @@ export function createChannelHealthGate(options: {
   readonly events: DomainEvents | undefined;
   readonly logger: Logger;
 }): ChannelHealthGate {
-  const { messaging, store, clock, settings, logger } = options;
+  const { messaging, clock, settings, logger } = options;
   const probes = new Map<string, Probe>();
   const outages = new Map<string, Outage>();
   // `tenant|instance` pairs known to have no open alert: an instance that is up resolves the
@@ -93,7 +94,8 @@ export function createChannelHealthGate(options: {
     const now = clock.now();
     const message = `channel instance ${instance} has been down since ${outage.since.toISOString()}`;
     try {
-      const { opened } = await store.alerts.raise({
+      // The alert and its `alert.raised` deliveries commit together.
+      const { opened } = await raiseAlert(options, {
         tenantId,
         kind: channelDownAlertKind,
         key: instance,
@@ -102,17 +104,7 @@ export function createChannelHealthGate(options: {
         details: { instance, since: outage.since.toISOString(), ...(outage.detail === undefined ? {} : { detail: outage.detail }) },
         now,
       });
-      if (opened) {
-        logger.error({ tenantId, instance, since: outage.since.toISOString() }, 'channel instance down: alert raised');
-        emitSafely(options, 'alert.raised', {
-          tenantId,
-          at: now,
-          kind: channelDownAlertKind,
-          key: instance,
-          severity: 'critical',
-          message,
-        });
-      }
+      if (opened) logger.error({ tenantId, instance, since: outage.since.toISOString() }, 'channel instance down: alert raised');
     } catch (error) {
       outage.alerted.delete(tenantId);
       logger.error({ tenantId, instance, error: describeError(error) }, 'could not raise the channel_down alert');
@@ -125,11 +117,8 @@ export function createChannelHealthGate(options: {
     quietPairs.add(pair);
     const now = clock.now();
     try {
-      const resolved = await store.alerts.resolve({ tenantId, kind: channelDownAlertKind, key: instance, now });
-      if (resolved !== null) {
-        logger.info({ tenantId, instance }, 'channel instance up again: alert resolved');
-        emitSafely(options, 'alert.resolved', { tenantId, at: now, kind: channelDownAlertKind, key: instance });
-      }
+      const resolved = await resolveAlert(options, { tenantId, kind: channelDownAlertKind, key: instance, now });
+      if (resolved !== null) logger.info({ tenantId, instance }, 'channel instance up again: alert resolved');
     } catch (error) {
       quietPairs.delete(pair);
       logger.error({ tenantId, instance, error: describeError(error) }, 'could not resolve the channel_down alert');

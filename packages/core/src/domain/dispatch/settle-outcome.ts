@@ -9,6 +9,7 @@ import { RecipientUnreachableError, classifyError } from '../../errors/index.js'
 import type { Clock } from '../../ports/clock/clock.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
+import { deferred, emitCommitted, writeEventsWithin } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { ScheduledMessage, SkipReason, StoredError } from '../model/scheduled-message.js';
 import type { Tenant } from '../model/tenant.js';
@@ -130,11 +131,7 @@ async function recordFailure(run: RowRun, step: Extract<DispatchStep, { kind: 'f
   };
   const retry = decideRetry({ error: step.error, attemptsMade: row.attempts + 1, policy: settings.retryPolicy, random: deps.random });
   const retryAt = retry.retry ? new Date(now.getTime() + retry.delayMs) : null;
-  if (!(await deps.store.scheduledMessages.markFailed({ id: row.id, workerId: settings.workerId, now, error, retryAt }))) {
-    leaseLost(deps.logger, log, 'failed');
-    return;
-  }
-  emitSafely(deps, 'scheduled.failed', {
+  const failed = deferred('scheduled.failed', {
     tenantId: row.tenantId,
     at: now,
     scheduledMessageId: row.id,
@@ -142,6 +139,17 @@ async function recordFailure(run: RowRun, step: Extract<DispatchStep, { kind: 'f
     error: `${error.code}: ${error.message}`,
     final: retryAt === null,
   });
+  // The failure and what the transactional sinks write for it (a `message.failed` delivery) commit together.
+  const marked = await deps.store.transaction(async (tx) => {
+    if (!(await tx.scheduledMessages.markFailed({ id: row.id, workerId: settings.workerId, now, error, retryAt }))) return false;
+    await writeEventsWithin(deps.events, tx, [failed]);
+    return true;
+  });
+  if (!marked) {
+    leaseLost(deps.logger, log, 'failed');
+    return;
+  }
+  emitCommitted(deps, [failed]);
   if (retryAt !== null) {
     counters.retried += 1;
     deps.logger.warn({ ...log, code: error.code, retryAt: retryAt.toISOString(), attempts: row.attempts + 1 }, 'send failed; will retry');

@@ -19,3 +19,4 @@ export {
   type EventTarget,
   type TransactionalEventSink,
 } from './after-commit.js';
+export { raiseAlert, resolveAlert, type AlertTarget, type RaiseAlertInput, type ResolveAlertInput } from './alert-events.js';

@@ -9,6 +9,7 @@ import type { CrmPort } from '../../ports/crm/crm-port.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
 import { describeError, emitSafely } from '../dispatch/emit-safely.js';
+import { raiseAlert } from '../events/alert-events.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import type { Tenant } from '../model/tenant.js';
 
@@ -42,7 +43,7 @@ export async function isAccountBlocked(store: Pick<Store, 'alerts'>, tenantId: s
  * record the block is logged, and the next 403 tries again.
  */
 export async function blockAccount(input: {
-  readonly store: Pick<Store, 'alerts'>;
+  readonly store: Pick<Store, 'transaction'>;
   readonly clock: Clock;
   readonly events: DomainEvents | undefined;
   readonly logger: Logger;
@@ -55,7 +56,7 @@ export async function blockAccount(input: {
   const reason = describeError(input.error);
   const message = `CRM account ${account} answered 403 without detail (suspected IP block): sync stopped until an operator resolves this alert`;
   try {
-    const { opened } = await input.store.alerts.raise({
+    await raiseAlert(input, {
       tenantId,
       kind: crmBlockedAlertKind,
       key: account,
@@ -66,7 +67,6 @@ export async function blockAccount(input: {
     });
     logger.error({ tenantId, account, reason }, 'CRM account blocked: sync stopped');
     emitSafely(input, 'crm.sync_blocked', { tenantId, at, account, reason });
-    if (opened) emitSafely(input, 'alert.raised', { tenantId, at, kind: crmBlockedAlertKind, key: account, severity: 'critical', message });
   } catch (error) {
     logger.error({ tenantId, account, error: describeError(error) }, 'could not record the CRM block');
   }

@@ -18,7 +18,8 @@ import type { Clock } from '../../ports/clock/clock.js';
 import type { CrmCapabilities } from '../../ports/crm/crm-port.js';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Store } from '../../ports/repositories/repositories.js';
-import { describeError, emitSafely } from '../dispatch/emit-safely.js';
+import { describeError } from '../dispatch/emit-safely.js';
+import { raiseAlert } from '../events/alert-events.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { codePointLength, maxTagLength } from '../model/lead.js';
 import type { CrmStateChange } from './crm-diff.js';
@@ -105,7 +106,7 @@ export function refusedParts(
  * throws: a failure to record the alert is logged.
  */
 export async function reportRefusedParts(input: {
-  readonly store: Pick<Store, 'alerts'>;
+  readonly store: Pick<Store, 'transaction'>;
   readonly clock: Clock;
   readonly events: DomainEvents | undefined;
   readonly logger: Logger;
@@ -121,7 +122,7 @@ export async function reportRefusedParts(input: {
   const message = `the CRM refused part of lead ${leadId}'s changes, which was left out: ${parts}`.slice(0, 1000);
   logger.warn({ tenantId, leadId, refused }, 'the CRM refused part of a lead change: the rest was synced');
   try {
-    const { opened } = await input.store.alerts.raise({
+    await raiseAlert(input, {
       tenantId,
       kind: crmChangeRefusedAlertKind,
       key,
@@ -130,7 +131,6 @@ export async function reportRefusedParts(input: {
       details: { leadId, refused: refused.map((item) => ({ part: item.part, reason: item.reason })) },
       now: at,
     });
-    if (opened) emitSafely(input, 'alert.raised', { tenantId, at, kind: crmChangeRefusedAlertKind, key, severity: 'warning', message });
   } catch (error) {
     logger.error({ tenantId, leadId, error: describeError(error) }, 'could not raise the alert of a refused CRM change');
   }

@@ -11,7 +11,8 @@ import { ValidationError, noopLogger } from '@sdr/core';
 import { composeServer } from '../../runtime/compose.js';
 import { loadConfig } from '../../runtime/config.js';
 import { openServerDatabase } from '../../runtime/open-database.js';
-import { exitCodes, type CliCommand, type CliIo } from '../command.js';
+import { readJsonConfig, splitArguments } from '../arguments.js';
+import { exitCodes, type CliCommand } from '../command.js';
 
 const usage = [
   'usage: sdr integrations list   --tenant <id>',
@@ -29,8 +30,7 @@ interface Parsed {
   readonly tenant: string;
   readonly kind: string | undefined;
   readonly provider: string | undefined;
-  readonly config: string | undefined;
-  readonly configFile: string | undefined;
+  readonly flags: ReadonlyMap<string, string>;
 }
 
 function parse(args: readonly string[]): Parsed {
@@ -38,17 +38,7 @@ function parse(args: readonly string[]): Parsed {
   if (!['list', 'set', 'check', 'remove', 'oauth-url'].includes(action)) {
     throw ValidationError.forField('action', 'must be list, set, check, remove or oauth-url');
   }
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  for (let index = 0; index < rest.length; index += 1) {
-    const word = rest[index] ?? '';
-    if (word.startsWith('--')) {
-      const value = rest[index + 1];
-      if (value === undefined) throw ValidationError.forField(word, 'needs a value');
-      flags.set(word, value);
-      index += 1;
-    } else positional.push(word);
-  }
+  const { flags, positional } = splitArguments(rest);
   const tenant = flags.get('--tenant');
   if (tenant === undefined) throw ValidationError.forField('--tenant', 'is required');
   const kind = flags.get('--kind') ?? positional[0];
@@ -58,16 +48,7 @@ function parse(args: readonly string[]): Parsed {
   if (action === 'oauth-url' && withConfig && !flags.has('--provider')) {
     throw ValidationError.forField('--provider', 'is required with --config or --config-file');
   }
-  return { action, tenant, kind, provider: flags.get('--provider'), config: flags.get('--config'), configFile: flags.get('--config-file') };
-}
-
-async function configOf(parsed: Parsed, io: CliIo): Promise<unknown> {
-  const text = parsed.configFile === undefined ? (parsed.config ?? '{}') : await io.readFile(parsed.configFile);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw ValidationError.forField(parsed.configFile === undefined ? '--config' : '--config-file', 'must be JSON');
-  }
+  return { action, tenant, kind, provider: flags.get('--provider'), flags };
 }
 
 export const integrationsCommand: CliCommand = {
@@ -76,8 +57,8 @@ export const integrationsCommand: CliCommand = {
   usage,
   async run(args, io) {
     const parsed = parse(args);
-    const connectsGiven = parsed.action === 'oauth-url' && (parsed.config !== undefined || parsed.configFile !== undefined);
-    const config = parsed.action === 'set' || connectsGiven ? await configOf(parsed, io) : undefined;
+    const connectsGiven = parsed.action === 'oauth-url' && (parsed.flags.has('--config') || parsed.flags.has('--config-file'));
+    const config = parsed.action === 'set' || connectsGiven ? await readJsonConfig(parsed.flags, (path) => io.readFile(path)) : undefined;
     const settings = loadConfig(process.env);
     const database = await openServerDatabase(settings.database);
     try {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '@sdr/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAlertChannelService } from '../../alerts-notify/alert-channel-service.js';
 import { createPostgresCredentialStore } from '../../integrations/postgres-credential-store.js';
 import { createSecretBox } from '../../integrations/secret-box.js';
 import { openServerDatabase } from '../../runtime/open-database.js';
@@ -22,6 +23,12 @@ describe('sdr keys rotate', () => {
         createPostgresCredentialStore({ db, box: createSecretBox({ key }), clock: systemClock, tenantId: 't1', kind: 'crm' });
       const before = await openServerDatabase({ kind: 'pglite', dataDir });
       await credentialsWith(before.database, oldKey).compareAndSet('oauth', { refreshToken: 'kept-across-rotation' }, null);
+      const channelsWith = (db: Parameters<typeof createPostgresCredentialStore>[0]['db'], key: Buffer) =>
+        createAlertChannelService({ database: db, box: createSecretBox({ key }), clock: systemClock, allowPrivate: false });
+      await channelsWith(before.database, oldKey).create('t1', {
+        type: 'telegram',
+        config: { botToken: '123456:ABCdefGHIjklMNOpqrSTUvwx', chatId: '-1001' },
+      });
       await before.close();
 
       vi.stubEnv('DATABASE_URL', '');
@@ -31,13 +38,16 @@ describe('sdr keys rotate', () => {
       const first = await runCommandLine(['keys', 'rotate']);
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
-      expect(first.stdout).toContain('re-encrypted 1 secret(s)');
+      expect(first.stdout).toContain('re-encrypted 2 secret(s)');
 
       const after = await openServerDatabase({ kind: 'pglite', dataDir });
       try {
         expect(await credentialsWith(after.database, newKey).get('oauth')).toMatchObject({
           value: { refreshToken: 'kept-across-rotation' },
         });
+        expect((await channelsWith(after.database, newKey).channelsOf('t1')).map((entry) => entry.channel)).toEqual([
+          { kind: 'telegram', botToken: '123456:ABCdefGHIjklMNOpqrSTUvwx', chatId: '-1001' },
+        ]);
       } finally {
         await after.close();
       }
