@@ -32,6 +32,8 @@ export interface IntegrationViewOptions {
 /** This process's view of every tenant's integrations. */
 export interface IntegrationView {
   readonly configurationOf: (tenantId: string, kind: PluginKind) => KnownIntegration | null;
+  /** Every tenant's configured integration of `kind` with `provider` (the calendar sync's tenants). */
+  readonly configuredWith: (kind: PluginKind, provider: string) => readonly KnownIntegration[];
   /** Reads the changes made since the last refresh (by any process). */
   refresh(): Promise<void>;
   /** Polls for changes every `pollIntervalMs` until `stop`. */
@@ -104,6 +106,7 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
 
   return {
     configurationOf: (tenantId, kind) => known.get(`${tenantId}\u0000${kind}`) ?? null,
+    configuredWith: (kind, provider) => [...known.values()].filter((entry) => entry.kind === kind && entry.provider === provider),
     refresh,
     start(pollIntervalMs) {
       if (timer !== null) return;

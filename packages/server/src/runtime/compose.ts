@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
+import { googleCalendarPlugin, type GoogleCalendarConfig } from '@sdr/adapter-google-calendar';
 import { kommoPlugin } from '@sdr/adapter-kommo';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
@@ -35,6 +36,7 @@ import { createTenantModelResolver, type TenantModelResolver } from '../agent/mo
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
+import { createGoogleCalendarSync, googleCalendarWebhookUrl, type GoogleCalendarSync } from '../google-calendar/index.js';
 import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/index.js';
 import {
   createHeartbeats,
@@ -101,6 +103,8 @@ export interface Composition {
   readonly evolution: EvolutionIngest;
   /** Kommo's webhooks: the route and the deliveries being applied. */
   readonly kommo: KommoIngest;
+  /** Changes people make in the tenants' Google Calendars: push notifications, channel renewal, timer syncs. */
+  readonly googleCalendar: GoogleCalendarSync;
   /** Where inbound media are kept (`blobs/` under the data directory). */
   readonly blobs: BlobStore;
   /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
@@ -170,11 +174,12 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  // The plugins the server ships (the sandbox, Evolution, Kommo, the agent's models), then the embedder's own.
+  // The plugins the server ships (the sandbox, Evolution, Kommo, Google Calendar, the agent's models), then the embedder's own.
   const plugins = createPluginRegistry([
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
     kommoPlugin,
+    googleCalendarPlugin,
     openAiCompatibleModelPlugin,
     sandboxModelPlugin,
     ...(input.plugins ?? []),
@@ -223,7 +228,9 @@ export async function composeServer(input: {
     webhookUrl: (tenantId, kind, provider, pluginConfig) =>
       provider === 'kommo'
         ? kommoWebhookUrl(config.publicBaseUrl, tenantId, (pluginConfig as { readonly webhookSecret: string }).webhookSecret)
-        : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+        : provider === 'google' && kind === 'calendar'
+          ? googleCalendarWebhookUrl(config.publicBaseUrl, tenantId)
+          : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
   const context: ServerContext = {
@@ -278,10 +285,34 @@ export async function composeServer(input: {
     logger,
   });
 
+  const googleTenant = (entry: { readonly tenantId: string; readonly config: unknown }) => ({
+    tenantId: entry.tenantId,
+    config: entry.config as GoogleCalendarConfig,
+  });
+  const googleCalendar = createGoogleCalendarSync({
+    store,
+    booking: context.services.booking,
+    tokens: store.calendarSyncTokens,
+    calendarFor,
+    integrationOf: (tenantId) => {
+      const known = view.configurationOf(tenantId, 'calendar');
+      return known?.provider === googleCalendarPlugin.provider ? googleTenant(known) : null;
+    },
+    integrations: () => view.configuredWith('calendar', googleCalendarPlugin.provider).map(googleTenant),
+    depsFor,
+    googleFor: (pluginConfig, deps) => googleCalendarPlugin.create(pluginConfig, deps),
+    notificationUrl: (tenantId) => googleCalendarWebhookUrl(config.publicBaseUrl, tenantId),
+    clock,
+    logger,
+    intervalMs: config.calendarSync.intervalMs,
+    renewBeforeMs: config.calendarSync.renewBeforeMs,
+  });
+
   return {
     context,
     evolution,
     kommo,
+    googleCalendar,
     blobs,
     ports: { crmFor, calendarFor, messagingFor, sandboxFor, resolver },
     clock,
@@ -294,6 +325,7 @@ export async function composeServer(input: {
     processId,
     async close() {
       await kommo.idle();
+      await googleCalendar.idle();
       await view.stop();
       webhooks.close();
       await alertNotifier?.stop();

@@ -98,6 +98,8 @@ const environmentSchema = z.object({
   SDR_AGENT_DEBOUNCE_MS: integer(0, 60_000).default(3000),
   SDR_WEBHOOKS_POLL_MS: integer(50, 60_000).default(1000),
   SDR_WEBHOOKS_ALLOW_PRIVATE: flag.default(false),
+  SDR_CALENDAR_SYNC_INTERVAL_MS: integer(1000, 24 * hour).default(60_000),
+  SDR_GOOGLE_WATCH_RENEW_BEFORE_MS: integer(60_000, 7 * 24 * hour).default(hour),
   SDR_ALERT_SLACK_WEBHOOK_URL: connectionUrl(['https:'], 'https://hooks.slack.com/services/…').optional(),
   SDR_ALERT_TELEGRAM_BOT_TOKEN: z
     .string()
@@ -164,6 +166,12 @@ export interface ServerConfig {
   };
   /** Outgoing webhooks: how often the delivery worker looks for due deliveries; whether internal addresses may be called. */
   readonly webhooks: { readonly pollIntervalMs: number; readonly allowPrivate: boolean };
+  /**
+   * Changes people make in the tenants' Google Calendars: how often a calendar without a push
+   * channel is synced (and the pass that renews channels runs), and how long before its expiry a
+   * push channel is reopened.
+   */
+  readonly calendarSync: { readonly intervalMs: number; readonly renewBeforeMs: number };
   /** Operator alert notifications: the channels configured, and the quiet time per alert. */
   readonly alertNotifications: { readonly channels: readonly AlertChannel[]; readonly cooldownMs: number };
 }
@@ -254,6 +262,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       debounceMs: e.SDR_AGENT_DEBOUNCE_MS,
     },
     webhooks: { pollIntervalMs: e.SDR_WEBHOOKS_POLL_MS, allowPrivate: e.SDR_WEBHOOKS_ALLOW_PRIVATE },
+    calendarSync: { intervalMs: e.SDR_CALENDAR_SYNC_INTERVAL_MS, renewBeforeMs: e.SDR_GOOGLE_WATCH_RENEW_BEFORE_MS },
     alertNotifications: {
       channels: [
         ...(e.SDR_ALERT_SLACK_WEBHOOK_URL === undefined ? [] : [{ kind: 'slack' as const, webhookUrl: e.SDR_ALERT_SLACK_WEBHOOK_URL }]),

@@ -1,7 +1,7 @@
 /**
  * The workers of a `worker` / `all` process: the dispatcher (follow-ups, reminders, billing
  * steps; it also returns stuck rows to `pending`), the CRM sync worker, the calendar outbox,
- * CRM reconciliation, alert evaluation and the Evolution inbox. Each writes a heartbeat to the database after every
+ * CRM reconciliation, alert evaluation, the Evolution inbox and the Google Calendar sync. Each writes a heartbeat to the database after every
  * pass, so alert evaluation in any process can tell a silent dispatcher.
  *
  * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
@@ -117,6 +117,7 @@ export function startWorkers(input: {
     ['alerts', workerId('alerts')],
     [processComponent, workerId(processComponent)],
     ['webhooks', webhookWorker.workerId],
+    ['calendar-sync', workerId('calendar-sync')],
   ]);
   const beat = (component: string) => {
     const id = components.get(component) ?? workerId(component);
@@ -170,11 +171,17 @@ export function startWorkers(input: {
     await webhookWorker.runOnce();
     await beat('webhooks');
   });
+  // Google Calendar: push channels renewed before they expire, calendars without one synced on this timer.
+  const calendarSyncLoop = tick(clock, config.calendarSync.intervalMs, logger, 'calendar-sync', async () => {
+    await composition.googleCalendar.runOnce();
+    await beat('calendar-sync');
+  });
 
   return {
     components,
     async stop(deadlineMs) {
-      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop()]);
+      await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop(), calendarSyncLoop.stop()]);
+      await composition.googleCalendar.idle();
       await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
