@@ -23,6 +23,7 @@ import {
   stopGoogleWatchChannel,
   type GoogleCalendar,
   type GoogleCalendarConfig,
+  type StoredGoogleWatchChannel,
 } from '@sdr/adapter-google-calendar';
 import {
   CalendarSyncService,
@@ -86,6 +87,8 @@ export interface GoogleCalendarPassReport {
 export interface GoogleCalendarSync {
   /** Checks a notification's headers for `tenantId`; when accepted, a sync of the tenant is requested (not awaited). */
   notify(tenantId: string, headers: { get(name: string): string | null }): Promise<GoogleNotificationVerdict>;
+  /** The tenant's open push channel, as stored (`null`: none; the tenant is synced on the timer). */
+  channelOf(tenantId: string): Promise<StoredGoogleWatchChannel | null>;
   /** Syncs the tenant now (after the run under way, if any); resolves with what that run did. */
   syncTenant(tenantId: string): Promise<CalendarSyncResult>;
   /** One pass: channel renewals, and the timer syncs that are due. */
@@ -192,7 +195,9 @@ export function createGoogleCalendarSync(options: GoogleCalendarSyncOptions): Go
     }
     const now = clock.now().getTime();
     const due =
-      channel === null || channel.calendarId !== tenant.config.calendarId || (channel.expiresAt !== null && channel.expiresAt - now <= options.renewBeforeMs);
+      channel === null ||
+      channel.calendarId !== tenant.config.calendarId ||
+      (channel.expiresAt !== null && channel.expiresAt - now <= options.renewBeforeMs);
     if (!due) return { action: null, open: true };
     const opened = await openGoogleWatchChannel({
       calendar: options.googleFor(tenant.config, deps),
@@ -223,6 +228,8 @@ export function createGoogleCalendarSync(options: GoogleCalendarSyncOptions): Go
       requestSync(tenantId);
       return { accepted: true, state: check.state };
     },
+
+    channelOf: (tenantId) => readGoogleWatchChannel(options.depsFor(tenantId, 'calendar').credentials),
 
     syncTenant,
 

@@ -43,7 +43,10 @@ export function createGoogleCalendarWebhookRoutes(options: GoogleCalendarWebhook
         const headers = { get: (name: string) => headerValue(request.headers[name.toLowerCase()]) };
         const verdict = uuid.test(tenantId) ? await sync.notify(tenantId, headers) : ({ accepted: false, reason: 'not_google' } as const);
         if (!verdict.accepted) {
-          logger.warn({ tenantId: uuid.test(tenantId) ? tenantId : 'invalid', reason: verdict.reason }, 'Google Calendar notification refused');
+          logger.warn(
+            { tenantId: uuid.test(tenantId) ? tenantId : 'invalid', reason: verdict.reason },
+            'Google Calendar notification refused',
+          );
           const body = problem(
             { instance: pathOf(request.url), requestId: request.id },
             { status: 401, code: 'unauthorized', detail: 'the notification does not name this tenant’s Google Calendar channel and token' },
