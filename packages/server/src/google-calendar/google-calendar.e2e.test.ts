@@ -5,11 +5,13 @@
  * push channel; a meeting a person deletes in Google Calendar cancels the appointment and its
  * reminders, and writes a CRM note, after one notification; a notification with a wrong channel
  * or token is a 401 and syncs nothing; the periodic pass renews a channel about to expire;
- * removing the integration stops the channel; without `watch` the calendar is synced on the timer.
+ * holds a killed booking left behind are adopted or released after the grace period; removing
+ * the integration stops the channel; without `watch` the calendar is synced on the timer.
  */
 import { googleWatchCredentialKey } from '@sdr/adapter-google-calendar';
 import { createFakeGoogleCalendar } from '@sdr/adapter-google-calendar/testing';
-import { noopLogger } from '@sdr/core';
+import { appointmentIdProperty, noopLogger, tenantIdProperty } from '@sdr/core';
+import { buildAppointment } from '@sdr/testkit';
 import type { PostgresStore } from '@sdr/store-postgres';
 import { http } from 'msw';
 import { setupServer } from 'msw/node';
@@ -29,6 +31,7 @@ import { startServer, type RunningServer } from '../runtime/start-server.js';
 const calendarId = 'sales@example.com';
 const channelToken = 'google-channel-token-7d1e4a9c2b';
 const publicBaseUrl = 'https://sdr.example.com';
+const holdGraceMs = 60_000;
 
 const fake = createFakeGoogleCalendar();
 const msw = setupServer(
@@ -96,6 +99,7 @@ describe.skipIf(databaseUrl === undefined)('Google Calendar in the server [postg
       ...database.env,
       SDR_PUBLIC_BASE_URL: publicBaseUrl,
       SDR_CALENDAR_SYNC_INTERVAL_MS: '1000',
+      SDR_HOLD_GRACE_MS: String(holdGraceMs),
     });
     server = await startServer({ config, logger: noopLogger });
     api = clientFor(server.url ?? '', server.demo?.apiKey ?? '');
@@ -208,6 +212,58 @@ describe.skipIf(databaseUrl === undefined)('Google Calendar in the server [postg
     expect((await notify({ 'x-goog-channel-id': old.channelId, 'x-goog-channel-token': channelToken })).status).toBe(401);
     expect((await notify({ 'x-goog-channel-id': renewed.channelId, 'x-goog-channel-token': channelToken })).status).toBe(200);
     await composition().googleCalendar.idle();
+  }, 60_000);
+
+  it('holds a killed booking left behind: after the grace period, adopted when the event exists, released otherwise', async () => {
+    const { context, clock, ports } = composition();
+    const tenant = await context.store.tenants.get(tenantId);
+    if (tenant === null) throw new Error('no demo tenant');
+    const lead = await api.post<{ id: string }>('/v1/leads', { phone: '+5511987650023' });
+    const slots = await context.services.booking.findSlots({ tenantId, actor: { kind: 'operator' }, limit: 2 });
+    const [first, second] = slots;
+    if (first === undefined || second === undefined) throw new Error('no free slots');
+    const now = clock.now();
+    const hold = (slot: { start: Date; end: Date }) =>
+      context.store.appointments.create(
+        buildAppointment({
+          tenantId,
+          leadId: lead.id,
+          calendarId,
+          start: slot.start,
+          end: slot.end,
+          calendarEventId: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+    // Killed after Google created the event, before it was linked; and killed before Google was called.
+    const inserted = await hold(first);
+    await ports.calendarFor(tenantId).createEvent({
+      calendarId,
+      eventId: inserted.id.replace(/-/g, ''),
+      summary: 'Reunião',
+      start: inserted.start,
+      end: inserted.end,
+      privateProperties: { [appointmentIdProperty]: inserted.id, [tenantIdProperty]: tenantId },
+    });
+    const neverInserted = await hold(second);
+    const reminders = async () => context.store.scheduledMessages.list({ tenantId, leadId: lead.id, statuses: ['pending'] });
+    expect(await reminders()).toEqual([]);
+
+    await clock.advance(holdGraceMs);
+
+    await vi.waitFor(
+      async () => {
+        expect(await context.store.appointments.get(tenantId, neverInserted.id)).toBeNull();
+        expect(await context.store.appointments.get(tenantId, inserted.id)).toMatchObject({
+          status: 'scheduled',
+          calendarEventId: inserted.id.replace(/-/g, ''),
+        });
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    expect((await reminders()).length).toBeGreaterThan(0);
+    expect(fake.events(calendarId).filter((event) => event.id === inserted.id.replace(/-/g, ''))).toHaveLength(1);
   }, 60_000);
 
   it('removing the integration stops the channel; configured without watch, the calendar is synced on the timer', async () => {

@@ -100,6 +100,7 @@ const environmentSchema = z.object({
   SDR_WEBHOOKS_ALLOW_PRIVATE: flag.default(false),
   SDR_CALENDAR_SYNC_INTERVAL_MS: integer(1000, 24 * hour).default(60_000),
   SDR_GOOGLE_WATCH_RENEW_BEFORE_MS: integer(60_000, 7 * 24 * hour).default(hour),
+  SDR_HOLD_GRACE_MS: integer(30_000, 24 * hour).default(5 * 60_000),
   SDR_ALERT_SLACK_WEBHOOK_URL: connectionUrl(['https:'], 'https://hooks.slack.com/services/…').optional(),
   SDR_ALERT_TELEGRAM_BOT_TOKEN: z
     .string()
@@ -172,6 +173,11 @@ export interface ServerConfig {
    * push channel is reopened.
    */
   readonly calendarSync: { readonly intervalMs: number; readonly renewBeforeMs: number };
+  /**
+   * How long a booking hold may stay without its calendar event before the hold pass (every
+   * `calendarSync.intervalMs`) adopts the event or releases the hold: a process killed mid-booking.
+   */
+  readonly holdGraceMs: number;
   /** Operator alert notifications: the channels configured, and the quiet time per alert. */
   readonly alertNotifications: { readonly channels: readonly AlertChannel[]; readonly cooldownMs: number };
 }
@@ -263,6 +269,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     },
     webhooks: { pollIntervalMs: e.SDR_WEBHOOKS_POLL_MS, allowPrivate: e.SDR_WEBHOOKS_ALLOW_PRIVATE },
     calendarSync: { intervalMs: e.SDR_CALENDAR_SYNC_INTERVAL_MS, renewBeforeMs: e.SDR_GOOGLE_WATCH_RENEW_BEFORE_MS },
+    holdGraceMs: e.SDR_HOLD_GRACE_MS,
     alertNotifications: {
       channels: [
         ...(e.SDR_ALERT_SLACK_WEBHOOK_URL === undefined ? [] : [{ kind: 'slack' as const, webhookUrl: e.SDR_ALERT_SLACK_WEBHOOK_URL }]),

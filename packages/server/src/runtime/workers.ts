@@ -171,9 +171,11 @@ export function startWorkers(input: {
     await webhookWorker.runOnce();
     await beat('webhooks');
   });
-  // Google Calendar: push channels renewed before they expire, calendars without one synced on this timer.
-  const calendarSyncLoop = tick(clock, config.calendarSync.intervalMs, logger, 'calendar-sync', async () => {
+  // Google Calendar: push channels renewed before they expire, calendars without one synced on this timer;
+  // then the holds a killed booking left behind, adopted or released after their grace period.
+  const calendarSyncLoop = tick(clock, config.calendarSync.intervalMs, logger, 'calendar-sync', async (signal) => {
     await composition.googleCalendar.runOnce();
+    await reconcileStaleHolds({ store, booking: context.services.booking, graceMs: config.holdGraceMs, logger, signal });
     await beat('calendar-sync');
   });
 
@@ -186,6 +188,27 @@ export function startWorkers(input: {
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };
+}
+
+/** Every tenant's stale booking holds, a page of tenants at a time; one tenant's failure does not stop the others. */
+async function reconcileStaleHolds(input: {
+  readonly store: Composition['context']['store'];
+  readonly booking: Composition['context']['services']['booking'];
+  readonly graceMs: number;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}): Promise<void> {
+  let cursor: string | null = null;
+  do {
+    const page = await input.store.tenants.list({ cursor, limit: 100 });
+    for (const tenant of page.items) {
+      if (input.signal.aborted) return;
+      await input.booking.reconcileStaleHolds({ tenantId: tenant.id, graceMs: input.graceMs }).catch((error: unknown) => {
+        input.logger.warn({ tenantId: tenant.id, error: classifyError(error).message }, 'stale booking holds not reconciled');
+      });
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import { ConflictError, DuplicateError, SlotUnavailableError, classifyError } from '../../errors/index.js';
 import type { Appointment } from '../model/appointment.js';
+import type { Tenant } from '../model/tenant.js';
 import { calendarEventIdFor } from '../model/appointment.js';
 import {
   checkSlotFreshly,
@@ -99,15 +100,8 @@ export async function completeHold(context: BookingContext, plan: BookingPlan): 
       end: slot.end,
     }),
   );
-  const now = context.clock.now();
   try {
-    const appointment = await transactionWithEffects(context, async ({ tx, afterCommit }) => {
-      // Optimistic: the hold must still be the one read above.
-      const booked = await tx.appointments.update({ ...current, calendarEventId: event.eventId, updatedAt: now });
-      await notifyObservers(context, { change: { type: 'booked', appointment: booked }, tx, tenant, now, afterCommit });
-      await writeEventsWithin(context.events, tx, [bookedEvent(booked)]);
-      return booked;
-    });
+    const appointment = await linkHoldToEvent(context, { tenant, hold: current, eventId: event.eventId });
     return { kind: 'placed', result: appointment, event };
   } catch (error) {
     await compensateEvent(context, { tenantId: tenant.id, appointmentId: plan.appointmentId, calendarId, eventId: event.eventId });
@@ -115,6 +109,23 @@ export async function completeHold(context: BookingContext, plan: BookingPlan): 
     if (SlotUnavailableError.isInstance(error)) return { kind: 'refused', reason: 'busy', cause: error };
     throw error;
   }
+}
+
+/**
+ * Completes a hold with its event in one transaction: the event linked (optimistic: the hold
+ * must still be the one read), the observers' writes (reminders, stage) and `appointment.booked`.
+ */
+export async function linkHoldToEvent(
+  context: BookingContext,
+  input: { readonly tenant: Tenant; readonly hold: Appointment; readonly eventId: string },
+): Promise<Appointment> {
+  const now = context.clock.now();
+  return transactionWithEffects(context, async ({ tx, afterCommit }) => {
+    const booked = await tx.appointments.update({ ...input.hold, calendarEventId: input.eventId, updatedAt: now });
+    await notifyObservers(context, { change: { type: 'booked', appointment: booked }, tx, tenant: input.tenant, now, afterCommit });
+    await writeEventsWithin(context.events, tx, [bookedEvent(booked)]);
+    return booked;
+  });
 }
 
 /**
