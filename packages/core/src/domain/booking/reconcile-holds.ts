@@ -10,13 +10,16 @@
  *   have done;
  * - otherwise ⇒ the hold is **released** and its slot is free again.
  *
+ * The hold of a move (`rescheduledFromId`) is released either way, its event deleted if it was
+ * created: the old appointment still stands, so the move is given up rather than half-made.
+ *
  * A hold that stopped being one meanwhile (completed or released by a concurrent call) is left
  * alone. Each hold is handled on its own: one that fails is reported and retried next time.
  */
 import { classifyError } from '../../errors/index.js';
 import { calendarEventIdFor, type Appointment } from '../model/appointment.js';
 import type { Tenant } from '../model/tenant.js';
-import { emitAfterCommit, loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
+import { compensateEvent, emitAfterCommit, loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
 import { bookedEvent } from './appointment-events.js';
 import { appointmentIdOfEvent } from './calendar-events.js';
 import { isHold, linkHoldToEvent } from './hold-booking.js';
@@ -89,6 +92,18 @@ async function reconcileHold(context: BookingContext, tenant: Tenant, stale: App
     event !== null &&
     event.status !== 'cancelled' &&
     appointmentIdOfEvent(event, { tenantId: tenant.id, privateProperties: false }) === current.id;
+  if (current.rescheduledFromId !== null) {
+    // A move that stopped half-way is given up: the old appointment still stands, the new event goes.
+    if (ours) {
+      await compensateEvent(context, {
+        tenantId: tenant.id,
+        appointmentId: current.id,
+        calendarId: current.calendarId,
+        eventId: event.eventId,
+      });
+    }
+    return (await context.store.appointments.releaseHold(tenant.id, current.id)) ? 'released' : 'skipped';
+  }
   if (!ours) {
     // `false`: no longer a hold (a concurrent call completed or released it).
     return (await context.store.appointments.releaseHold(tenant.id, current.id)) ? 'released' : 'skipped';
