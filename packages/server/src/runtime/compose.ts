@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { googleCalendarPlugin, type GoogleCalendarConfig } from '@sdr/adapter-google-calendar';
-import { kommoPlugin } from '@sdr/adapter-kommo';
+import { kommoPlugin, type KommoConfig } from '@sdr/adapter-kommo';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
@@ -224,6 +224,11 @@ export async function composeServer(input: {
     store,
     clock,
     depsFor,
+    // Kommo's pipeline and status names, resolved to ids at PUT time, become the tenant's stage mapping (what the CRM sync moves cards with).
+    tenantSettingsOf: async ({ provider, kind, config: pluginConfig, deps }) =>
+      kind === 'crm' && provider === kommoPlugin.provider
+        ? { stageMapping: (await kommoPlugin.resolveStages(pluginConfig as KommoConfig, deps)).stageMapping }
+        : null,
     // Kommo signs nothing: its URL carries the tenant's webhook secret.
     webhookUrl: (tenantId, kind, provider, pluginConfig) =>
       provider === 'kommo'
