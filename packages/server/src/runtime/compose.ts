@@ -101,7 +101,7 @@ export interface Composition {
   readonly heartbeats: Heartbeats;
   /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
   readonly evolution: EvolutionIngest;
-  /** Kommo's webhooks: the route and the deliveries being applied. */
+  /** Kommo's webhooks: the route, its inbox and the inbox worker. */
   readonly kommo: KommoIngest;
   /** Changes people make in the tenants' Google Calendars: push notifications, channel renewal, timer syncs. */
   readonly googleCalendar: GoogleCalendarSync;
@@ -283,6 +283,8 @@ export async function composeServer(input: {
   });
 
   const kommo = createKommoIngest({
+    db: database.database,
+    clock,
     configurationOf: view.configurationOf,
     store,
     crmFor: (tenantId) => crmFor(tenantId),
@@ -329,7 +331,6 @@ export async function composeServer(input: {
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     processId,
     async close() {
-      await kommo.idle();
       await googleCalendar.idle();
       await view.stop();
       webhooks.close();

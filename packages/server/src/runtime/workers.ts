@@ -98,6 +98,7 @@ export function startWorkers(input: {
   });
 
   const evolutionInbox = composition.evolution.worker({ workerId: workerId('evolution-inbox') });
+  const kommoInbox = composition.kommo.worker({ workerId: workerId('kommo-inbox') });
   const webhookWorker = createWebhookWorker({
     database: composition.webhooks.database,
     store,
@@ -111,6 +112,7 @@ export function startWorkers(input: {
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
     ['evolution-inbox', evolutionInbox.workerId],
+    ['kommo-inbox', kommoInbox.workerId],
     ['crm-sync', crmSync.workerId],
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
@@ -141,6 +143,7 @@ export function startWorkers(input: {
   crmSync.start();
   calendarOutbox.start();
   evolutionInbox.start();
+  kommoInbox.start();
   // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
   const lastSeen = new Map<string, number>();
   const loopHeartbeats = tick(clock, processBeatIntervalMs, logger, 'heartbeats', async () => {
@@ -150,6 +153,7 @@ export function startWorkers(input: {
       ['crm-sync', crmSync.lastHeartbeatAt],
       ['calendar-outbox', calendarOutbox.lastHeartbeatAt],
       ['evolution-inbox', evolutionInbox.lastHeartbeatAt],
+      ['kommo-inbox', kommoInbox.lastHeartbeatAt],
     ] as const) {
       if (last !== null && last.getTime() !== lastSeen.get(component)) {
         lastSeen.set(component, last.getTime());
@@ -184,7 +188,7 @@ export function startWorkers(input: {
     async stop(deadlineMs) {
       await Promise.all([loopHeartbeats.stop(), reconciliation.stop(), alertLoop.stop(), webhookLoop.stop(), calendarSyncLoop.stop()]);
       await composition.googleCalendar.idle();
-      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop()]);
+      await Promise.all([dispatcher.stop({ deadlineMs }), crmSync.stop(), calendarOutbox.stop(), evolutionInbox.stop(), kommoInbox.stop()]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };
