@@ -118,6 +118,17 @@ describe('googleCalendarPlugin at run time', () => {
     expect(await readGoogleWatchChannel(host.credentials)).toBeNull();
   });
 
+  it('onConfigured opens no channel when the host has no HTTPS URL (Google would refuse it): the host syncs on a timer', async () => {
+    const host = deps();
+    await googleCalendarPlugin.onConfigured({
+      config: parse(oauthInput),
+      deps: host,
+      webhookUrl: 'http://127.0.0.1:3000/webhooks/google/calendar/t1',
+    });
+    expect(requestsTo(fake, 'POST', 'events/watch')).toEqual([]);
+    expect(await readGoogleWatchChannel(host.credentials)).toBeNull();
+  });
+
   it('checkGoogleNotification accepts the stored channel with its token only', () => {
     const expected = { channelId: 'channel-1', token: 'channel-token-0123456789' };
     const headers = (values: Record<string, string>) => new Headers(values);

@@ -14,7 +14,7 @@ import {
 } from '@sdr/core';
 import { z } from 'zod';
 import { createGoogleCalendar, type GoogleCalendar } from './google-calendar.js';
-import { openGoogleWatchChannel, stopGoogleWatchChannel } from './google-calendar-watch.js';
+import { isGooglePushAddress, openGoogleWatchChannel, stopGoogleWatchChannel } from './google-calendar-watch.js';
 
 const httpUrl = (description: string) => z.url({ protocol: /^https?$/, error: 'must be an http or https URL' }).describe(description);
 
@@ -121,10 +121,20 @@ const plugin: GoogleCalendarPlugin = {
     }
   },
 
-  /** Opens the push channel when `watch` is set (stopping one opened before). */
+  /**
+   * Opens the push channel when `watch` is set and the host's notification URL is HTTPS (Google
+   * calls nothing else), stopping one opened before; otherwise the host syncs on a timer.
+   */
   async onConfigured(input) {
     const { config, deps } = input;
     if (config.watch === undefined) return;
+    if (!isGooglePushAddress(input.webhookUrl)) {
+      deps.logger.info(
+        { tenantId: deps.tenantId, provider: 'google' },
+        'no public HTTPS URL for Google Calendar notifications: changes are synced on a timer',
+      );
+      return;
+    }
     const channel = await openGoogleWatchChannel({
       calendar: plugin.create(config, deps),
       store: deps.credentials,

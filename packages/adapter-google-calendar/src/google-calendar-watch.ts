@@ -33,6 +33,18 @@ export interface GoogleWatchInput {
   readonly options?: CallOptions;
 }
 
+/**
+ * Whether Google can deliver notifications to `address`: it calls HTTPS URLs only. A host
+ * without a public HTTPS URL syncs on a timer instead.
+ */
+export function isGooglePushAddress(address: string): boolean {
+  try {
+    return new URL(address).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** The stored channel, or `null`. */
 export async function readGoogleWatchChannel(store: CredentialStore, options?: CallOptions): Promise<StoredGoogleWatchChannel | null> {
   const stored = await store.get(googleWatchCredentialKey, options);

@@ -37,6 +37,7 @@ export { mapGoogleEvent, googleEventInsertBody, googleEventPatchBody, instantOf,
 export * from './google-calendar-api.js';
 export {
   checkGoogleNotification,
+  isGooglePushAddress,
   googleWatchCredentialKey,
   openGoogleWatchChannel,
   readGoogleWatchChannel,

@@ -33,6 +33,16 @@ export type { EndpointInput } from './webhooks/webhook-service.js';
 export type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhooks/webhook-sql.js';
 export type { EvolutionIngest } from './evolution/evolution-ingest.js';
 export type { KommoIngest } from './kommo/kommo-ingest.js';
+export type { KommoInbox, KommoInboxDelivery } from './kommo/kommo-inbox.js';
+export type { KommoInboxWorker, KommoInboxWorkerOptions } from './kommo/kommo-inbox-worker.js';
+export type { KommoDeliveryDeps } from './kommo/kommo-delivery.js';
+export type {
+  GoogleCalendarPassReport,
+  GoogleCalendarSync,
+  GoogleCalendarSyncOptions,
+  GoogleCalendarTenant,
+  GoogleNotificationVerdict,
+} from './google-calendar/google-calendar-sync.js';
 export type { IntegrationService } from './integrations/integration-service.js';
 export type { SecretBox } from './integrations/secret-box.js';
 export type { PluginRegistry, TenantPortResolver } from './integrations/port-resolver.js';

@@ -1,5 +1,5 @@
 /**
- * A tenant's alert channels (`migrations/000006_alert_channels.sql`): added, listed, changed,
+ * A tenant's alert channels (`migrations/000007_alert_channels.sql`): added, listed, changed,
  * removed and tested through the API; read by the notifier when one of the tenant's alerts is
  * raised or resolved. Secret settings are sealed by the server's `SecretBox` for the row
  * (`alert-channel:<tenant>:<id>`) and never leave it. Every method takes the tenant: another

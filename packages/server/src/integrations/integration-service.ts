@@ -6,8 +6,10 @@
  * A configuration is validated by its plugin's schema (and `validate`, when the plugin has one)
  * before anything is stored: a bad field is a 422 naming it, an unknown provider a 422 listing
  * the known ones. It is stored sealed (AES-256-GCM, for the tenant and kind), under a new
- * version and revision, so every process's view picks it up; this process's view at once. After
- * it is stored, the plugin's `onConfigured` runs (e.g. a webhook registration).
+ * version and revision, so every process's view picks it up; this process's view at once. What
+ * the configuration implies for the tenant itself (`tenantSettingsOf`: Kommo's stage names
+ * resolved to ids) is written to the tenant next. Then the plugin's `onConfigured` runs (e.g. a
+ * webhook registration).
  */
 import {
   ValidationError,
@@ -19,6 +21,7 @@ import {
   type PluginKind,
   type PortHealth,
   type Store,
+  type Tenant,
 } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import { instant } from '../sandbox/sandbox-sql.js';
@@ -55,6 +58,18 @@ export interface IntegrationServiceOptions {
   readonly depsFor: (tenantId: string, kind: PluginKind) => PluginDeps;
   /** Where the tenant's webhooks arrive, given to `onConfigured`. */
   readonly webhookUrl: (tenantId: string, kind: PluginKind, provider: string, config: unknown) => string;
+  /**
+   * Tenant settings a configuration implies (a CRM's stage names resolved to its ids): read after
+   * validation — a failure is a 422 and nothing is stored — and written to the tenant once the
+   * configuration is stored. `null`: nothing to change.
+   */
+  readonly tenantSettingsOf?: (input: {
+    readonly tenantId: string;
+    readonly kind: PluginKind;
+    readonly provider: string;
+    readonly config: unknown;
+    readonly deps: PluginDeps;
+  }) => Promise<Partial<Pick<Tenant, 'stageMapping'>> | null>;
   readonly schema?: string;
 }
 
@@ -141,13 +156,20 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
       const kind = parseKind(input.kind);
       const plugin = pluginFor(kind, input.provider);
       let config: unknown;
+      let settings: Partial<Pick<Tenant, 'stageMapping'>> | null = null;
       try {
         config = validatePluginConfig(plugin, input.config);
-        await plugin.validate?.(config, options.depsFor(input.tenantId, kind));
+        const deps = options.depsFor(input.tenantId, kind);
+        await plugin.validate?.(config, deps);
+        settings = (await options.tenantSettingsOf?.({ tenantId: input.tenantId, kind, provider: plugin.provider, config, deps })) ?? null;
       } catch (error) {
         throw ValidationError.isInstance(error) ? unprocessable(error) : error;
       }
       await write(input.tenantId, kind, plugin.provider, box.seal(JSON.stringify(config), integrationContext(input.tenantId, kind)));
+      if (settings !== null) {
+        const tenant = await options.store.tenants.get(input.tenantId);
+        if (tenant !== null) await options.store.tenants.update({ ...tenant, ...settings, updatedAt: clock.now() });
+      }
       await resolver.prepare(input.tenantId, kind);
       await plugin.onConfigured?.({
         config,

@@ -56,6 +56,8 @@ export interface IntegrationView {
   readonly healthOf: (tenantId: string, kind: PluginKind) => PortHealth | null;
   /** Every configured integration, with its last health (`null`: not checked since its last change). */
   configured(): Iterable<KnownIntegration & { readonly health: PortHealth | null }>;
+  /** Every tenant's configured integration of `kind` with `provider` (the calendar sync's tenants). */
+  readonly configuredWith: (kind: PluginKind, provider: string) => readonly KnownIntegration[];
   /** Reads the changes made since the last refresh (by any process). */
   refresh(): Promise<void>;
   /** Polls for changes every `pollIntervalMs` until `stop`. */
@@ -142,6 +144,7 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
     *configured() {
       for (const [slot, integration] of known) yield { ...integration, health: healthOfSlot(slot) };
     },
+    configuredWith: (kind, provider) => [...known.values()].filter((entry) => entry.kind === kind && entry.provider === provider),
     refresh,
     start(pollIntervalMs) {
       if (timer !== null) return;

@@ -1,39 +1,50 @@
 /**
- * Kommo's webhooks in the server: the route, and the deliveries it accepted being applied after
- * the answer. Each accepted delivery runs on its own; `idle()` waits for those under way (tests,
- * shutdown). A delivery that fails is logged and dropped: the CRM reconciler finds the drift later.
+ * Kommo's webhooks in the server: the route writes each accepted delivery to the inbox
+ * (`kommo_inbox`) before it answers 200, and the inbox worker applies it — so a delivery
+ * survives a restart, and one Kommo re-sends is stored once. `idle()` drains what is due now
+ * (tests, tools).
  */
-import type { ParsedKommoWebhook } from '@sdr/adapter-kommo';
+import type { Clock } from '@sdr/core';
+import type { Database } from '@sdr/store-postgres';
 import type { FastifyPluginAsync } from 'fastify';
-import { applyKommoDelivery, type KommoDeliveryDeps } from './kommo-delivery.js';
+import type { KommoDeliveryDeps } from './kommo-delivery.js';
+import { createKommoInbox, type KommoInbox } from './kommo-inbox.js';
+import { createKommoInboxWorker, type KommoInboxWorker, type KommoInboxWorkerOptions } from './kommo-inbox-worker.js';
 import { createKommoWebhookRoutes } from './kommo-webhook-route.js';
 import { kommoWebhookSettings, type ConfiguredCrmOf } from './kommo-webhook-settings.js';
 
-/** The route and its background work. */
+/** The route, its inbox and the inbox worker. */
 export interface KommoIngest {
   readonly routes: FastifyPluginAsync;
-  /** Resolves when every accepted delivery has been applied (or has failed). */
+  readonly inbox: KommoInbox;
+  /** A worker draining the inbox (the runtime starts one per worker process). */
+  worker(options: Pick<KommoInboxWorkerOptions, 'workerId'> & Partial<KommoInboxWorkerOptions>): KommoInboxWorker;
+  /** Applies every delivery due now, in this process; resolves when none is left. */
   idle(): Promise<void>;
 }
 
-/** Wires the route on the tenants' CRM integrations. */
-export function createKommoIngest(deps: KommoDeliveryDeps & { readonly configurationOf: ConfiguredCrmOf }): KommoIngest {
-  const running = new Set<Promise<void>>();
-  const accept = (input: { readonly tenantId: string; readonly delivery: ParsedKommoWebhook }): void => {
-    const work = applyKommoDelivery(deps, input).then(
-      () => undefined,
-      (error: unknown) => {
-        const { name, message } = error instanceof Error ? error : new Error(String(error));
-        deps.logger.error({ tenantId: input.tenantId, error: { name, message } }, 'Kommo webhook not applied');
-      },
-    );
-    running.add(work);
-    void work.finally(() => running.delete(work));
-  };
+/** Wires the route and the inbox on the tenants' CRM integrations. */
+export function createKommoIngest(
+  deps: KommoDeliveryDeps & { readonly configurationOf: ConfiguredCrmOf; readonly db: Database; readonly clock: Clock },
+): KommoIngest {
+  const inbox = createKommoInbox({ db: deps.db });
+  const worker: KommoIngest['worker'] = (options) => createKommoInboxWorker({ ...deps, inbox, ...options });
+  const drainer = worker({ workerId: 'kommo-inbox-idle' });
   return {
-    routes: createKommoWebhookRoutes({ settingsFor: kommoWebhookSettings(deps.configurationOf), accept, logger: deps.logger }),
+    routes: createKommoWebhookRoutes({
+      settingsFor: kommoWebhookSettings(deps.configurationOf),
+      accept: async ({ tenantId, body }) => {
+        await inbox.add({ tenantId, body, receivedAt: deps.clock.now() });
+      },
+      logger: deps.logger,
+    }),
+    inbox,
+    worker,
     async idle() {
-      while (running.size > 0) await Promise.all([...running]);
+      while ((await inbox.due(deps.clock.now())) > 0) {
+        // Another worker may hold the head: wait for it to settle.
+        if ((await drainer.drainOnce()) === 0) await deps.clock.sleep(20);
+      }
     },
   };
 }

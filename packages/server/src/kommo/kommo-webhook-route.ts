@@ -6,8 +6,9 @@
  *    with the tenant's (`verifyKommoWebhook`); a wrong one — or a tenant whose CRM is not Kommo —
  *    is a 401 and nothing is read.
  * 2. The body's `account[id]` must be the tenant's Kommo account: otherwise a 403, nothing processed.
- * 3. The answer is 200 at once; the delivery is applied afterwards (`applyKommoDelivery`), since
- *    re-fetching its leads is paced under Kommo's own rate limit.
+ * 3. The delivery is written to the inbox, then the answer is 200; the inbox worker applies it
+ *    afterwards (`applyKommoDelivery`), since re-fetching its leads is paced under Kommo's own
+ *    rate limit. A re-sent delivery is stored once.
  *
  * The secret never reaches a log line, a metric label or an error: request logs and problem
  * documents carry the path through `pathOf`, which redacts it, and metrics the route template.
@@ -22,8 +23,8 @@ import type { KommoWebhookSettingsFor } from './kommo-webhook-settings.js';
 /** Options of `createKommoWebhookRoutes`. */
 export interface KommoWebhookRoutesOptions {
   readonly settingsFor: KommoWebhookSettingsFor;
-  /** Applies an accepted delivery; called after the answer is sent, its failure only logged. */
-  readonly accept: (input: { readonly tenantId: string; readonly delivery: ParsedKommoWebhook }) => void;
+  /** Stores an accepted delivery (the inbox); the answer is sent once it resolves, a failure is a 5xx Kommo retries. */
+  readonly accept: (input: { readonly tenantId: string; readonly delivery: ParsedKommoWebhook; readonly body: string }) => Promise<void>;
   readonly logger: Logger;
   /** Largest delivery accepted, in bytes (default 1 MiB). */
   readonly bodyLimitBytes?: number;
@@ -98,7 +99,7 @@ export function createKommoWebhookRoutes(options: KommoWebhookRoutesOptions): Fa
             ? refuse(request, reply, 401, 'the URL does not carry this tenant’s Kommo webhook secret')
             : refuse(request, reply, 403, 'the delivery’s account[id] is not this tenant’s Kommo account');
         }
-        options.accept({ tenantId, delivery });
+        await options.accept({ tenantId, delivery, body });
         return { status: 'accepted', leads: delivery.leads.length };
       },
     );

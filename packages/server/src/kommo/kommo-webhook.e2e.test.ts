@@ -81,15 +81,42 @@ describe.skipIf(databaseUrl === undefined)('Kommo webhooks [postgres]', () => {
         auth: { type: 'long_lived', token: fake.token },
         accountId: fake.accountId,
         pipeline: 'Funil de vendas',
+        // As Kommo shows them, in any case and without accents; the closing statuses by id.
+        stages: { meeting_scheduled: 'reuniao AGENDADA', not_interested: 'Não interessado', won: 142, lost: '143' },
         webhookSecret,
       },
     });
     expect(put.status).toBe(200);
     expect(put.body.provider).toBe('kommo');
     expect(JSON.stringify(put.body)).not.toContain(webhookSecret);
-    // The demo tenant maps its stages to the sandbox board: this one keeps Kommo's closing statuses only.
+    // The names were resolved to Kommo's ids at PUT time and became the tenant's stage mapping (the CRM sync's).
     const tenant = await store.tenants.get(tenantId);
     if (tenant === null) throw new Error('no demo tenant');
+    expect(tenant.stageMapping).toEqual({
+      meeting_scheduled: { pipelineId: '7001', statusId: '70013' },
+      not_interested: { pipelineId: '7001', statusId: '70014' },
+      won: { pipelineId: '7001', statusId: '142' },
+      lost: { pipelineId: '7001', statusId: '143' },
+    });
+    // A name Kommo does not have: a 422 naming the stage and the pipeline's statuses; the mapping is unchanged.
+    const refused = await api.request<{ errors: { field: string; message: string }[] }>('PUT', '/v1/integrations/crm', {
+      provider: 'kommo',
+      config: {
+        subdomain: 'acme',
+        baseUrl: fakeServer?.baseUrl,
+        auth: { type: 'long_lived', token: fake.token },
+        accountId: fake.accountId,
+        pipeline: 'Funil de vendas',
+        stages: { meeting_scheduled: 'Reunião marcada' },
+        webhookSecret,
+      },
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toMatchObject([
+      { field: 'config.stages.meeting_scheduled', message: expect.stringContaining('Reunião agendada') as string },
+    ]);
+    expect((await store.tenants.get(tenantId))?.stageMapping).toEqual(tenant.stageMapping);
+    // This test keeps Kommo's closing statuses only, so the sync moves no card on its own.
     await store.tenants.update({ ...tenant, stageMapping: {} });
 
     const created = await api.post<{ id: string }>('/v1/leads', { phone: '+5511987650011' });

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
-import { kommoPlugin } from '@sdr/adapter-kommo';
+import { googleCalendarPlugin, type GoogleCalendarConfig } from '@sdr/adapter-google-calendar';
+import { kommoPlugin, type KommoConfig } from '@sdr/adapter-kommo';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
@@ -36,6 +37,7 @@ import { createTenantModelResolver, type TenantModelResolver } from '../agent/mo
 import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
+import { createGoogleCalendarSync, googleCalendarWebhookUrl, type GoogleCalendarSync } from '../google-calendar/index.js';
 import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/index.js';
 import {
   createHeartbeats,
@@ -117,8 +119,10 @@ export interface Composition {
   readonly heartbeats: Heartbeats;
   /** WhatsApp deliveries from Evolution: the webhook route, its inbox and the inbox worker. */
   readonly evolution: EvolutionIngest;
-  /** Kommo's webhooks: the route and the deliveries being applied. */
+  /** Kommo's webhooks: the route, its inbox and the inbox worker. */
   readonly kommo: KommoIngest;
+  /** Changes people make in the tenants' Google Calendars: push notifications, channel renewal, timer syncs. */
+  readonly googleCalendar: GoogleCalendarSync;
   /** Where inbound media are kept (`blobs/` under the data directory). */
   readonly blobs: BlobStore;
   /** Outgoing webhooks: deliveries written with each change, endpoints managed by the routes. */
@@ -211,11 +215,12 @@ export async function composeServer(input: {
     }
     return sandbox;
   };
-  // The plugins the server ships (the sandbox, Evolution, Kommo, the agent's models), then the embedder's own.
+  // The plugins the server ships (the sandbox, Evolution, Kommo, Google Calendar, the agent's models), then the embedder's own.
   const plugins = createPluginRegistry([
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
     kommoPlugin,
+    googleCalendarPlugin,
     openAiCompatibleModelPlugin,
     sandboxModelPlugin,
     ...(input.plugins ?? []),
@@ -260,11 +265,18 @@ export async function composeServer(input: {
     store,
     clock,
     depsFor,
+    // Kommo's pipeline and status names, resolved to ids at PUT time, become the tenant's stage mapping (what the CRM sync moves cards with).
+    tenantSettingsOf: async ({ provider, kind, config: pluginConfig, deps }) =>
+      kind === 'crm' && provider === kommoPlugin.provider
+        ? { stageMapping: (await kommoPlugin.resolveStages(pluginConfig as KommoConfig, deps)).stageMapping }
+        : null,
     // Kommo signs nothing: its URL carries the tenant's webhook secret.
     webhookUrl: (tenantId, kind, provider, pluginConfig) =>
       provider === 'kommo'
         ? kommoWebhookUrl(config.publicBaseUrl, tenantId, (pluginConfig as { readonly webhookSecret: string }).webhookSecret)
-        : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+        : provider === 'google' && kind === 'calendar'
+          ? googleCalendarWebhookUrl(config.publicBaseUrl, tenantId)
+          : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
   // The kinds the server checks: a configured model is never checked, and would only ever count 0.
@@ -339,6 +351,8 @@ export async function composeServer(input: {
   });
 
   const kommo = createKommoIngest({
+    db: database.database,
+    clock,
     configurationOf: view.configurationOf,
     store,
     crmFor: (tenantId) => crmFor(tenantId),
@@ -346,10 +360,34 @@ export async function composeServer(input: {
     logger,
   });
 
+  const googleTenant = (entry: { readonly tenantId: string; readonly config: unknown }) => ({
+    tenantId: entry.tenantId,
+    config: entry.config as GoogleCalendarConfig,
+  });
+  const googleCalendar = createGoogleCalendarSync({
+    store,
+    booking: context.services.booking,
+    tokens: store.calendarSyncTokens,
+    calendarFor,
+    integrationOf: (tenantId) => {
+      const known = view.configurationOf(tenantId, 'calendar');
+      return known?.provider === googleCalendarPlugin.provider ? googleTenant(known) : null;
+    },
+    integrations: () => view.configuredWith('calendar', googleCalendarPlugin.provider).map(googleTenant),
+    depsFor,
+    googleFor: (pluginConfig, deps) => googleCalendarPlugin.create(pluginConfig, deps),
+    notificationUrl: (tenantId) => googleCalendarWebhookUrl(config.publicBaseUrl, tenantId),
+    clock,
+    logger,
+    intervalMs: config.calendarSync.intervalMs,
+    renewBeforeMs: config.calendarSync.renewBeforeMs,
+  });
+
   return {
     context,
     evolution,
     kommo,
+    googleCalendar,
     blobs,
     ports: { crmFor, calendarFor, messagingFor, gatedMessagingFor, sandboxFor, resolver },
     clock,
@@ -372,7 +410,7 @@ export async function composeServer(input: {
     agentSettings: createAgentSettingsStore({ db: database.database, clock }),
     processId,
     async close() {
-      await kommo.idle();
+      await googleCalendar.idle();
       await view.stop();
       webhooks.close();
       await alertNotifier.stop();

@@ -103,6 +103,9 @@ const environmentSchema = z.object({
   SDR_OAUTH_STATE_TTL_MS: integer(60_000, hour).default(10 * 60_000),
   SDR_INTEGRATION_HEALTH_INTERVAL_MS: integer(10_000, 24 * hour).default(5 * 60_000),
   SDR_INTEGRATION_HEALTH_CONCURRENCY: integer(1, 64).default(4),
+  SDR_CALENDAR_SYNC_INTERVAL_MS: integer(1000, 24 * hour).default(60_000),
+  SDR_GOOGLE_WATCH_RENEW_BEFORE_MS: integer(60_000, 7 * 24 * hour).default(hour),
+  SDR_HOLD_GRACE_MS: integer(30_000, 24 * hour).default(5 * 60_000),
   SDR_ALERT_SLACK_WEBHOOK_URL: connectionUrl(['https:'], 'https://hooks.slack.com/services/…').optional(),
   SDR_ALERT_TELEGRAM_BOT_TOKEN: z
     .string()
@@ -190,6 +193,17 @@ export interface ServerConfig {
     readonly healthIntervalMs: number;
     readonly healthConcurrency: number;
   };
+  /**
+   * Changes people make in the tenants' Google Calendars: how often a calendar without a push
+   * channel is synced (and the pass that renews channels runs), and how long before its expiry a
+   * push channel is reopened.
+   */
+  readonly calendarSync: { readonly intervalMs: number; readonly renewBeforeMs: number };
+  /**
+   * How long a booking hold may stay without its calendar event before the hold pass (every
+   * `calendarSync.intervalMs`) adopts the event or releases the hold: a process killed mid-booking.
+   */
+  readonly holdGraceMs: number;
   /** Operator alert notifications: the channels configured, and the quiet time per alert. */
   readonly alertNotifications: { readonly channels: readonly AlertChannel[]; readonly cooldownMs: number };
 }
@@ -288,6 +302,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       healthIntervalMs: e.SDR_INTEGRATION_HEALTH_INTERVAL_MS,
       healthConcurrency: e.SDR_INTEGRATION_HEALTH_CONCURRENCY,
     },
+    calendarSync: { intervalMs: e.SDR_CALENDAR_SYNC_INTERVAL_MS, renewBeforeMs: e.SDR_GOOGLE_WATCH_RENEW_BEFORE_MS },
+    holdGraceMs: e.SDR_HOLD_GRACE_MS,
     alertNotifications: {
       channels: [
         ...(e.SDR_ALERT_SLACK_WEBHOOK_URL === undefined ? [] : [{ kind: 'slack' as const, webhookUrl: e.SDR_ALERT_SLACK_WEBHOOK_URL }]),

@@ -35,7 +35,8 @@ interface Board {
 const minutes = (n: number) => ({ minutes: n });
 const waitLong = { timeout: 15_000, interval: 100 };
 
-describe.each(drivers)('the server end to end [%s]', (driver) => {
+// Each journey waits on the workers up to `waitLong`: its own timeout allows for that on a loaded machine.
+describe.each(drivers)('the server end to end [%s]', { timeout: 30_000 }, (driver) => {
   // Undefined in `afterAll` when `beforeAll` failed before assigning them.
   let database: TestDatabase | undefined;
   let server: RunningServer | undefined;

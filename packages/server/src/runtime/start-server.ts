@@ -23,6 +23,7 @@ import {
   findConsoleAssets,
 } from '../console/index.js';
 import { createMediaRoutes } from '../blob/index.js';
+import { createGoogleCalendarWebhookRoutes } from '../google-calendar/index.js';
 import { createHttpApp } from '../http/index.js';
 import { createIntegrationRoutes } from '../integrations/integration-routes.js';
 import { createOAuthCallbackRoutes } from '../integrations/oauth-callback-route.js';
@@ -174,6 +175,7 @@ async function buildApp(input: {
       probes,
       composition.evolution.routes,
       composition.kommo.routes,
+      createGoogleCalendarWebhookRoutes({ sync: composition.googleCalendar, logger: composition.context.logger }),
       createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),

@@ -1,7 +1,7 @@
 /**
  * The workers of a `worker` / `all` process: the dispatcher (follow-ups, reminders, billing
  * steps; it also returns stuck rows to `pending`), the CRM sync worker, the calendar outbox,
- * CRM reconciliation, alert evaluation and the Evolution inbox. Each writes a heartbeat to the database after every
+ * CRM reconciliation, alert evaluation, the Evolution inbox and the Google Calendar sync. Each writes a heartbeat to the database after every
  * pass, so alert evaluation in any process can tell a silent dispatcher.
  *
  * Any number of processes may run them on one database: claims are `FOR UPDATE SKIP LOCKED`
@@ -96,6 +96,7 @@ export function startWorkers(input: {
   });
 
   const evolutionInbox = composition.evolution.worker({ workerId: workerId('evolution-inbox') });
+  const kommoInbox = composition.kommo.worker({ workerId: workerId('kommo-inbox') });
   const webhookWorker = createWebhookWorker({
     database: composition.webhooks.database,
     store,
@@ -109,12 +110,14 @@ export function startWorkers(input: {
   const components = new Map<string, string>([
     ['dispatcher', dispatcher.workerId],
     ['evolution-inbox', evolutionInbox.workerId],
+    ['kommo-inbox', kommoInbox.workerId],
     ['crm-sync', crmSync.workerId],
     ['calendar-outbox', workerId('calendar-outbox')],
     ['reconciler', workerId('reconciler')],
     ['alerts', workerId('alerts')],
     [processComponent, workerId(processComponent)],
     ['webhooks', webhookWorker.workerId],
+    ['calendar-sync', workerId('calendar-sync')],
   ]);
   const beat = (component: string) => {
     const id = components.get(component) ?? workerId(component);
@@ -138,6 +141,7 @@ export function startWorkers(input: {
   crmSync.start();
   calendarOutbox.start();
   evolutionInbox.start();
+  kommoInbox.start();
   // The loops above beat through their own `lastHeartbeatAt`: a pass that completed since the last look.
   const lastSeen = new Map<string, number>();
   const loopHeartbeats = tick(clock, processBeatIntervalMs, logger, 'heartbeats', async () => {
@@ -147,6 +151,7 @@ export function startWorkers(input: {
       ['crm-sync', crmSync.lastHeartbeatAt],
       ['calendar-outbox', calendarOutbox.lastHeartbeatAt],
       ['evolution-inbox', evolutionInbox.lastHeartbeatAt],
+      ['kommo-inbox', kommoInbox.lastHeartbeatAt],
     ] as const) {
       if (last !== null && last.getTime() !== lastSeen.get(component)) {
         lastSeen.set(component, last.getTime());
@@ -172,6 +177,13 @@ export function startWorkers(input: {
     await webhookWorker.runOnce();
     await beat('webhooks');
   });
+  // Google Calendar: push channels renewed before they expire, calendars without one synced on this timer;
+  // then the holds a killed booking left behind, adopted or released after their grace period.
+  const calendarSyncLoop = tick(clock, config.calendarSync.intervalMs, logger, 'calendar-sync', async (signal) => {
+    await composition.googleCalendar.runOnce();
+    await reconcileStaleHolds({ store, booking: context.services.booking, graceMs: config.holdGraceMs, logger, signal });
+    await beat('calendar-sync');
+  });
 
   return {
     components,
@@ -179,12 +191,42 @@ export function startWorkers(input: {
       // One deadline for the whole stop: the periodic jobs first, then the claiming workers with what is left.
       const deadlineAt = clock.now().getTime() + deadlineMs;
       const left = () => ({ deadlineMs: Math.max(0, deadlineAt - clock.now().getTime()) });
-      await Promise.all([loopHeartbeats, reconciliation, alertLoop, webhookLoop, integrationHealthLoop].map((loop) => loop.stop(left())));
+      await Promise.all(
+        [loopHeartbeats, reconciliation, alertLoop, webhookLoop, integrationHealthLoop, calendarSyncLoop].map((loop) => loop.stop(left())),
+      );
+      await composition.googleCalendar.idle();
       const rest = left();
-      await Promise.all([dispatcher.stop(rest), crmSync.stop(rest), calendarOutbox.stop(rest), evolutionInbox.stop(rest)]);
+      await Promise.all([
+        dispatcher.stop(rest),
+        crmSync.stop(rest),
+        calendarOutbox.stop(rest),
+        evolutionInbox.stop(rest),
+        kommoInbox.stop(),
+      ]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },
   };
+}
+
+/** Every tenant's stale booking holds, a page of tenants at a time; one tenant's failure does not stop the others. */
+async function reconcileStaleHolds(input: {
+  readonly store: Composition['context']['store'];
+  readonly booking: Composition['context']['services']['booking'];
+  readonly graceMs: number;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+}): Promise<void> {
+  let cursor: string | null = null;
+  do {
+    const page = await input.store.tenants.list({ cursor, limit: 100 });
+    for (const tenant of page.items) {
+      if (input.signal.aborted) return;
+      await input.booking.reconcileStaleHolds({ tenantId: tenant.id, graceMs: input.graceMs }).catch((error: unknown) => {
+        input.logger.warn({ tenantId: tenant.id, error: classifyError(error).message }, 'stale booking holds not reconciled');
+      });
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== null);
 }
 
 /**

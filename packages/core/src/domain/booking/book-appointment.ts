@@ -19,7 +19,7 @@ import {
   type BookingContext,
 } from './booking-context.js';
 import { bookInputSchema, slotRulesFor, type BookInput } from './booking-inputs.js';
-import { completeHold, holdSlot, isHold, releaseHold } from './hold-booking.js';
+import { bookingCompletion, completeHold, holdSlot, isHold, releaseHold } from './hold-booking.js';
 import { refuseEarly, type BookingPlan } from './place-booking.js';
 
 /** What `book` returns. */
@@ -63,7 +63,7 @@ export async function bookAppointment(context: BookingContext, rawInput: BookInp
   const placement = await withCalendarLock(context, {
     tenantId: tenant.id,
     calendarId: plan.calendarId,
-    run: () => completeHold(context, plan),
+    run: () => completeHold(context, plan, bookingCompletion(context, tenant)),
   }).catch(async (error: unknown) => {
     // The lock stayed taken (or failed): the slot is given back. Only a hold is ever deleted.
     await releaseHold(context, { tenantId: tenant.id, id: plan.appointmentId });

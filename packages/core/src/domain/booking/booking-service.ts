@@ -32,6 +32,7 @@ import {
 import { cancelAppointment, type CancelOptions, type CancelResult } from './cancel-appointment.js';
 import { followCalendarMove, type CalendarMoveInput, type CalendarMoveResult } from './follow-calendar-move.js';
 import { rescheduleAppointment, type RescheduleResult } from './reschedule-appointment.js';
+import { reconcileStaleHolds, type HoldReconciliation, type ReconcileHoldsInput } from './reconcile-holds.js';
 
 /** Books, moves and cancels appointments; see the module comment. */
 export class BookingService {
@@ -106,6 +107,15 @@ export class BookingService {
    */
   followCalendarMove(input: CalendarMoveInput): Promise<CalendarMoveResult> {
     return followCalendarMove(this.context, input);
+  }
+
+  /**
+   * Reconciles the tenant's holds that a crashed booking left behind (older than `graceMs`):
+   * adopted when their event exists in the calendar, released otherwise. The host runs it
+   * periodically.
+   */
+  reconcileStaleHolds(input: ReconcileHoldsInput): Promise<HoldReconciliation> {
+    return reconcileStaleHolds(this.context, input);
   }
 
   /** One appointment the actor may see. */

@@ -16,6 +16,7 @@
  */
 import { ConflictError, DuplicateError, SlotUnavailableError, classifyError } from '../../errors/index.js';
 import type { Appointment } from '../model/appointment.js';
+import type { Tenant } from '../model/tenant.js';
 import { calendarEventIdFor } from '../model/appointment.js';
 import {
   checkSlotFreshly,
@@ -24,6 +25,7 @@ import {
   slotUnavailable,
   transactionWithEffects,
   type BookingContext,
+  type UnitOfWork,
 } from './booking-context.js';
 import { writeEventsWithin } from '../events/after-commit.js';
 import { bookedEvent } from './appointment-events.js';
@@ -50,8 +52,29 @@ export async function holdSlot(context: BookingContext, plan: BookingPlan): Prom
   }
 }
 
-/** Steps 2 and 3; call it holding the calendar lock. */
-export async function completeHold(context: BookingContext, plan: BookingPlan): Promise<Placement<Appointment>> {
+/**
+ * How a completed hold is written: `persist` links the event to the hold in the transaction
+ * (with whatever goes with it); `adopt` turns a hold a concurrent call completed into the result.
+ */
+export interface HoldCompletion<Result> {
+  readonly persist: (unit: UnitOfWork & { readonly hold: Appointment; readonly eventId: string; readonly now: Date }) => Promise<Result>;
+  readonly adopt: (completed: Appointment) => Result | Promise<Result>;
+}
+
+/** A booking's completion: the event linked, the observers told, `appointment.booked` written. */
+export function bookingCompletion(context: BookingContext, tenant: Tenant): HoldCompletion<Appointment> {
+  return {
+    persist: (unit) => persistBooked(context, { ...unit, tenant }),
+    adopt: (completed) => completed,
+  };
+}
+
+/** Steps 2 and 3 of `book` (or of a move, with its own `completion`); call it holding the calendar lock. */
+export async function completeHold<Result>(
+  context: BookingContext,
+  plan: BookingPlan,
+  finish: HoldCompletion<Result>,
+): Promise<Placement<Result>> {
   const { tenant, calendarId, slot } = plan;
   const current = await context.store.appointments.get(tenant.id, plan.appointmentId);
   if (current === null) {
@@ -61,7 +84,7 @@ export async function completeHold(context: BookingContext, plan: BookingPlan): 
     });
   }
   // A concurrent call with the same id completed it while this one queued for the lock.
-  if (!isHold(current)) return { kind: 'adopted', result: current };
+  if (!isHold(current)) return { kind: 'adopted', result: await finish.adopt(current) };
   const eventId = calendarEventIdFor(plan.appointmentId);
   const released = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -101,20 +124,37 @@ export async function completeHold(context: BookingContext, plan: BookingPlan): 
   );
   const now = context.clock.now();
   try {
-    const appointment = await transactionWithEffects(context, async ({ tx, afterCommit }) => {
-      // Optimistic: the hold must still be the one read above.
-      const booked = await tx.appointments.update({ ...current, calendarEventId: event.eventId, updatedAt: now });
-      await notifyObservers(context, { change: { type: 'booked', appointment: booked }, tx, tenant, now, afterCommit });
-      await writeEventsWithin(context.events, tx, [bookedEvent(booked)]);
-      return booked;
-    });
-    return { kind: 'placed', result: appointment, event };
+    const result = await transactionWithEffects(context, (unit) => finish.persist({ ...unit, hold: current, eventId: event.eventId, now }));
+    return { kind: 'placed', result, event };
   } catch (error) {
     await compensateEvent(context, { tenantId: tenant.id, appointmentId: plan.appointmentId, calendarId, eventId: event.eventId });
     await releaseHold(context, current);
     if (SlotUnavailableError.isInstance(error)) return { kind: 'refused', reason: 'busy', cause: error };
     throw error;
   }
+}
+
+/**
+ * Completes a hold with its event in one transaction: the event linked (optimistic: the hold
+ * must still be the one read), the observers' writes (reminders, stage) and `appointment.booked`.
+ */
+export async function linkHoldToEvent(
+  context: BookingContext,
+  input: { readonly tenant: Tenant; readonly hold: Appointment; readonly eventId: string },
+): Promise<Appointment> {
+  const now = context.clock.now();
+  return transactionWithEffects(context, (unit) => persistBooked(context, { ...unit, ...input, now }));
+}
+
+async function persistBooked(
+  context: BookingContext,
+  input: UnitOfWork & { readonly tenant: Tenant; readonly hold: Appointment; readonly eventId: string; readonly now: Date },
+): Promise<Appointment> {
+  const { tx, afterCommit, tenant, now } = input;
+  const booked = await tx.appointments.update({ ...input.hold, calendarEventId: input.eventId, updatedAt: now });
+  await notifyObservers(context, { change: { type: 'booked', appointment: booked }, tx, tenant, now, afterCommit });
+  await writeEventsWithin(context.events, tx, [bookedEvent(booked)]);
+  return booked;
 }
 
 /**

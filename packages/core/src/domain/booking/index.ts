@@ -38,6 +38,7 @@ export type { BookingResult } from './book-appointment.js';
 export type { RescheduleResult } from './reschedule-appointment.js';
 export type { CancelOptions, CancelResult } from './cancel-appointment.js';
 export type { CalendarMoveInput, CalendarMoveResult } from './follow-calendar-move.js';
+export { defaultHoldGraceMs, type HoldReconciliation, type ReconcileHoldsInput } from './reconcile-holds.js';
 export { appointmentIdOfEvent, appointmentIdProperty, leadIdProperty, tenantIdProperty } from './calendar-events.js';
 export {
   CalendarOutboxWorker,

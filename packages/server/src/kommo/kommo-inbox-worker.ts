@@ -1,0 +1,119 @@
+/**
+ * The Kommo inbox worker: drains `kommo_inbox` — claims the head delivery of up to `batchSize`
+ * tenants (see `kommo-inbox.ts`), applies them side by side (one per tenant, so a tenant's
+ * deliveries apply in order) and settles each: done, back later with backoff (a transient
+ * failure: Kommo rate-limited or down), or dead (a permanent failure, or the attempts exhausted;
+ * kept with its error for an operator).
+ *
+ * Crash-safe: a delivery is settled only after it was applied, and applying is idempotent (a
+ * card already where a person put it is an echo). A worker killed mid-batch leaves its claims to
+ * expire after `leaseMs`; another worker (or the restarted one) takes them again.
+ */
+import { parseKommoWebhook } from '@sdr/adapter-kommo';
+import { classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
+import { applyKommoDelivery, type KommoDeliveryDeps } from './kommo-delivery.js';
+import type { KommoInbox, KommoInboxDelivery } from './kommo-inbox.js';
+
+/** Options of `createKommoInboxWorker`. */
+export interface KommoInboxWorkerOptions extends KommoDeliveryDeps {
+  readonly inbox: KommoInbox;
+  readonly clock: Clock;
+  readonly workerId: string;
+  /** Wait between passes that found nothing, in ms (default 500). */
+  readonly pollIntervalMs?: number;
+  /** Tenants per pass (default 16). */
+  readonly batchSize?: number;
+  /** How long a claim holds, in ms (default 120 s): a dead worker's deliveries return after it. */
+  readonly leaseMs?: number;
+  /** Backoff of failed deliveries (default: 12 attempts, 2 s doubling up to 10 minutes). */
+  readonly retryPolicy?: RetryPolicy;
+}
+
+/** A running (or startable) worker. */
+export interface KommoInboxWorker {
+  readonly workerId: string;
+  /** When the last pass completed; `null` before the first. */
+  readonly lastHeartbeatAt: Date | null;
+  /** One pass: how many deliveries it claimed. */
+  drainOnce(): Promise<number>;
+  start(): void;
+  /** Stops claiming and waits for the pass in flight. */
+  stop(): Promise<void>;
+}
+
+const defaultRetryPolicy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 2_000, maxDelayMs: 600_000, factor: 2 };
+
+/** Creates the worker; `start` runs it until `stop`. */
+export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoInboxWorker {
+  const { inbox, workerId, clock, logger } = options;
+  const pollIntervalMs = options.pollIntervalMs ?? 500;
+  const batchSize = options.batchSize ?? 16;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const policy = options.retryPolicy ?? defaultRetryPolicy;
+  let lastHeartbeatAt: Date | null = null;
+  let running: { readonly controller: AbortController; readonly done: Promise<void> } | null = null;
+
+  const apply = async (entry: KommoInboxDelivery): Promise<void> => {
+    try {
+      const report = await applyKommoDelivery(options, { tenantId: entry.tenantId, delivery: parseKommoWebhook(entry.body) });
+      await inbox.complete({ id: entry.id, workerId, now: clock.now(), outcome: `moves=${report.moves.length} echoes=${report.echoes}` });
+    } catch (error) {
+      const { message } = classifyError(error);
+      const decision = decideRetry({ error, attemptsMade: entry.attempts + 1, policy });
+      const log = { inboxId: entry.id, tenantId: entry.tenantId, attempts: entry.attempts + 1, error: message };
+      const now = clock.now();
+      if (decision.retry) {
+        logger.warn({ ...log, retryInMs: decision.delayMs }, 'Kommo delivery failed; will retry');
+        await inbox.retry({ id: entry.id, workerId, at: new Date(now.getTime() + decision.delayMs), error: message });
+      } else {
+        logger.error({ ...log, reason: decision.reason }, 'Kommo delivery given up');
+        await inbox.bury({ id: entry.id, workerId, now, error: message });
+      }
+    }
+  };
+
+  const drainOnce = async (): Promise<number> => {
+    const claimed = await inbox.claim({ workerId, now: clock.now(), leaseMs, limit: batchSize });
+    await Promise.all(
+      claimed.map((entry) =>
+        apply(entry).catch((error: unknown) => {
+          // Applied but not settled: the claim expires and the delivery is applied again, to no effect.
+          logger.error({ inboxId: entry.id, error: classifyError(error).message }, 'could not settle a Kommo delivery');
+        }),
+      ),
+    );
+    lastHeartbeatAt = clock.now();
+    return claimed.length;
+  };
+
+  return {
+    workerId,
+    get lastHeartbeatAt() {
+      return lastHeartbeatAt;
+    },
+    drainOnce,
+    start() {
+      if (running !== null) return;
+      const controller = new AbortController();
+      const done = (async () => {
+        while (!controller.signal.aborted) {
+          let claimed = 0;
+          try {
+            claimed = await drainOnce();
+          } catch (error) {
+            logger.error({ worker: workerId, error: classifyError(error).message }, 'Kommo inbox pass failed');
+          }
+          if (claimed === 0) await clock.sleep(pollIntervalMs, controller.signal).catch(() => undefined);
+        }
+      })();
+      running = { controller, done };
+    },
+    async stop() {
+      const current = running;
+      if (current === null) return;
+      running = null;
+      current.controller.abort();
+      await current.done;
+    },
+  };
+}

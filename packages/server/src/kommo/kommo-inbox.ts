@@ -1,0 +1,145 @@
+/**
+ * The Kommo inbox (`kommo_inbox` in the server schema): deliveries the webhook route accepted,
+ * written before it answers, and claimed by the Kommo inbox worker.
+ *
+ * - `add` is idempotent: a body already stored for the tenant writes nothing (Kommo re-sends).
+ * - `claim` hands out the **head** of each tenant's queue (its oldest pending delivery) when
+ *   nobody holds it, claimed until `leaseMs` from now; a tenant's next delivery only once the
+ *   head is settled, so deliveries apply in order with any number of workers (`FOR UPDATE SKIP
+ *   LOCKED`). A worker that dies leaves its claims to expire; nothing is lost.
+ * - `complete`, `retry` and `bury` settle a claimed delivery; a claim that expired meanwhile is
+ *   not touched.
+ */
+import { createHash } from 'node:crypto';
+import type { Database } from '@sdr/store-postgres';
+import { quoteIdentifier, serverSchema } from '../database/server-database.js';
+import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
+import type { InboxCounts } from '../evolution/evolution-inbox.js';
+
+/** A claimed delivery. */
+export interface KommoInboxDelivery {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly body: string;
+  /** Failed attempts so far. */
+  readonly attempts: number;
+  readonly receivedAt: Date;
+}
+
+/** The inbox's statements. */
+export interface KommoInbox {
+  /** Stores the delivery; `false` when the same body was stored for the tenant already. */
+  add(input: { readonly tenantId: string; readonly body: string; readonly receivedAt: Date }): Promise<boolean>;
+  claim(input: {
+    readonly workerId: string;
+    readonly now: Date;
+    readonly leaseMs: number;
+    readonly limit: number;
+  }): Promise<KommoInboxDelivery[]>;
+  complete(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly outcome: string }): Promise<boolean>;
+  retry(input: { readonly id: string; readonly workerId: string; readonly at: Date; readonly error: string }): Promise<boolean>;
+  bury(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly error: string }): Promise<boolean>;
+  /** Pending deliveries that are due at `now` (claimed or not). */
+  due(now: Date): Promise<number>;
+  counts(tenantId?: string): Promise<InboxCounts>;
+}
+
+/** The inbox in `schema` (default `sdr_server`). */
+export function createKommoInbox(options: { readonly db: Database; readonly schema?: string }): KommoInbox {
+  const { db } = options;
+  const inbox = `${quoteIdentifier(options.schema ?? serverSchema)}.kommo_inbox`;
+  const settled = async (operation: string, sql: string, params: readonly unknown[]) =>
+    (await db.write(operation, sql, params)).length === 1;
+
+  return {
+    async add({ tenantId, body, receivedAt }) {
+      const rows = await db.write(
+        'kommo.inbox.add',
+        `INSERT INTO ${inbox} (tenant_id, dedupe_key, body, received_at, available_at)
+         VALUES ($1, $2, $3, $4::timestamptz, $4::timestamptz)
+         ON CONFLICT ON CONSTRAINT kommo_inbox_dedupe_key DO NOTHING
+         RETURNING id`,
+        [tenantId, createHash('sha256').update(body).digest('hex'), body, instant(receivedAt)],
+      );
+      return rows.length === 1;
+    },
+
+    async claim({ workerId, now, leaseMs, limit }) {
+      const rows = await db.write(
+        'kommo.inbox.claim',
+        `UPDATE ${inbox} SET claimed_by = $1, claimed_until = $2::timestamptz
+         WHERE id IN (
+           SELECT head.id FROM ${inbox} head
+           WHERE head.status = 'pending'
+             AND head.available_at <= $3::timestamptz
+             AND (head.claimed_until IS NULL OR head.claimed_until < $3::timestamptz)
+             AND NOT EXISTS (
+               SELECT 1 FROM ${inbox} earlier
+               WHERE earlier.status = 'pending' AND earlier.tenant_id = head.tenant_id AND earlier.id < head.id
+             )
+           ORDER BY head.id
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED
+         )
+         RETURNING id, tenant_id, body, attempts, received_at`,
+        [workerId, instant(new Date(now.getTime() + leaseMs)), instant(now), limit],
+      );
+      return rows
+        .map((row) => ({
+          id: textOrNull(row['id']) ?? '',
+          tenantId: textOrNull(row['tenant_id']) ?? '',
+          body: textOrNull(row['body']) ?? '',
+          attempts: Number(row['attempts']),
+          receivedAt: toDate(row['received_at']),
+        }))
+        .sort((a, b) => Number(a.id) - Number(b.id));
+    },
+
+    complete({ id, workerId, now, outcome }) {
+      return settled(
+        'kommo.inbox.complete',
+        `UPDATE ${inbox} SET status = 'done', processed_at = $3::timestamptz, outcome = $4, claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(now), outcome],
+      );
+    },
+
+    retry({ id, workerId, at, error }) {
+      return settled(
+        'kommo.inbox.retry',
+        `UPDATE ${inbox} SET available_at = $3::timestamptz, last_error = $4, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(at), error],
+      );
+    },
+
+    bury({ id, workerId, now, error }) {
+      return settled(
+        'kommo.inbox.bury',
+        `UPDATE ${inbox} SET status = 'dead', processed_at = $3::timestamptz, last_error = $4, attempts = attempts + 1,
+           claimed_by = NULL, claimed_until = NULL
+         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
+        [id, workerId, instant(now), error],
+      );
+    },
+
+    async due(now) {
+      const rows = await db.query(
+        'kommo.inbox.due',
+        `SELECT count(*)::int AS n FROM ${inbox} WHERE status = 'pending' AND available_at <= $1::timestamptz`,
+        [instant(now)],
+      );
+      return Number(rows[0]?.['n'] ?? 0);
+    },
+
+    async counts(tenantId) {
+      const rows = await db.query(
+        'kommo.inbox.counts',
+        `SELECT status, count(*)::int AS n FROM ${inbox} WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) GROUP BY status`,
+        [tenantId ?? null],
+      );
+      const count = (status: string) => Number(rows.find((row) => row['status'] === status)?.['n'] ?? 0);
+      return { pending: count('pending'), done: count('done'), dead: count('dead') };
+    },
+  };
+}
