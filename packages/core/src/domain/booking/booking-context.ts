@@ -9,7 +9,7 @@ import type { Clock } from '../../ports/clock/clock.js';
 import { withLock, type LockPort } from '../../ports/lock/lock-port.js';
 import { noopLogger, type Logger } from '../../ports/logger/logger.js';
 import type { Repositories, Store } from '../../ports/repositories/repositories.js';
-import { emitCommitted, type DeferredEvent } from '../events/after-commit.js';
+import { emitCommitted, runCommitted, type DeferredEvent } from '../events/after-commit.js';
 import type { DomainEvents } from '../events/domain-events.js';
 import { transactionWithRetry } from '../unit-of-work/transaction-retry.js';
 import type { Appointment } from '../model/appointment.js';
@@ -323,13 +323,10 @@ export async function transactionWithEffects<T>(context: BookingContext, work: (
     effects = attempt;
     return work({ tx, afterCommit: (effect) => void attempt.push(effect) });
   });
-  for (const effect of effects) {
-    try {
-      effect();
-    } catch (error) {
-      context.logger.error({ error: classifyError(error).message }, 'an after-commit effect threw');
-    }
-  }
+  runCommitted(
+    context.logger,
+    effects.map((run) => ({ run })),
+  );
   return result;
 }
 
