@@ -9,15 +9,9 @@ import type { CalendarEvent } from '../../ports/calendar/calendar-port.js';
 import { bookedEvent } from './appointment-events.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
-import {
-  emitAfterCommit,
-  eventTitleFor,
-  loadLeadFor,
-  loadTenant,
-  slotUnavailable,
-  withCalendarLock,
-  type BookingContext,
-} from './booking-context.js';
+import { emitAfterCommit } from './booking-unit-of-work.js';
+import { eventTitleFor, loadLeadFor, loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
+import { slotUnavailable } from './booking-slots.js';
 import { bookInputSchema, slotRulesFor, type BookInput } from './booking-inputs.js';
 import { bookingCompletion, completeHold, holdSlot, isHold, releaseHold } from './hold-booking.js';
 import { refuseEarly, type BookingPlan } from './place-booking.js';

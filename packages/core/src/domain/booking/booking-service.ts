@@ -11,14 +11,13 @@ import { bookAppointment, type BookingResult } from './book-appointment.js';
 import { describeSlot, type AvailableSlot } from './availability.js';
 import {
   bookingContextOf,
-  loadFreeSlots,
-  ignoringAppointment,
   loadAppointmentFor,
   loadLeadFor,
   loadTenant,
   type BookingContext,
   type BookingServiceOptions,
 } from './booking-context.js';
+import { loadFreeSlots, ignoringAppointment } from './booking-slots.js';
 import {
   appointmentRefInputSchema,
   findSlotsInputSchema,

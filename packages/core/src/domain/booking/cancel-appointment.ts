@@ -9,17 +9,9 @@ import { cancelledEvent } from './appointment-events.js';
 import { writeEventsWithin } from '../events/after-commit.js';
 import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
-import {
-  assertScheduled,
-  deleteEventNow,
-  emitAfterCommit,
-  loadAppointmentFor,
-  loadTenant,
-  notifyObservers,
-  queueEventDeletion,
-  transactionWithEffects,
-  type BookingContext,
-} from './booking-context.js';
+import { assertScheduled, loadAppointmentFor, loadTenant, type BookingContext } from './booking-context.js';
+import { deleteEventNow, queueEventDeletion } from './booking-event-cleanup.js';
+import { emitAfterCommit, notifyObservers, transactionWithEffects } from './booking-unit-of-work.js';
 import { appendCrmNoteEntry, type CrmNote } from '../sync/crm-outbox-entries.js';
 import { appointmentRefInputSchema, type AppointmentRefInput } from './booking-inputs.js';
 

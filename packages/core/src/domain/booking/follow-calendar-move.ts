@@ -10,15 +10,9 @@
 import type { Appointment } from '../model/appointment.js';
 import type { Interval } from '../time/local-time.js';
 import type { SlotRefusal } from './availability.js';
-import {
-  checkSlotFreshly,
-  emitAfterCommit,
-  loadTenant,
-  notifyObservers,
-  transactionWithEffects,
-  withCalendarLock,
-  type BookingContext,
-} from './booking-context.js';
+import { checkSlotFreshly } from './booking-slots.js';
+import { emitAfterCommit, notifyObservers, transactionWithEffects } from './booking-unit-of-work.js';
+import { loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
 import { SlotUnavailableError } from '../../errors/index.js';
 import { writeEventsWithin } from '../events/after-commit.js';
 import { rescheduledEvent } from './appointment-events.js';

@@ -18,15 +18,10 @@ import { ConflictError, DuplicateError, SlotUnavailableError, classifyError } fr
 import type { Appointment } from '../model/appointment.js';
 import type { Tenant } from '../model/tenant.js';
 import { calendarEventIdFor } from '../model/appointment.js';
-import {
-  checkSlotFreshly,
-  compensateEvent,
-  notifyObservers,
-  slotUnavailable,
-  transactionWithEffects,
-  type BookingContext,
-  type UnitOfWork,
-} from './booking-context.js';
+import { checkSlotFreshly, slotUnavailable } from './booking-slots.js';
+import { compensateEvent } from './booking-event-cleanup.js';
+import { notifyObservers, transactionWithEffects, type UnitOfWork } from './booking-unit-of-work.js';
+import { type BookingContext } from './booking-context.js';
 import { writeEventsWithin } from '../events/after-commit.js';
 import { bookedEvent } from './appointment-events.js';
 import { ensureCalendarEvent } from './calendar-events.js';

@@ -12,15 +12,10 @@ import { parseOrThrow } from '../model/parse.js';
 import type { Tenant } from '../model/tenant.js';
 import type { Interval } from '../time/local-time.js';
 import { checkSlot, type AvailabilityIgnore, type SlotRefusal, type SlotRules } from './availability.js';
-import {
-  checkSlotFreshly,
-  compensateEvent,
-  slotUnavailable,
-  transactionWithEffects,
-  type BookingContext,
-  type SlotRequest,
-  type UnitOfWork,
-} from './booking-context.js';
+import { checkSlotFreshly, slotUnavailable, type SlotRequest } from './booking-slots.js';
+import { compensateEvent } from './booking-event-cleanup.js';
+import { transactionWithEffects, type UnitOfWork } from './booking-unit-of-work.js';
+import { type BookingContext } from './booking-context.js';
 import { ensureCalendarEvent } from './calendar-events.js';
 
 /** What is being booked. */

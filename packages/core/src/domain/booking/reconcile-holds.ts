@@ -19,7 +19,9 @@
 import { classifyError } from '../../errors/index.js';
 import { calendarEventIdFor, type Appointment } from '../model/appointment.js';
 import type { Tenant } from '../model/tenant.js';
-import { compensateEvent, emitAfterCommit, loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
+import { loadTenant, withCalendarLock, type BookingContext } from './booking-context.js';
+import { compensateEvent } from './booking-event-cleanup.js';
+import { emitAfterCommit } from './booking-unit-of-work.js';
 import { bookedEvent } from './appointment-events.js';
 import { appointmentIdOfEvent } from './calendar-events.js';
 import { isHold, linkHoldToEvent } from './hold-booking.js';

@@ -21,19 +21,16 @@ import type { Appointment } from '../model/appointment.js';
 import { parseOrThrow } from '../model/parse.js';
 import {
   assertScheduled,
-  deleteEventNow,
-  emitAfterCommit,
   eventTitleFor,
-  ignoringAppointment,
   loadAppointmentFor,
   loadLeadFor,
   loadTenant,
-  notifyObservers,
-  queueEventDeletion,
-  slotUnavailable,
   withCalendarLock,
   type BookingContext,
 } from './booking-context.js';
+import { deleteEventNow, queueEventDeletion } from './booking-event-cleanup.js';
+import { emitAfterCommit, notifyObservers } from './booking-unit-of-work.js';
+import { ignoringAppointment, slotUnavailable } from './booking-slots.js';
 import { rescheduleInputSchema, slotRulesFor, type RescheduleInput } from './booking-inputs.js';
 import { completeHold, holdSlot, isHold, releaseHold } from './hold-booking.js';
 import { placeBooking, refuseEarly, type BookingPlan, type Placement } from './place-booking.js';

@@ -11,7 +11,7 @@ import { appendLeadCrmEntry } from '../sync/lead-crm-outbox.js';
 import { PhoneNumber } from '../identity/phone-number.js';
 import type { LeadIdentity } from '../identity/whatsapp-jid.js';
 import { nameSchema } from '../model/common.js';
-import type { Lead } from '../model/lead.js';
+import { newLead, type Lead } from '../model/lead.js';
 import type { Tenant } from '../model/tenant.js';
 import type { ConversationDeps } from './conversation-deps.js';
 
@@ -74,27 +74,9 @@ export async function findOrCreateLeadWithin(
   if (identity.kind !== 'phone') {
     throw ValidationError.forField('from', 'is a WhatsApp @lid alias of no known lead, and a new lead needs a phone number');
   }
-  const lead = await tx.leads.create({
-    id: deps.newId(),
-    tenantId: tenant.id,
-    phone: identity.phone,
-    whatsappLid: lid ?? null,
-    name,
-    email: null,
-    stage: 'new',
-    fields: {},
-    tags: [],
-    automation: 'active',
-    optedOut: false,
-    optedOutAt: null,
-    lastInboundAt: null,
-    lastOutboundAt: null,
-    crmLeadId: null,
-    crmContactId: null,
-    createdAt: now,
-    updatedAt: now,
-    version: 0,
-  });
+  const lead = await tx.leads.create(
+    newLead({ id: deps.newId(), tenantId: tenant.id, phone: identity.phone, whatsappLid: lid ?? null, name, now }),
+  );
   await appendLeadCrmEntry(tx, { tenantId: tenant.id, leadId: lead.id, type: 'lead.created' });
   return { lead, created: true, events: [deferred('lead.created', { tenantId: tenant.id, at: now, leadId: lead.id })] };
 }

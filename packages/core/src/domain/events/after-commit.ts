@@ -72,12 +72,37 @@ export interface EventTarget {
 export function emitCommitted(target: EventTarget, events: readonly DeferredEvent[]): void {
   const bus = target.events;
   if (bus === undefined) return;
-  for (const { name, event } of events) {
-    try {
+  runCommitted(
+    target.logger,
+    events.map(({ name, event }) => ({
       // eventemitter3's typed `emit` takes the listener's parameters; the map fixes them per name.
-      (bus.emit as (name: DomainEventName, event: DomainEventMap[DomainEventName]) => boolean)(name, event);
+      run: () => void (bus.emit as (name: DomainEventName, event: DomainEventMap[DomainEventName]) => boolean)(name, event),
+      fields: { event: name },
+      failure: 'a domain event listener threw',
+    })),
+  );
+}
+
+/** Work deferred past a commit, and what to log about it should it throw. */
+export interface CommittedEffect {
+  readonly run: () => void;
+  /** Log fields naming the effect (e.g. `{ event: 'lead.created' }`). */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** The log message when it throws (default `an after-commit effect threw`). */
+  readonly failure?: string;
+}
+
+/**
+ * Runs what a committed unit of work deferred, in order: an effect that throws is logged and the
+ * next one still runs — the change is committed by then, so the caller never sees the exception.
+ * The one loop behind `emitCommitted` and every unit of work that defers effects.
+ */
+export function runCommitted(logger: Logger | undefined, effects: readonly CommittedEffect[]): void {
+  for (const effect of effects) {
+    try {
+      effect.run();
     } catch (error) {
-      (target.logger ?? noopLogger).error({ event: name, error: describeError(error) }, 'a domain event listener threw');
+      (logger ?? noopLogger).error({ ...effect.fields, error: describeError(error) }, effect.failure ?? 'an after-commit effect threw');
     }
   }
 }

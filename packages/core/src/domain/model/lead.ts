@@ -71,6 +71,46 @@ export const leadSchema = z.object({
 });
 export type Lead = z.output<typeof leadSchema>;
 
+/** What identifies a new lead; everything else starts at its default. */
+export interface NewLeadInput {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly phone: PhoneNumber;
+  readonly now: Date;
+  readonly whatsappLid?: string | null;
+  readonly name?: string | null;
+  readonly email?: string | null;
+  readonly stage?: Stage;
+}
+
+/**
+ * A lead as it is first written: stage `new`, automation active, not opted out, no fields, tags,
+ * contact times or CRM links, version 0. The one place those defaults live.
+ */
+export function newLead(input: NewLeadInput): Lead {
+  return {
+    id: input.id,
+    tenantId: input.tenantId,
+    phone: input.phone,
+    whatsappLid: input.whatsappLid ?? null,
+    name: input.name ?? null,
+    email: input.email ?? null,
+    stage: input.stage ?? 'new',
+    fields: {},
+    tags: [],
+    automation: 'active',
+    optedOut: false,
+    optedOutAt: null,
+    lastInboundAt: null,
+    lastOutboundAt: null,
+    crmLeadId: null,
+    crmContactId: null,
+    createdAt: input.now,
+    updatedAt: input.now,
+    version: 0,
+  };
+}
+
 /** Automation may run re-engagements for this lead. */
 export function isUnderAutomation(lead: Pick<Lead, 'automation' | 'optedOut'>): boolean {
   return lead.automation === 'active' && !lead.optedOut;

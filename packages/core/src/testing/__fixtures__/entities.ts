@@ -6,7 +6,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { PhoneNumber } from '../../domain/identity/phone-number.js';
 import { appointmentSchema, type Appointment } from '../../domain/model/appointment.js';
 import { billingCycleSchema, contactSchema, type BillingCycle, type Contact } from '../../domain/model/billing.js';
-import { leadSchema, type Lead } from '../../domain/model/lead.js';
+import { leadSchema, newLead, type Lead } from '../../domain/model/lead.js';
 import { messageSchema, type Message } from '../../domain/model/message.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { templateSchema, type Template } from '../../domain/model/template.js';
@@ -49,24 +49,7 @@ export function buildTenant(overrides: Partial<Tenant> = {}): Tenant {
 /** A new lead of `tenantId` with a fresh phone. */
 export function buildLead(overrides: Partial<Lead> & { readonly tenantId: string }): Lead {
   return parseOrThrow(leadSchema, {
-    id: newId(),
-    phone: newPhone(),
-    whatsappLid: null,
-    name: 'Maria Silva',
-    email: null,
-    stage: 'new',
-    fields: {},
-    tags: [],
-    automation: 'active',
-    optedOut: false,
-    optedOutAt: null,
-    lastInboundAt: null,
-    lastOutboundAt: null,
-    crmLeadId: null,
-    crmContactId: null,
-    createdAt: T0,
-    updatedAt: T0,
-    version: 0,
+    ...newLead({ id: newId(), tenantId: overrides.tenantId, phone: newPhone(), name: 'Maria Silva', now: T0 }),
     ...overrides,
   });
 }

@@ -12,7 +12,7 @@ import { LockNotAcquiredError, SlotUnavailableError, classifyError } from '../..
 import { BookingService } from '../../domain/booking/booking-service.js';
 import { checkCalendarConsistency } from '../../domain/booking/calendar-consistency.js';
 import { PhoneNumber } from '../../domain/identity/phone-number.js';
-import { leadSchema, type Lead } from '../../domain/model/lead.js';
+import { leadSchema, newLead, type Lead } from '../../domain/model/lead.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { tenantSchema, type Tenant } from '../../domain/model/tenant.js';
 import { addLocalDays, localParts, zonedInstant } from '../../domain/time/local-time.js';
@@ -183,25 +183,15 @@ function contentionTenant(now: Date): Tenant {
 }
 
 function contentionLead(tenant: Tenant, index: number): Lead {
-  return parseOrThrow(leadSchema, {
-    id: globalThis.crypto.randomUUID(),
-    tenantId: tenant.id,
-    phone: PhoneNumber.fromE164(`+551199${String(1_000_000 + index).padStart(7, '0')}`),
-    whatsappLid: null,
-    name: `Lead ${index + 1}`,
-    email: null,
-    stage: 'qualifying',
-    fields: {},
-    tags: [],
-    automation: 'active',
-    optedOut: false,
-    optedOutAt: null,
-    lastInboundAt: null,
-    lastOutboundAt: null,
-    crmLeadId: null,
-    crmContactId: null,
-    createdAt: tenant.createdAt,
-    updatedAt: tenant.createdAt,
-    version: 0,
-  });
+  return parseOrThrow(
+    leadSchema,
+    newLead({
+      id: globalThis.crypto.randomUUID(),
+      tenantId: tenant.id,
+      phone: PhoneNumber.fromE164(`+551199${String(1_000_000 + index).padStart(7, '0')}`),
+      name: `Lead ${index + 1}`,
+      stage: 'qualifying',
+      now: tenant.createdAt,
+    }),
+  );
 }
