@@ -87,7 +87,7 @@ describe('validateTwilioSignature', () => {
   it('signs repeated parameters value by value, sorted', () => {
     const url = 'https://example.com/hook';
     const signature = computeTwilioSignature('t', url, { B: ['2', '1'], A: 'x' });
-    expect(signature).toBe(computeTwilioSignature('t', `${url}`, { A: 'x', B: ['1', '2'] }));
+    expect(signature).toBe(computeTwilioSignature('t', url, { A: 'x', B: ['1', '2'] }));
     expect(validateTwilioSignature({ authToken: 't', url, signature, params: { A: 'x', B: ['1', '2'] } })).toEqual({ ok: true });
   });
 });
