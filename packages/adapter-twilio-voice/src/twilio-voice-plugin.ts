@@ -24,7 +24,7 @@ export interface VoiceUrls {
   readonly action: string;
   /** The ConversationRelay socket (`wss://…/relay`). */
   readonly relay: string;
-  /** The Media Streams socket (`wss://…/stream`). */
+  /** The Media Streams socket (`wss://…/stream`), followed by `/{CallSid}`. */
   readonly stream: string;
 }
 
@@ -118,7 +118,10 @@ export function createTwilioVoice(config: TwilioVoiceConfig, tenantId: string): 
     },
     answerCall(input) {
       const parameters = { callSid: input.callSid };
-      if (config.mode === 'media_streams') return mediaStreamTwiml({ url: urls.stream, action: urls.action, parameters });
+      // The stream's path names the call: its first frame comes before Twilio says which call it is.
+      if (config.mode === 'media_streams') {
+        return mediaStreamTwiml({ url: `${urls.stream}/${encodeURIComponent(input.callSid)}`, action: urls.action, parameters });
+      }
       return conversationRelayTwiml({
         url: urls.relay,
         action: urls.action,

@@ -99,7 +99,14 @@ export function runConversationRelaySession(options: ConversationRelaySessionOpt
       case 'setup': {
         if (turns !== null) return;
         callSid = message.callSid;
-        turns = await options.open(message);
+        try {
+          turns = await options.open(message);
+        } catch (error) {
+          // No conversation, no call: closing makes Twilio run the action URL (a person, or hang up).
+          failed('voice call could not be opened', error);
+          socket.close(1011, 'call could not be opened');
+          return;
+        }
         const greeting = await turns.greeting();
         // Recorded as said, so it is said even when the caller already spoke: the queue holds
         // the caller's prompt until the greeting has left.

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { kommoPlugin } from '@sdr/adapter-kommo';
+import { twilioVoicePlugin, type VoicePort } from '@sdr/adapter-twilio-voice';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
@@ -36,6 +37,7 @@ import type { ServerContext } from '../context.js';
 import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSettings, type EvolutionIngest } from '../evolution/index.js';
 import { sha256Hex } from '../http/index.js';
 import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/index.js';
+import { voicePortOf, voiceWebhookUrl } from '../voice/voice-settings.js';
 import {
   createHeartbeats,
   createMetrics,
@@ -111,6 +113,8 @@ export interface Composition {
   readonly integrations: IntegrationService;
   /** The model of a tenant's agent: its `model` integration, else `SDR_AGENT_*`, else the demo model. */
   readonly modelFor: TenantModelResolver;
+  /** A tenant's phone (its Twilio `voice` integration), or `null` when it has none. */
+  readonly voiceFor: (tenantId: string) => VoicePort | null;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -175,6 +179,7 @@ export async function composeServer(input: {
     ...Object.values(createSandboxPlugins({ db: database.database })),
     evolutionPlugin,
     kommoPlugin,
+    twilioVoicePlugin,
     openAiCompatibleModelPlugin,
     sandboxModelPlugin,
     ...(input.plugins ?? []),
@@ -223,7 +228,9 @@ export async function composeServer(input: {
     webhookUrl: (tenantId, kind, provider, pluginConfig) =>
       provider === 'kommo'
         ? kommoWebhookUrl(config.publicBaseUrl, tenantId, (pluginConfig as { readonly webhookSecret: string }).webhookSecret)
-        : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+        : provider === 'twilio'
+          ? voiceWebhookUrl(pluginConfig, tenantId)
+          : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
   const context: ServerContext = {
@@ -290,6 +297,7 @@ export async function composeServer(input: {
     webhooks,
     box,
     integrations,
+    voiceFor: (tenantId) => voicePortOf(view.configurationOf(tenantId, 'voice'), tenantId),
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     processId,
     async close() {

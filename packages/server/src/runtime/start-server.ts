@@ -28,6 +28,7 @@ import { openRedis } from './open-redis.js';
 import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { createWebhookRoutes } from '../webhooks/index.js';
+import { createVoiceRoutes, ensureDemoVoice } from '../voice/index.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -79,6 +80,8 @@ export async function startServer(input: {
       serves && config.seedDemo
         ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
         : null;
+    // The demo tenant's offline phone line (`sdr call`).
+    if (demo !== null) await ensureDemoVoice({ composition, tenantId: demo.tenant.id, publicBaseUrl: config.publicBaseUrl });
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
@@ -168,6 +171,7 @@ async function buildApp(input: {
       probes,
       composition.evolution.routes,
       composition.kommo.routes,
+      createVoiceRoutes({ composition }),
       createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
