@@ -48,7 +48,9 @@ export class VoiceTurnFailure extends Error {
 }
 
 /** The system prompt of a phone turn: the persona's, plus the phone rules. */
-export function buildVoiceSystemPrompt(input: Pick<VoiceTurnInput, 'settings' | 'tenant' | 'lead' | 'clock' | 'state' | 'appointment'>): string {
+export function buildVoiceSystemPrompt(
+  input: Pick<VoiceTurnInput, 'settings' | 'tenant' | 'lead' | 'clock' | 'state' | 'appointment'>,
+): string {
   const base = buildSystemPrompt({
     settings: input.settings,
     tenant: input.tenant,
@@ -66,7 +68,9 @@ export function buildVoiceSystemPrompt(input: Pick<VoiceTurnInput, 'settings' | 
  */
 export async function* streamVoiceTurn(input: VoiceTurnInput): AsyncGenerator<string, void, undefined> {
   const { state, signal } = input;
-  if (signal.aborted) return;
+  // Read through a call: the signal changes while the stream runs.
+  const aborted = () => signal.aborted;
+  if (aborted()) return;
   const tools = createAgentTools({
     services: input.services,
     tenant: input.tenant,
@@ -90,7 +94,7 @@ export async function* streamVoiceTurn(input: VoiceTurnInput): AsyncGenerator<st
   let said = false;
   try {
     for await (const part of result.fullStream) {
-      if (signal.aborted || part.type === 'abort') return;
+      if (aborted() || part.type === 'abort') return;
       if (part.type === 'error') throw new VoiceTurnFailure(describe(part.error));
       if (part.type === 'text-delta' && part.text !== '') {
         said = true;
@@ -98,7 +102,7 @@ export async function* streamVoiceTurn(input: VoiceTurnInput): AsyncGenerator<st
       }
     }
   } catch (error) {
-    if (signal.aborted) return;
+    if (aborted()) return;
     if (error instanceof VoiceTurnFailure) throw error;
     throw new VoiceTurnFailure(describe(error));
   }

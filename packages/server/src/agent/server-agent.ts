@@ -58,7 +58,10 @@ export function startServerAgent(input: {
         if (message?.channel !== 'voice') agent.notify({ tenantId: event.tenantId, leadId: event.leadId });
       })
       .catch((error: unknown) => {
-        logger.error({ tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) }, 'agent notification failed');
+        logger.error(
+          { tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) },
+          'agent notification failed',
+        );
       });
   };
   context.events.on('message.received', onMessage);

@@ -137,7 +137,10 @@ export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): Fast
         }
         const handoffData = param(params, 'HandoffData', 'handoffData');
         const sessionStatus = param(params, 'SessionStatus', 'sessionStatus');
-        logger.info({ tenantId, callSid, sessionStatus: sessionStatus?.slice(0, 20), handoff: handoffData !== undefined }, 'voice session ended');
+        logger.info(
+          { tenantId, callSid, sessionStatus: sessionStatus?.slice(0, 20), handoff: handoffData !== undefined },
+          'voice session ended',
+        );
         return voice.afterSession({ handoffData, sessionStatus });
       },
     );
@@ -220,10 +223,16 @@ export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): Fast
       sockets.handleUpgrade(request, socket, head, (ws) => runSession(ws, voice, tenantId, streamCall));
     };
     app.server.on('upgrade', onUpgrade);
-    app.addHook('onClose', async () => {
+    // Before the HTTP server waits for its connections: calls under way are ended (their summary
+    // written) and their sockets closed, which the server's close would otherwise wait for.
+    app.addHook('preClose', async () => {
       app.server.off('upgrade', onUpgrade);
       for (const client of sockets.clients) client.close(1001, 'server shutting down');
+      const closing = setTimeout(() => {
+        for (const client of sockets.clients) client.terminate();
+      }, 2_000);
       await Promise.all([...sessions]);
+      clearTimeout(closing);
       await new Promise<void>((resolve) => sockets.close(() => resolve()));
     });
     return Promise.resolve();

@@ -93,7 +93,13 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
   const recordOutbound = async (body: string) => {
     if (body.trim() === '') return;
     replies += 1;
-    await conversation.recordOutbound({ tenant, leadId: lead.id, body, channel: 'voice', providerMessageId: `${callSid}:agent:${replies}` });
+    await conversation.recordOutbound({
+      tenant,
+      leadId: lead.id,
+      body,
+      channel: 'voice',
+      providerMessageId: `${callSid}:agent:${replies}`,
+    });
   };
   const commitPending = async () => {
     const text = pending;
@@ -178,7 +184,15 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
     end() {
       ended ??= (async () => {
         await commitPending();
-        const text = callSummary({ tenant, startedAt, endedAt: deps.clock.now(), utterances, replies, appointment: state.appointment, handoff });
+        const text = callSummary({
+          tenant,
+          startedAt,
+          endedAt: deps.clock.now(),
+          utterances,
+          replies,
+          appointment: state.appointment,
+          handoff,
+        });
         await deps.store.transaction((tx) =>
           appendCrmNoteEntry(tx, { tenantId: tenant.id, leadId: lead.id, note: { key: `voice-call:${callSid}`, text } }),
         );

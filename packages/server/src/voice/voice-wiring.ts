@@ -29,7 +29,14 @@ export function createVoiceRoutes(input: {
     languageOf: async (tenant) => (await settingsFor(tenant.id)).language ?? tenant.locale,
     openCall: (call) =>
       openVoiceCall(
-        { store: context.store, services: context.services, clock: context.clock, logger: context.logger, modelFor: composition.modelFor, settingsFor },
+        {
+          store: context.store,
+          services: context.services,
+          clock: context.clock,
+          logger: context.logger,
+          modelFor: composition.modelFor,
+          settingsFor,
+        },
         call,
       ),
     ...(input.onSessionEnd === undefined ? {} : { onSessionEnd: input.onSessionEnd }),
@@ -44,7 +51,11 @@ export const demoAccountSid = `AC${'0'.repeat(32)}`;
  * integration with a random Auth Token and this server's public base URL. A tenant with a real
  * voice integration is left alone; the demo line follows the server's public base URL.
  */
-export async function ensureDemoVoice(input: { readonly composition: Composition; readonly tenantId: string; readonly publicBaseUrl: string }): Promise<void> {
+export async function ensureDemoVoice(input: {
+  readonly composition: Composition;
+  readonly tenantId: string;
+  readonly publicBaseUrl: string;
+}): Promise<void> {
   const { composition, tenantId, publicBaseUrl } = input;
   const current = composition.voiceFor(tenantId);
   if (current !== null && (current.config.accountSid !== demoAccountSid || current.config.publicBaseUrl === publicBaseUrl)) return;
