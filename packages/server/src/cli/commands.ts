@@ -1,5 +1,6 @@
 import type { CliCommand } from './command.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
+import { callCommand } from './commands/call.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { integrationsCommand } from './commands/integrations.js';
@@ -16,4 +17,5 @@ export const commands: readonly CliCommand[] = [
   integrationsCommand,
   exportCommand,
   importCommand,
+  callCommand,
 ];

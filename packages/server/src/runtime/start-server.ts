@@ -81,7 +81,8 @@ export async function startServer(input: {
         ? await ensureDemoTenant({ database: database.database, store: composition.context.store, clock: composition.clock })
         : null;
     // The demo tenant's offline phone line (`sdr call`).
-    if (demo !== null) await ensureDemoVoice({ composition, tenantId: demo.tenant.id, publicBaseUrl: config.publicBaseUrl });
+    if (demo !== null)
+      await ensureDemoVoice({ composition, tenantId: demo.tenant.id, publicBaseUrl: config.publicBaseUrl, dataDir: config.dataDir });
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
