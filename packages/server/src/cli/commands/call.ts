@@ -86,8 +86,10 @@ async function converse(io: CliIo, line: Line, flags: Map<string, string>): Prom
     onToken: (token, last) => io.stdout(last ? `${token}\n` : token),
   });
   io.stderr(`connected (call ${phone.callSid}); type what you say, /hangup to hang up\n`);
-  let handedOff = false;
-  void phone.ended.then(() => (handedOff = true));
+  // Set by the server's `end` (read through a call: it changes while lines are read).
+  const handoff = { seen: false };
+  void phone.ended.then(() => (handoff.seen = true));
+  const handedOff = () => handoff.seen;
   const lines = io.readLines?.() ?? [];
   for await (const typed of lines) {
     const text = typed.trim();
@@ -100,9 +102,9 @@ async function converse(io: CliIo, line: Line, flags: Map<string, string>): Prom
     }
     io.stdout('agent: ');
     await phone.say(text);
-    if (handedOff) break;
+    if (handedOff()) break;
   }
-  if (handedOff) {
+  if (handedOff()) {
     const end = await phone.ended;
     io.stderr(`the agent handed the call over (${end.handoffData ?? 'no reason'})\n`);
     io.stdout(`action: ${await phone.action()}\n`);
