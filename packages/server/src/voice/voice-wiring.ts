@@ -3,7 +3,7 @@
  * services and models, and the demo tenant's offline phone line.
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultAgentSettings, type AgentSettings } from '@sdr/agent';
 import type { FastifyPluginAsync } from 'fastify';
@@ -102,5 +102,14 @@ export async function ensureDemoVoice(input: {
   const line = composition.voiceFor(tenantId);
   if (line === null) return;
   const written: DemoPhoneLine = { tenantId, publicBaseUrl: line.config.publicBaseUrl, authToken: line.config.authToken };
-  await writeFile(demoPhoneLinePath(input.dataDir), `${JSON.stringify(written, null, 2)}\n`, { mode: 0o600 });
+  try {
+    await mkdir(input.dataDir, { recursive: true });
+    await writeFile(demoPhoneLinePath(input.dataDir), `${JSON.stringify(written, null, 2)}\n`, { mode: 0o600 });
+  } catch (error) {
+    // The line works without the file; only `sdr call` without flags needs it.
+    composition.context.logger.warn(
+      { error: error instanceof Error ? error.message.slice(0, 300) : 'unwritable' },
+      'the demo phone line could not be written to the data directory',
+    );
+  }
 }
