@@ -30,8 +30,8 @@ export interface VoiceTurnInput {
   readonly settings: AgentSettings;
   readonly tenant: Tenant;
   readonly lead: Lead;
-  /** The conversation so far, oldest first, the caller's newest utterance last. */
-  readonly history: readonly Message[];
+  /** The conversation so far, oldest first, the caller's newest utterance last (stored or not yet). */
+  readonly history: readonly Pick<Message, 'direction' | 'body'>[];
   /** Shared by the turns of one call (slots offered, the meeting, handoff), changed by the tools. */
   readonly state: TurnToolState;
   /** The lead's next scheduled meeting, if any (the prompt states it). */

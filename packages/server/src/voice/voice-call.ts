@@ -17,6 +17,7 @@ import {
   type Clock,
   type Lead,
   type Logger,
+  type Message,
   type Store,
   type Tenant,
 } from '@sdr/core';
@@ -83,6 +84,11 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
   const scheduled = await deps.store.appointments.listByLead(tenant.id, lead.id, { statuses: ['scheduled'] });
   state.appointment = scheduled.find((appointment) => appointment.start.getTime() > startedAt.getTime()) ?? null;
 
+  const lastMessages = deps.lastMessages ?? 20;
+  // The conversation as the model reads it: what was stored before the call, then the call itself.
+  const history: Pick<Message, 'direction' | 'body'>[] = (
+    await deps.store.messages.listByLead(tenant.id, lead.id, { limit: lastMessages })
+  ).map((message) => ({ direction: message.direction, body: message.body }));
   let utterances = 0;
   let replies = 0;
   let digits = '';
@@ -101,10 +107,16 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
       providerMessageId: `${callSid}:agent:${replies}`,
     });
   };
-  const commitPending = async () => {
-    const text = pending;
-    pending = null;
-    if (text !== null) await recordOutbound(text);
+  // Writes of the transcript, one after the other (a failed one is logged; the next ones go on).
+  let writes: Promise<void> = Promise.resolve();
+  const write = (task: () => Promise<void>): Promise<void> => {
+    writes = writes.then(task).catch((error: unknown) => {
+      deps.logger.error(
+        { ...log, error: error instanceof Error ? error.message.slice(0, 300) : 'failed' },
+        'voice transcript write failed',
+      );
+    });
+    return writes;
   };
   const handOff = async (reason: string) => {
     if (handoff !== undefined) return;
@@ -121,34 +133,41 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
     },
     async greeting() {
       const text = voiceGreeting(settings, tenant);
-      await recordOutbound(text);
+      history.push({ direction: 'outbound', body: text });
+      await write(() => recordOutbound(text));
       return text;
     },
     async *reply(utterance, signal) {
-      await commitPending();
+      const heard = pending;
+      pending = null;
       const keyed = digits === '' ? utterance : `${utterance} [keypad: ${digits}]`;
       digits = '';
       utterances += 1;
-      await conversation.recordInbound({
-        tenant,
-        from: lead.phone.e164,
-        channel: 'voice',
-        providerMessageId: `${callSid}:caller:${utterances}`,
-        body: keyed,
+      const number = utterances;
+      // The model reads the call from memory; the transcript is written behind it, in order.
+      if (heard !== null && heard.trim() !== '') history.push({ direction: 'outbound', body: heard });
+      history.push({ direction: 'inbound', body: keyed });
+      void write(async () => {
+        if (heard !== null) await recordOutbound(heard);
+        await conversation.recordInbound({
+          tenant,
+          from: lead.phone.e164,
+          channel: 'voice',
+          providerMessageId: `${callSid}:caller:${number}`,
+          body: keyed,
+        });
       });
-      const current = (await deps.store.leads.get(tenant.id, lead.id)) ?? lead;
-      const history = await deps.store.messages.listByLead(tenant.id, lead.id, { limit: deps.lastMessages ?? 20 });
+      const [current, model] = await Promise.all([deps.store.leads.get(tenant.id, lead.id), deps.modelFor(tenant.id)]);
       let said = '';
       try {
-        const model = await deps.modelFor(tenant.id);
         for await (const chunk of streamVoiceTurn({
           services: deps.services,
           clock: deps.clock,
           model,
           settings,
           tenant,
-          lead: current,
-          history,
+          lead: current ?? lead,
+          history: history.slice(-lastMessages),
           state,
           appointment: state.appointment,
           signal,
@@ -183,7 +202,11 @@ export async function openVoiceCall(deps: VoiceCallDeps, input: VoiceCallInput):
     },
     end() {
       ended ??= (async () => {
-        await commitPending();
+        const heard = pending;
+        pending = null;
+        await write(async () => {
+          if (heard !== null) await recordOutbound(heard);
+        });
         const text = callSummary({
           tenant,
           startedAt,
