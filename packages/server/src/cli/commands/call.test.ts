@@ -28,6 +28,8 @@ describe('sdr call', () => {
   beforeAll(async () => {
     database = await createTestDatabase('pglite');
     server = await startTestServer({ ...database.env, SDR_DISPATCH_POLL_MS: '1000', SDR_ALERT_INTERVAL_MS: '60000' });
+    // The command reads the embedded server's data directory, whatever database the shell names.
+    vi.stubEnv('DATABASE_URL', '');
     for (const [name, value] of Object.entries(database.env)) vi.stubEnv(name, value);
   }, 120_000);
 

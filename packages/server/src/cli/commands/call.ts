@@ -64,7 +64,11 @@ async function lineOf(tenantId: string, flags: Map<string, string>): Promise<Lin
     const composition = await composeServer({ config: settings, database, logger: noopLogger });
     try {
       const voice = composition.voiceFor(tenantId);
-      if (voice === null) throw ValidationError.forField('--tenant', 'has no Twilio voice integration (PUT /v1/integrations/voice)');
+      if (voice === null)
+        throw ValidationError.forField(
+          '--tenant',
+          'has no Twilio voice integration (PUT /v1/integrations/voice); or pass --auth-token and --public-base-url',
+        );
       return { tenantId, authToken: voice.config.authToken, publicBaseUrl: voice.config.publicBaseUrl.replace(/\/+$/, '') };
     } finally {
       await composition.close();
