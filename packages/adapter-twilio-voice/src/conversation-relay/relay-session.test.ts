@@ -35,6 +35,7 @@ function scriptedTurns() {
     },
     dtmf: (digit) => {
       log.push(`dtmf:${digit}`);
+      if (digit === '0') turns.handoff = { reason: 'pressed 0' };
       return Promise.resolve();
     },
     end: () => {
@@ -147,6 +148,17 @@ describe('runConversationRelaySession', () => {
     ]);
     phone.client.close();
     expect(await phone.session).toEqual({ ended: 'handoff', handoff: { reason: 'asked for a person' }, callSid: 'CA1' });
+  });
+
+  it('ends the call when a keypad digit hands it over', async () => {
+    const { turns } = scriptedTurns();
+    const phone = await call(turns);
+    phone.send(setup);
+    phone.send({ type: 'dtmf', digit: '0' });
+    await phone.until(() => phone.received.some((frame) => frame.type === 'end'));
+    expect(phone.received.at(-1)).toEqual({ type: 'end', handoffData: JSON.stringify({ reason: 'pressed 0' }) });
+    phone.client.close();
+    expect(await phone.session).toEqual({ ended: 'handoff', handoff: { reason: 'pressed 0' }, callSid: 'CA1' });
   });
 
   it('survives frames that are not JSON or lack fields', async () => {

@@ -62,6 +62,7 @@ export function runConversationRelaySession(options: ConversationRelaySessionOpt
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
   let handoff: { readonly reason: string } | undefined;
+  const handedOff = () => handoff !== undefined;
 
   const send = (frame: string) => {
     if (!closed && socket.readyState === openState) socket.send(frame);
@@ -127,9 +128,18 @@ export function runConversationRelaySession(options: ConversationRelaySessionOpt
         await turns?.interrupted(message.heard);
         return;
       }
-      case 'dtmf':
+      case 'dtmf': {
         await turns?.dtmf(message.digit);
+        // A digit may hand the call over (a person asked for): once no reply is being spoken, end.
+        if (turns?.handoff === undefined || handoff !== undefined) return;
+        await speaking?.done;
+        // The reply just finished may have ended the call already (read through a call: it changed meanwhile).
+        if (handedOff()) return;
+        handoff = turns.handoff;
+        send(relayEnd({ reason: handoff.reason }));
+        logger.info({ callSid }, 'voice call handed off');
         return;
+      }
       case 'error':
         logger.warn({ callSid, description: message.description.slice(0, 300) }, 'ConversationRelay reported an error');
         return;
