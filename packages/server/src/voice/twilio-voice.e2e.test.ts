@@ -10,7 +10,7 @@ import { computeTwilioSignature, twilioBodyHash } from '@sdr/adapter-twilio-voic
 import { PhoneNumber, formatLocal } from '@sdr/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createTestDatabase, startTestServer, type TestDatabase } from '../runtime/__fixtures__/server-harness.js';
+import { clientFor, createTestDatabase, startTestServer, type TestDatabase } from '../runtime/__fixtures__/server-harness.js';
 import type { RunningServer } from '../runtime/start-server.js';
 import { dialTwilioPhone } from './twilio-phone.js';
 
@@ -168,4 +168,38 @@ describe('a phone call to the demo tenant', () => {
         /^Ligação em .+ \(America\/Sao_Paulo\), \d+ s: 4 fala\(s\) do lead, 5 resposta\(s\) do agente\.\nReunião: .+\.\nTransferida para uma pessoa: /,
       );
   }, 120_000);
+
+  it('PUT /v1/integrations/voice validates the configuration, keeps the secrets write-only, and the new token signs at once', async () => {
+    const { tenantId, serverUrl } = line();
+    const client = clientFor(serverUrl, server?.demo?.apiKey ?? '');
+    const bad = await client.request<{ errors?: { field: string }[] }>('PUT', '/v1/integrations/voice', {
+      provider: 'twilio',
+      config: { accountSid: 'nope', authToken: 't', publicBaseUrl: 'https://voice.example.com', mode: 'media_streams' },
+    });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain('config.accountSid');
+    expect(JSON.stringify(bad.body)).toContain('config.deepgram');
+    const config = {
+      accountSid: `AC${'b'.repeat(32)}`,
+      authToken: 'a-new-auth-token',
+      publicBaseUrl: 'https://voice.example.com',
+      humanNumber: '+5511912341234',
+    };
+    const saved = await client.request('PUT', '/v1/integrations/voice', { provider: 'twilio', config });
+    expect(saved.status).toBe(200);
+    expect(JSON.stringify(saved.body)).not.toContain('a-new-auth-token');
+    const path = `/webhooks/twilio/${tenantId}/action`;
+    const params = { CallSid: 'CA3', SessionStatus: 'failed' };
+    const answer = await fetch(`${serverUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': computeTwilioSignature('a-new-auth-token', `https://voice.example.com${path}`, params),
+      },
+      body: new URLSearchParams(params).toString(),
+    });
+    expect(answer.status).toBe(200);
+    // A session that failed is transferred rather than hung up on.
+    expect(await answer.text()).toContain('<Dial answerOnBridge="true" timeout="30">+5511912341234</Dial>');
+  }, 60_000);
 });
