@@ -15,3 +15,4 @@ export * from './run-turn.js';
 export * from './agent.js';
 /** The model port of the agent: the AI SDK's language model interface, as is. */
 export type { LanguageModelV3 } from '@ai-sdk/provider';
+export * from './voice-turn.js';

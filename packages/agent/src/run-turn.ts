@@ -65,7 +65,8 @@ function skipReason(lead: Lead, settings: AgentSettings): string | null {
   return null;
 }
 
-function toModelMessages(messages: readonly Message[]): ModelMessage[] {
+/** The conversation as the model reads it: the lead's messages as `user`, ours as `assistant`. */
+export function toModelMessages(messages: readonly Pick<Message, 'direction' | 'body'>[]): ModelMessage[] {
   return messages.map((message) => {
     const content = message.body.trim() === '' ? '[media]' : message.body;
     return message.direction === 'inbound' ? { role: 'user', content } : { role: 'assistant', content };

@@ -50,12 +50,19 @@ export function startServerAgent(input: {
     settingsFor: input.settingsFor ?? (() => defaultAgentSettings),
     debounceMs: input.config.debounceMs,
   });
-  const onMessage = (event: { readonly tenantId: string; readonly leadId: string }) => {
-    try {
-      agent.notify({ tenantId: event.tenantId, leadId: event.leadId });
-    } catch (error) {
-      logger.error({ tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) }, 'agent notification failed');
-    }
+  const onMessage = (event: { readonly tenantId: string; readonly leadId: string; readonly messageId: string }) => {
+    // What a caller says on the phone is answered on the call itself, never on WhatsApp.
+    void context.store.messages
+      .get(event.tenantId, event.messageId)
+      .then((message) => {
+        if (message?.channel !== 'voice') agent.notify({ tenantId: event.tenantId, leadId: event.leadId });
+      })
+      .catch((error: unknown) => {
+        logger.error(
+          { tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) },
+          'agent notification failed',
+        );
+      });
   };
   context.events.on('message.received', onMessage);
   return {

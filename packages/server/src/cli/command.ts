@@ -4,6 +4,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Reads a file given on the command line (UTF-8). */
   readonly readFile: (path: string) => Promise<string>;
+  /** The lines typed on standard input (interactive commands such as `sdr call`). */
+  readonly readLines?: () => AsyncIterable<string>;
 }
 
 export interface CliCommand {

@@ -1,6 +1,7 @@
 import type { CliCommand } from './command.js';
 import { agentSettingsCommand } from './commands/agent-settings.js';
 import { billingPlanCommand } from './commands/billing-plan.js';
+import { callCommand } from './commands/call.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
 import { alertChannelsCommand } from './commands/alert-channels.js';
@@ -20,4 +21,5 @@ export const commands: readonly CliCommand[] = [
   alertChannelsCommand,
   exportCommand,
   importCommand,
+  callCommand,
 ];

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { evolutionPlugin } from '@sdr/adapter-evolution';
 import { googleCalendarPlugin, type GoogleCalendarConfig } from '@sdr/adapter-google-calendar';
 import { kommoPlugin, type KommoConfig } from '@sdr/adapter-kommo';
+import { twilioVoicePlugin, type VoicePort } from '@sdr/adapter-twilio-voice';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
 import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
@@ -39,6 +40,7 @@ import { createEvolutionIngest, environmentWebhookSettings, integrationWebhookSe
 import { sha256Hex } from '../http/index.js';
 import { createGoogleCalendarSync, googleCalendarWebhookUrl, type GoogleCalendarSync } from '../google-calendar/index.js';
 import { createKommoIngest, kommoWebhookUrl, type KommoIngest } from '../kommo/index.js';
+import { voicePortOf, voiceWebhookUrl } from '../voice/voice-settings.js';
 import {
   createHeartbeats,
   createMetrics,
@@ -145,6 +147,8 @@ export interface Composition {
   readonly modelFor: TenantModelResolver;
   /** Each tenant's agent settings (persona), read by the agent through a short cache. */
   readonly agentSettings: AgentSettingsStore;
+  /** A tenant's phone (its Twilio `voice` integration), or `null` when it has none. */
+  readonly voiceFor: (tenantId: string) => VoicePort | null;
   /** Identifies this process in heartbeats and claims. */
   readonly processId: string;
   /** Releases what the composition opened (Redis connection, clock refresh); the database is the caller's. */
@@ -221,6 +225,7 @@ export async function composeServer(input: {
     evolutionPlugin,
     kommoPlugin,
     googleCalendarPlugin,
+    twilioVoicePlugin,
     openAiCompatibleModelPlugin,
     sandboxModelPlugin,
     ...(input.plugins ?? []),
@@ -276,7 +281,9 @@ export async function composeServer(input: {
         ? kommoWebhookUrl(config.publicBaseUrl, tenantId, (pluginConfig as { readonly webhookSecret: string }).webhookSecret)
         : provider === 'google' && kind === 'calendar'
           ? googleCalendarWebhookUrl(config.publicBaseUrl, tenantId)
-          : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
+          : provider === 'twilio'
+            ? voiceWebhookUrl(pluginConfig, tenantId)
+            : `${config.publicBaseUrl}/webhooks/${provider}/${tenantId}?kind=${kind}`,
   });
 
   // The kinds the server checks: a configured model is never checked, and would only ever count 0.
@@ -406,6 +413,7 @@ export async function composeServer(input: {
         provider: integration.provider,
         status: integration.health?.status ?? null,
       })),
+    voiceFor: (tenantId) => voicePortOf(view.configurationOf(tenantId, 'voice'), tenantId),
     modelFor: createTenantModelResolver({ plugins, configurationOf: view.configurationOf, depsFor, fallback: config.agent.model }),
     agentSettings: createAgentSettingsStore({ db: database.database, clock }),
     processId,

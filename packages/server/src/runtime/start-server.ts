@@ -39,6 +39,7 @@ import { errorCodeOf, startupError } from './startup-errors.js';
 import { startWorkers, type RunningWorkers } from './workers.js';
 import { createWebhookRoutes } from '../webhooks/index.js';
 import { createAlertChannelRoutes } from '../alerts-notify/alert-channel-routes.js';
+import { createVoiceRoutes, ensureDemoVoice } from '../voice/index.js';
 
 /** A started server. */
 export interface RunningServer {
@@ -100,6 +101,9 @@ export async function startServer(input: {
             alwaysOpen: config.demoAlwaysOpen,
           })
         : null;
+    // The demo tenant's offline phone line (`sdr call`).
+    if (demo !== null)
+      await ensureDemoVoice({ composition, tenantId: demo.tenant.id, publicBaseUrl: config.publicBaseUrl, dataDir: config.dataDir });
     let url: string | null = null;
     const consoleAssets = serves ? findConsoleAssets() : null;
     if (serves) {
@@ -176,6 +180,7 @@ async function buildApp(input: {
       composition.evolution.routes,
       composition.kommo.routes,
       createGoogleCalendarWebhookRoutes({ sync: composition.googleCalendar, logger: composition.context.logger }),
+      createVoiceRoutes({ composition }),
       createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
