@@ -180,7 +180,7 @@ async function buildApp(input: {
       composition.evolution.routes,
       composition.kommo.routes,
       createGoogleCalendarWebhookRoutes({ sync: composition.googleCalendar, logger: composition.context.logger }),
-      createVoiceRoutes({ composition }),
+      createVoiceRoutes({ composition, settingsFor: composition.agentSettings.settingsFor }),
       createMediaRoutes({ blobs: composition.blobs }),
       createConsoleApiRoutes({ store: context.store, clock, heartbeats }),
       createEventStreamRoutes({ feed: createDomainEventFeed(context.events) }),
