@@ -75,3 +75,11 @@ export { refreshCredential, type CredentialValue, type RefreshCredentialInput } 
 export { acquireRate, type RateDecision, type RateLimiter, type RateRule } from './rate-limiter/rate-limiter.js';
 export { createRequestPacer, pacingRule, type RequestPacer, type RequestPacerOptions } from './rate-limiter/request-pacer.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';
+export type {
+  SpeechAudioFormat,
+  SpeechToText,
+  SpeechToTextEvent,
+  SpeechToTextOpenOptions,
+  SpeechToTextStream,
+} from './speech/speech-to-text.js';
+export type { TextToSpeech, TextToSpeechEvent, TextToSpeechOpenOptions, TextToSpeechStream } from './speech/text-to-speech.js';
