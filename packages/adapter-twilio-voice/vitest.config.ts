@@ -1,0 +1,3 @@
+import { defineSdrProject } from '../../vitest.shared.js';
+
+export default defineSdrProject('adapter-twilio-voice');
