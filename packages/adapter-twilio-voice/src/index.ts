@@ -10,3 +10,22 @@ export {
   type DeepgramDeps,
   type WebSocketClass,
 } from './deepgram/index.js';
+export {
+  bargeInStep,
+  bytesPlayed,
+  defaultBargeInOptions,
+  heardText,
+  initialBargeInState,
+  runMediaStreamSession,
+  type BargeInCommand,
+  type BargeInEvent,
+  type BargeInOptions,
+  type BargeInPhase,
+  type BargeInState,
+  type BargeInStep,
+  type HeardTextOptions,
+  type MediaClock,
+  type MediaStreamSessionOptions,
+  type MediaStreamSessionResult,
+  type ReplyInProgress,
+} from './media-streams/index.js';
