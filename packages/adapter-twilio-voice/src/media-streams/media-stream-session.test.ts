@@ -72,6 +72,12 @@ async function startCall(turns: VoiceTurns) {
   return { stt, tts, call, result };
 }
 
+/** The greeting's end mark was echoed, and the session had the time to read the echo. */
+async function greeted(call: FakeTwilioMediaCall): Promise<void> {
+  await call.waitFor(() => call.echoedMarks.includes('e:1'));
+  await new Promise((resolve) => setTimeout(resolve, 30));
+}
+
 const mediaOf = (call: FakeTwilioMediaCall) => call.received.filter((message) => message.event === 'media');
 const bytesOf = (call: FakeTwilioMediaCall) => mediaOf(call).reduce((total, message) => total + (message.audio?.byteLength ?? 0), 0);
 
@@ -82,7 +88,7 @@ describe('runMediaStreamSession over a real WebSocket', () => {
     call.start({ tenantId: 'tenant-1' });
 
     // The greeting is played, paced in 20 ms frames of 160 bytes, and its end mark comes back.
-    await call.waitFor(() => call.echoedMarks.includes('e:1'));
+    await greeted(call);
     expect(bytesOf(call)).toBe(greeting.length * 80);
     // 1680 bytes: ten full 20 ms frames and a last half frame, all of the synthesised audio.
     expect(mediaOf(call).map((message) => message.audio?.byteLength)).toEqual([...Array<number>(10).fill(160), 80]);
@@ -131,7 +137,7 @@ describe('runMediaStreamSession over a real WebSocket', () => {
     const { turns, log } = scriptedTurns({ primeira: longReply, segunda: 'Certo.' });
     const { stt, call, result } = await startCall(turns);
     call.start();
-    await call.waitFor(() => call.echoedMarks.includes('e:1'));
+    await greeted(call);
 
     stt.emit({ type: 'transcript', text: 'primeira', isFinal: true, endOfUtterance: true });
     await call.waitFor(() => log.utterances.length === 1);
@@ -149,7 +155,7 @@ describe('runMediaStreamSession over a real WebSocket', () => {
     const { turns, log } = scriptedTurns({ 'falar com alguém': 'Vou transferir.' }, { handoffAfter: 'falar com alguém' });
     const { stt, call, result } = await startCall(turns);
     call.start();
-    await call.waitFor(() => call.echoedMarks.includes('e:1'));
+    await greeted(call);
     stt.emit({ type: 'transcript', text: 'falar com alguém', isFinal: true, endOfUtterance: true });
 
     await expect(result).resolves.toEqual({ ended: 'handoff', handoff: { reason: 'caller asked for a person' } });
