@@ -56,6 +56,8 @@ export function runMediaStreamSession(options: MediaStreamSessionOptions): Promi
   let resolveSession!: (result: MediaStreamSessionResult) => void;
   const session = new Promise<MediaStreamSessionResult>((resolve) => (resolveSession = resolve));
   const nowMs = () => clock.now().getTime();
+  let speechReady!: () => void;
+  const ttsOpened = new Promise<void>((resolve) => (speechReady = resolve));
 
   const sendJson = (message: string) => {
     if (socket.readyState === socket.OPEN) socket.send(message);
@@ -184,12 +186,17 @@ export function runMediaStreamSession(options: MediaStreamSessionOptions): Promi
         onAudio: (audio) => dispatch({ type: 'speech-audio', audio }),
         onEvent: (event) => event.type === 'flushed' && dispatch({ type: 'speech-flushed' }),
       }),
-    (stream) => (tts = stream),
+    (stream) => {
+      tts = stream;
+      if (stream !== undefined) speechReady();
+    },
   );
 
   async function greet(): Promise<void> {
     try {
-      dispatch({ type: 'greeting', text: await turns.greeting() });
+      // The greeting is spoken once the synthesiser is open: said earlier, it would be lost.
+      const [text] = await Promise.all([turns.greeting(), ttsOpened]);
+      dispatch({ type: 'greeting', text });
     } catch (error) {
       logger.error({ error: describe(error) }, 'media stream: the greeting failed');
     }
