@@ -34,9 +34,7 @@ const instantTurns: VoiceTurns = {
 };
 
 /** Measures `samples` barge-ins (default 200) on one call; times in milliseconds. */
-export async function measureClearLatency(
-  options: { samples?: number } = {},
-): Promise<{
+export async function measureClearLatency(options: { samples?: number } = {}): Promise<{
   samples: number;
   p50Ms: number;
   p99Ms: number;

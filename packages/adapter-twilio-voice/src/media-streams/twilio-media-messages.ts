@@ -20,16 +20,10 @@ const startSchema = z.object({
     .loose(),
 });
 
-/** One message from Twilio; unknown events are kept as `other`. */
-export const twilioInboundSchema = z.union([
-  z.object({ event: z.literal('connected') }).loose(),
-  startSchema.loose(),
-  z.object({ event: z.literal('media'), media: z.object({ track: z.string().nullish(), payload: z.string() }).loose() }).loose(),
-  z.object({ event: z.literal('mark'), mark: z.object({ name: z.string() }).loose() }).loose(),
-  z.object({ event: z.literal('dtmf'), dtmf: z.object({ digit: z.string() }).loose() }).loose(),
-  z.object({ event: z.literal('stop') }).loose(),
-  z.object({ event: z.string() }).loose(),
-]);
+const mediaSchema = z.object({ media: z.object({ track: z.string().nullish(), payload: z.string() }).loose() }).loose();
+const markSchema = z.object({ mark: z.object({ name: z.string() }).loose() }).loose();
+const dtmfSchema = z.object({ dtmf: z.object({ digit: z.string() }).loose() }).loose();
+const envelopeSchema = z.object({ event: z.string() }).loose();
 
 /** A parsed inbound message, narrowed by `event`. */
 export type TwilioInbound =
@@ -54,32 +48,37 @@ export function parseTwilioInbound(text: string): TwilioInbound | undefined {
   } catch {
     return undefined;
   }
-  const parsed = twilioInboundSchema.safeParse(json);
-  if (!parsed.success) return undefined;
-  const message = parsed.data as Record<string, unknown> & { event: string };
-  switch (message.event) {
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) return undefined;
+  // A known event with a malformed body is refused, never half-read.
+  switch (envelope.data.event) {
     case 'connected':
     case 'stop':
-      return { event: message.event };
+      return { event: envelope.data.event };
     case 'start': {
-      const start = startSchema.parse(message);
+      const start = startSchema.safeParse(json);
+      if (!start.success) return undefined;
       return {
         event: 'start',
-        streamSid: start.streamSid,
-        callSid: start.start.callSid ?? undefined,
-        customParameters: start.start.customParameters ?? {},
+        streamSid: start.data.streamSid,
+        callSid: start.data.start.callSid ?? undefined,
+        customParameters: start.data.start.customParameters ?? {},
       };
     }
     case 'media': {
-      const media = message.media as { track?: string | null; payload: string };
-      return { event: 'media', track: media.track ?? undefined, payload: media.payload };
+      const media = mediaSchema.safeParse(json);
+      return media.success ? { event: 'media', track: media.data.media.track ?? undefined, payload: media.data.media.payload } : undefined;
     }
-    case 'mark':
-      return { event: 'mark', name: (message.mark as { name: string }).name };
-    case 'dtmf':
-      return { event: 'dtmf', digit: (message.dtmf as { digit: string }).digit };
+    case 'mark': {
+      const mark = markSchema.safeParse(json);
+      return mark.success ? { event: 'mark', name: mark.data.mark.name } : undefined;
+    }
+    case 'dtmf': {
+      const dtmf = dtmfSchema.safeParse(json);
+      return dtmf.success ? { event: 'dtmf', digit: dtmf.data.dtmf.digit } : undefined;
+    }
     default:
-      return { event: 'other', name: message.event };
+      return { event: 'other', name: envelope.data.event };
   }
 }
 
