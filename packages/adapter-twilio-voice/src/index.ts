@@ -1,5 +1,5 @@
 /**
- * `@sdr/adapter-twilio-voice`: the phone agent of @sdr over Twilio.
+ * `@sdr/adapter-twilio-voice`: the phone agent of `@sdr` over Twilio.
  * @packageDocumentation
  */
 export type { VoiceSessionDeps, VoiceTurns } from './voice-turns.js';

@@ -3,7 +3,15 @@
  * the agent, its reply through the synthesiser back to Twilio paced near real time, and barge-in
  * decided by the pure state machine in `barge-in.ts`. This file only applies its commands.
  */
-import type { Clock, SpeechToText, SpeechToTextEvent, SpeechToTextStream, TextToSpeech, TextToSpeechStream } from '@sdr/core';
+import {
+  SdrError,
+  type Clock,
+  type SpeechToText,
+  type SpeechToTextEvent,
+  type SpeechToTextStream,
+  type TextToSpeech,
+  type TextToSpeechStream,
+} from '@sdr/core';
 import type { WebSocket } from 'ws';
 import type { VoiceSessionDeps } from '../voice-turns.js';
 import { createAudioPacer } from './audio-pacer.js';
@@ -164,6 +172,8 @@ export function runMediaStreamSession(options: MediaStreamSessionOptions): Promi
         use(undefined);
         if (over()) return;
         logger.warn({ stream: name, attempt, error: describe(error) }, 'media stream: speech stream failed');
+        // A refused key or undecodable audio will not get better by reopening.
+        if (SdrError.isInstance(error) && !error.retryable) break;
       }
     }
     if (!over()) {
