@@ -12,7 +12,7 @@ const longReply =
   'Claro! Temos horários amanhã às nove, às dez e meia, às onze e quinze, e também à tarde às duas, às três e às quatro e meia. Qual prefere?';
 
 /** A conversation whose replies are scripted, recording what the session told it. */
-function scriptedTurns(replies: Record<string, string>, options: { handoffAfter?: string } = {}) {
+function scriptedTurns(replies: Record<string, string>, options: { handoffAfter?: string; handoffDuring?: string } = {}) {
   const log = { utterances: [] as string[], interrupted: [] as string[], aborted: [] as string[], digits: [] as string[], ended: 0 };
   let handoff: { reason: string } | undefined;
   const turns: VoiceTurns = {
@@ -21,6 +21,7 @@ function scriptedTurns(replies: Record<string, string>, options: { handoffAfter?
       log.utterances.push(utterance);
       const text = replies[utterance] ?? 'Não entendi.';
       signal.addEventListener('abort', () => log.aborted.push(utterance), { once: true });
+      if (options.handoffDuring === utterance) handoff = { reason: 'transfer requested' };
       // Word by word, slower than synthesis, like a model streaming tokens.
       for (const word of text.split(/(?<= )/)) {
         if (signal.aborted) return;
@@ -162,6 +163,20 @@ describe('runMediaStreamSession over a real WebSocket', () => {
     expect(await call.closed).toBe(1000);
     expect(call.echoedMarks).toContain('e:2');
     expect(log.ended).toBe(1);
+  });
+
+  it('still ends the call for the person when the caller interrupts the reply that handed it over', async () => {
+    const { turns, log } = scriptedTurns({ atendente: longReply }, { handoffDuring: 'atendente' });
+    const { stt, call, result } = await startCall(turns);
+    call.start();
+    await greeted(call);
+    stt.emit({ type: 'transcript', text: 'atendente', isFinal: true, endOfUtterance: true });
+    await call.waitFor(() => bytesOf(call) >= greeting.length * 80 + 800);
+    stt.emit({ type: 'speech-started' });
+
+    await expect(result).resolves.toEqual({ ended: 'handoff', handoff: { reason: 'transfer requested' } });
+    expect(log.interrupted).toHaveLength(1);
+    expect(await call.closed).toBe(1000);
   });
 
   it('reopens a speech stream that fails, and ends the call when it keeps failing', async () => {

@@ -100,9 +100,12 @@ export function runMediaStreamSession(options: MediaStreamSessionOptions): Promi
         replies.get(command.generation)?.abort();
         return;
       case 'record-interruption':
+        replies.delete(command.generation);
         turns
           .interrupted(command.heard)
           .catch((error: unknown) => logger.error({ error: describe(error) }, 'media stream: recording the interruption failed'));
+        // Handed to a person already: interrupting the goodbye does not keep the caller with the agent.
+        if (turns.handoff !== undefined) void finish('handoff');
         return;
       case 'start-reply':
         void streamReply(command.generation, command.utterance);
