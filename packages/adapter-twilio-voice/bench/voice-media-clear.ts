@@ -78,12 +78,12 @@ export async function measureClearLatency(options: { samples?: number } = {}): P
     for (let sample = 0; sample < samples; sample += 1) {
       if (sample > 0) listen.sendResults({ transcript: `pergunta ${sample}`, isFinal: true, speechFinal: true });
       // Speaking: audio of this reply reached Twilio's side after the previous clear.
-      const mediaBefore = call.received.length;
-      await call.waitFor(() => call.received.slice(mediaBefore).some((message) => message.event === 'media'));
+      const mediaBefore = call.counts.media ?? 0;
+      await call.waitFor(() => (call.counts.media ?? 0) > mediaBefore);
       const clearsBefore = clearsSentAt.length;
       const sentAt = performance.now();
       listen.sendSpeechStarted();
-      await call.waitFor(() => call.received.filter((message) => message.event === 'clear').length > clearsBefore);
+      await call.waitFor(() => (call.counts.clear ?? 0) > clearsBefore);
       const clearAt = clearsSentAt[clearsBefore] ?? Number.NaN;
       latencies.push(clearAt - sentAt);
       inSession.push(clearAt - (speechStartedAt.at(-1) ?? Number.NaN));

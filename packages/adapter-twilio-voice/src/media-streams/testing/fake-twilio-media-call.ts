@@ -22,6 +22,8 @@ export interface ReceivedMediaMessage {
 export interface FakeTwilioMediaCall {
   readonly streamSid: string;
   readonly received: ReceivedMediaMessage[];
+  /** How many messages of each event were received (cheap to poll, unlike scanning `received`). */
+  readonly counts: Readonly<Record<string, number>>;
   /** Marks echoed back to the session, in order. */
   readonly echoedMarks: string[];
   /** Sends `connected` and `start` (with custom parameters). */
@@ -50,6 +52,7 @@ export async function connectFakeTwilioMediaCall(
   });
   const received: ReceivedMediaMessage[] = [];
   const echoedMarks: string[] = [];
+  const counts: Record<string, number> = {};
   const checks = new Set<() => void>();
   const pendingMarks = new Map<ReturnType<typeof setTimeout>, string>();
   let playbackEndsAt = 0;
@@ -69,6 +72,7 @@ export async function connectFakeTwilioMediaCall(
   socket.on('message', (data) => {
     const atMs = performance.now();
     const message = JSON.parse(frameText(data)) as { event: string; media?: { payload: string }; mark?: { name: string } };
+    counts[message.event] = (counts[message.event] ?? 0) + 1;
     if (message.event === 'media' && message.media) {
       const audio = Buffer.from(message.media.payload, 'base64');
       received.push({ event: 'media', atMs, audio });
@@ -107,6 +111,7 @@ export async function connectFakeTwilioMediaCall(
   return {
     streamSid,
     received,
+    counts,
     echoedMarks,
     start(customParameters = {}) {
       send({ event: 'connected', protocol: 'Call', version: '1.0.0' });
