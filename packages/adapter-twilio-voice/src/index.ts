@@ -1,6 +1,7 @@
 /**
  * `@sdr/adapter-twilio-voice`: the phone through Twilio Programmable Voice — request signatures,
- * TwiML, the ConversationRelay session that streams the agent's replies, and the `voice`
+ * TwiML, the ConversationRelay session that streams the agent's replies, the Media Streams session (Deepgram
+ * speech-to-text and text-to-speech, barge-in as a pure state machine), and the `voice`
  * integration plugin.
  * @packageDocumentation
  */
@@ -52,15 +53,28 @@ export {
   type RelaySessionResult,
 } from './conversation-relay/relay-session.js';
 export {
-  runMediaStreamSession,
-  type MediaSpeechToText,
-  type MediaStreamSessionOptions,
-  type MediaStreamSessionResult,
-  type MediaTextToSpeech,
-} from './media-streams/media-stream-session.js';
-export {
   createDeepgramSpeechToText,
   createDeepgramTextToSpeech,
-  type DeepgramSpeechConfig,
-  type DeepgramSpeechDeps,
+  type DeepgramConfig,
+  type DeepgramDeps,
+  type WebSocketClass,
 } from './deepgram/index.js';
+export {
+  bargeInStep,
+  bytesPlayed,
+  defaultBargeInOptions,
+  heardText,
+  initialBargeInState,
+  runMediaStreamSession,
+  type BargeInCommand,
+  type BargeInEvent,
+  type BargeInOptions,
+  type BargeInPhase,
+  type BargeInState,
+  type BargeInStep,
+  type HeardTextOptions,
+  type MediaClock,
+  type MediaStreamSessionOptions,
+  type MediaStreamSessionResult,
+  type ReplyInProgress,
+} from './media-streams/index.js';

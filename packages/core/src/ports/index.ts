@@ -89,3 +89,11 @@ export {
 } from './rate-limiter/in-memory-rate-limiter.js';
 export { createRequestPacer, pacingRule, type RequestPacer, type RequestPacerOptions } from './rate-limiter/request-pacer.js';
 export type { ConversationAction, ConversationModel } from './conversation-model/conversation-model.js';
+export type {
+  SpeechAudioFormat,
+  SpeechToText,
+  SpeechToTextEvent,
+  SpeechToTextOpenOptions,
+  SpeechToTextStream,
+} from './speech/speech-to-text.js';
+export type { TextToSpeech, TextToSpeechEvent, TextToSpeechOpenOptions, TextToSpeechStream } from './speech/text-to-speech.js';
