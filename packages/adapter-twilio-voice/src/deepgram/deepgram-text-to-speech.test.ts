@@ -56,8 +56,8 @@ describe('Deepgram streaming text-to-speech', () => {
   });
 
   it('after clear() delivers no audio nor Flushed of the text before it, then speaks the next reply', async () => {
-    // Large reply in small frames: Clear lands while the fake is still streaming it.
-    fake = await startFakeDeepgramServer({ bytesPerCharacter: 400, audioFrameBytes: 160 });
+    // Large reply in small frames, held after 8 (the second, "ok", has 5): Clear lands mid-reply.
+    fake = await startFakeDeepgramServer({ bytesPerCharacter: 400, audioFrameBytes: 160, holdAfterFrames: 8 });
     const tts = createDeepgramTextToSpeech({ apiKey: 'test-key', baseUrl: fake.baseUrl }, { logger: noopLogger });
     const frames: Uint8Array[] = [];
     const events: TextToSpeechEvent[] = [];

@@ -24,6 +24,17 @@ export interface FakeDeepgramOptions {
   readonly bytesPerCharacter?: number;
   /** Size of each binary audio frame sent; default 800 bytes. */
   readonly audioFrameBytes?: number;
+  /**
+   * Holds a flush's audio after this many frames until a `Clear` (a synthesiser slower than the
+   * test): lets a test clear mid-reply however fast the machine is. Default: never holds.
+   */
+  readonly holdAfterFrames?: number;
+}
+
+/** A flush's audio being streamed out; `Clear` cancels it. */
+interface AudioJob {
+  cancelled: boolean;
+  onCancel?: () => void;
 }
 
 /** One client connection as the fake saw it. */
@@ -69,6 +80,7 @@ export async function startFakeDeepgramServer(options: FakeDeepgramOptions = {})
   const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
   const bytesPerCharacter = options.bytesPerCharacter ?? 80;
   const audioFrameBytes = options.audioFrameBytes ?? 800;
+  const holdAfterFrames = options.holdAfterFrames ?? Number.POSITIVE_INFINITY;
   const connections: FakeDeepgramConnection[] = [];
   const refused: { path: string; status: number }[] = [];
   const handed = new Set<FakeDeepgramConnection>();
@@ -172,7 +184,7 @@ export async function startFakeDeepgramServer(options: FakeDeepgramOptions = {})
     let pending = '';
     let sequence = 0;
     // Audio of flushed text still being streamed out, frame by frame; Clear drops it.
-    let streaming: { cancelled: boolean } | undefined;
+    let streaming: AudioJob | undefined;
     client.on('message', (data, isBinary) => {
       if (isBinary) return;
       const text = frameText(data);
@@ -186,14 +198,17 @@ export async function startFakeDeepgramServer(options: FakeDeepgramOptions = {})
         const bytes = pending.length * bytesPerCharacter;
         pending = '';
         sequence += 1;
-        const job = { cancelled: false };
+        const job: AudioJob = { cancelled: false };
         streaming = job;
         void streamAudio(client, job, bytes, sequence).then(() => {
           if (!job.cancelled) connection.send({ type: 'Flushed', sequence_id: sequence });
         });
       } else if (type === 'Clear') {
         pending = '';
-        if (streaming) streaming.cancelled = true;
+        if (streaming) {
+          streaming.cancelled = true;
+          streaming.onCancel?.();
+        }
         connection.send({ type: 'Cleared', sequence_id: sequence });
       } else if (type === 'Close') {
         client.close(1000, '');
@@ -202,8 +217,16 @@ export async function startFakeDeepgramServer(options: FakeDeepgramOptions = {})
     return { ...connection, audioBytes: () => 0 };
   }
 
-  async function streamAudio(client: WebSocket, job: { cancelled: boolean }, bytes: number, sequence: number): Promise<void> {
+  async function streamAudio(client: WebSocket, job: AudioJob, bytes: number, sequence: number): Promise<void> {
+    let frames = 0;
     for (let offset = 0; offset < bytes && !job.cancelled; offset += audioFrameBytes) {
+      if (frames === holdAfterFrames) {
+        await new Promise<void>((resolve) => {
+          job.onCancel = resolve;
+        });
+        return;
+      }
+      frames += 1;
       // Each frame's bytes are the flush's sequence number, so a test can tell replies apart.
       if (client.readyState === client.OPEN) client.send(Buffer.alloc(Math.min(audioFrameBytes, bytes - offset), sequence & 0xff));
       await new Promise((resolve) => setImmediate(resolve));
