@@ -20,6 +20,11 @@ export const deepgramVoiceConfigSchema = z.strictObject({
   apiKey: secret(z.string().min(1).max(500).describe('Deepgram API key')),
   sttModel: z.string().trim().min(1).max(100).optional().describe('Deepgram speech-to-text model (default: the adapter’s)'),
   ttsModel: z.string().trim().min(1).max(100).optional().describe('Deepgram text-to-speech voice model (default: the adapter’s)'),
+  baseUrl: z
+    .url({ protocol: /^wss?$/, error: 'must be a wss:// (or ws://) URL' })
+    .refine((url) => !url.includes('?') && !url.includes('#'), 'must carry no query string or fragment')
+    .optional()
+    .describe('Deepgram’s WebSocket API base URL (default wss://api.deepgram.com): a regional endpoint or a proxy'),
 });
 
 /** The tenant's Twilio voice settings. */

@@ -32,6 +32,22 @@ describe('twilioVoicePlugin', () => {
     expect(error({ ...config, mode: 'media_streams' })).toEqual(['config.deepgram']);
     expect(error({ ...config, humanNumber: '11 9876' })).toEqual(['config.humanNumber']);
     expect(error({ ...config, publicBaseUrl: 'ftp://x' })).toEqual(['config.publicBaseUrl']);
+    const media = { ...config, mode: 'media_streams' };
+    expect(error({ ...media, deepgram: { apiKey: 'k', baseUrl: 'https://api.deepgram.com' } })).toEqual(['config.deepgram.baseUrl']);
+    expect(error({ ...media, deepgram: { apiKey: 'k', baseUrl: 'wss://dg.example.com?x=1' } })).toEqual(['config.deepgram.baseUrl']);
+    expect(error({ ...media, deepgram: { apiKey: 'k', baseUrl: 'wss://dg.example.com/proxy' } })).toEqual([]);
+  });
+
+  it('answers a Media Streams call with <Stream> naming the call in its path and the caller in a <Parameter>', () => {
+    const voice = createTwilioVoice(
+      validatePluginConfig(twilioVoicePlugin, { ...config, mode: 'media_streams', deepgram: { apiKey: 'k' } }),
+      't-1',
+    );
+    const twiml = voice.answerCall({ callSid: 'CA9', language: 'pt-BR', from: '+5511976543210' });
+    expect(twiml).toContain('<Connect action="https://sdr.example.com/webhooks/twilio/t-1/action">');
+    expect(twiml).toContain('<Stream url="wss://sdr.example.com/webhooks/twilio/t-1/stream/CA9">');
+    expect(twiml).toContain('<Parameter name="callSid" value="CA9"/><Parameter name="from" value="+5511976543210"/>');
+    expect(voice.answerCall({ callSid: 'CA9', language: 'pt-BR' })).not.toContain('name="from"');
   });
 
   it('builds the tenant’s URLs under its public base URL and answers a call with ConversationRelay', () => {

@@ -50,8 +50,12 @@ export interface VoicePort {
   }): TwilioSignatureVerdict;
   /** Checks a WebSocket handshake's signature (a GET: the URL alone, `wss://` or `https://` spelling). */
   verifySocket(input: { readonly path: string; readonly signature: string | readonly string[] | undefined }): TwilioSignatureVerdict;
-  /** The TwiML answering an incoming call: the session socket of the configured mode. */
-  answerCall(input: { readonly callSid: string; readonly language: string }): string;
+  /**
+   * The TwiML answering an incoming call: the session socket of the configured mode. In Media
+   * Streams mode the caller's number (`from`) travels as a `<Parameter>`, so whichever process
+   * accepts the socket reads it from `start.customParameters`.
+   */
+  answerCall(input: { readonly callSid: string; readonly language: string; readonly from?: string | undefined }): string;
   /** The TwiML of the action webhook: `<Dial>` the person on a handoff (or a failed session), else `<Hangup/>`. */
   afterSession(outcome: SessionOutcome): string;
 }
@@ -120,7 +124,11 @@ export function createTwilioVoice(config: TwilioVoiceConfig, tenantId: string): 
       const parameters = { callSid: input.callSid };
       // The stream's path names the call: its first frame comes before Twilio says which call it is.
       if (config.mode === 'media_streams') {
-        return mediaStreamTwiml({ url: `${urls.stream}/${encodeURIComponent(input.callSid)}`, action: urls.action, parameters });
+        return mediaStreamTwiml({
+          url: `${urls.stream}/${encodeURIComponent(input.callSid)}`,
+          action: urls.action,
+          parameters: input.from === undefined || input.from === '' ? parameters : { ...parameters, from: input.from },
+        });
       }
       return conversationRelayTwiml({
         url: urls.relay,

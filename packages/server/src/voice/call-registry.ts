@@ -1,7 +1,8 @@
 /**
  * The calls this process answered, by `CallSid`: who called, remembered between the `voice`
- * webhook and the Media Streams socket, whose first frames do not say who is calling. Bounded
- * (oldest forgotten first) and dropped when the call's status says it is over.
+ * webhook and the Media Streams socket. The caller also travels in the `<Stream>`'s `from`
+ * parameter (any process can serve the socket); this is the fallback when a `start` message
+ * carries none. Bounded (oldest forgotten first) and dropped when the call's status says it is over.
  */
 
 /** A call answered by the `voice` webhook. */

@@ -2,7 +2,8 @@
  * Twilio's voice webhooks and sockets for a tenant, under `/webhooks/twilio/{tenantId}/…`:
  * - `POST voice`: an incoming call ⇒ TwiML connecting it to the session socket of the tenant's mode;
  * - `POST status`: call status callbacks (logged; a finished call is forgotten);
- * - `POST action`: the session ended ⇒ `<Dial>` the tenant's person on a handoff, else `<Hangup/>`;
+ * - `POST action`: the session ended ⇒ `<Dial>` the tenant's person on a handoff, else `<Hangup/>`
+ *   (a Media Streams session sends no handoff data: the caller's lead waiting for a person says it);
  * - `GET relay` / `GET stream/{CallSid}` upgraded to WebSocket: the ConversationRelay or Media Streams session.
  *
  * Every request and every handshake must carry a valid `X-Twilio-Signature` computed over the
@@ -13,19 +14,17 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   runConversationRelaySession,
-  runMediaStreamSession,
-  createDeepgramSpeechToText,
-  createDeepgramTextToSpeech,
   emptyTwiml,
   twilioSignatureHeader,
   type VoicePort,
   type TwilioParams,
 } from '@sdr/adapter-twilio-voice';
-import { maskPhone, type Clock, type Logger, type Store, type Tenant } from '@sdr/core';
+import { maskPhone, PhoneNumber, type Clock, type Logger, type Store, type Tenant } from '@sdr/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { problem, problemContentType } from '../http/problem.js';
 import type { CallRegistry } from './call-registry.js';
+import { runMediaStreamCall } from './media-stream-call.js';
 import type { VoiceCall, VoiceCallInput } from './voice-call.js';
 
 /** Options of `createTwilioVoiceRoutes`. */
@@ -86,6 +85,14 @@ function rejectUpgrade(socket: Duplex, status: 403 | 404): void {
 /** The routes, as a Fastify plugin registered at the root (they authenticate on their own). */
 export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): FastifyPluginAsync {
   const { voiceFor, logger, calls } = options;
+  // A Media Streams session ends by closing its socket, which carries no handoff data: the call
+  // was handed off when its caller's lead waits for a person (stored, so any process can tell).
+  const mediaStreamHandoff = async (tenantId: string, voice: VoicePort, params: TwilioParams): Promise<string | undefined> => {
+    if (voice.config.mode !== 'media_streams') return undefined;
+    const phone = PhoneNumber.tryParse(param(params, 'From', 'from', 'Caller') ?? '');
+    const lead = phone === undefined ? null : await options.store.leads.findByPhone(tenantId, phone);
+    return lead?.automation === 'paused_handoff' ? JSON.stringify({ reason: 'the lead waits for a person' }) : undefined;
+  };
   return (app) => {
     // Bodies are kept as text: the signature covers the form parameters, or a JSON body's hash.
     app.addContentTypeParser([formContentType, 'application/json'], { parseAs: 'string' }, (_request, body, done) => {
@@ -127,7 +134,7 @@ export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): Fast
           calls.remember(callSid, { tenantId, from });
           logger.info({ tenantId, callSid, caller: maskPhone(from) }, 'voice call answered');
           const language = voice.config.language ?? (await options.languageOf(tenant));
-          return voice.answerCall({ callSid, language });
+          return voice.answerCall({ callSid, language, from });
         }
         if (hook === 'status') {
           const status = param(params, 'CallStatus', 'callStatus') ?? 'unknown';
@@ -135,7 +142,7 @@ export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): Fast
           logger.info({ tenantId, callSid, status: status.slice(0, 20) }, 'voice call status');
           return emptyTwiml();
         }
-        const handoffData = param(params, 'HandoffData', 'handoffData');
+        const handoffData = param(params, 'HandoffData', 'handoffData') ?? (await mediaStreamHandoff(tenantId, voice, params));
         const sessionStatus = param(params, 'SessionStatus', 'sessionStatus');
         logger.info(
           { tenantId, callSid, sessionStatus: sessionStatus?.slice(0, 20), handoff: handoffData !== undefined },
@@ -162,30 +169,10 @@ export function createTwilioVoiceRoutes(options: TwilioVoiceRoutesOptions): Fast
                 return options.openCall({ tenant, from: setup.from, callSid: setup.callSid });
               },
             })
-          : (async () => {
-              const tenant = await tenantPromise;
-              const answered = calls.get(callSid);
-              const deepgram = voice.config.deepgram;
-              if (tenant === null || answered?.tenantId !== tenantId || deepgram === undefined) {
-                socket.close(1011, 'unknown call');
-                return;
-              }
-              const turns = await options.openCall({ tenant, from: answered.from, callSid });
-              const speech = {
-                apiKey: deepgram.apiKey,
-                ...(deepgram.sttModel === undefined ? {} : { sttModel: deepgram.sttModel }),
-                ...(deepgram.ttsModel === undefined ? {} : { ttsModel: deepgram.ttsModel }),
-                ...(voice.config.language === undefined ? {} : { language: voice.config.language }),
-              };
-              return runMediaStreamSession({
-                socket,
-                turns,
-                logger,
-                clock: options.clock,
-                stt: createDeepgramSpeechToText(speech, { logger }),
-                tts: createDeepgramTextToSpeech(speech, { logger }),
-              });
-            })();
+          : runMediaStreamCall(
+              { logger, clock: options.clock, calls, openCall: options.openCall },
+              { socket, voice, tenant: tenantPromise, callSid },
+            );
       const tracked = running
         .catch((error: unknown) => {
           logger.error({ tenantId, error: error instanceof Error ? error.message.slice(0, 300) : 'failed' }, 'voice session failed');

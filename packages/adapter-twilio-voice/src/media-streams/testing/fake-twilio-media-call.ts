@@ -42,13 +42,23 @@ export interface FakeTwilioMediaCall {
 /** Connects to `url` (the session's WebSocket) as Twilio would. */
 export async function connectFakeTwilioMediaCall(
   url: string,
-  options: { readonly streamSid?: string; readonly callSid?: string } = {},
+  options: {
+    readonly streamSid?: string;
+    readonly callSid?: string;
+    /** Headers of the upgrade request (Twilio signs it: `X-Twilio-Signature`). */
+    readonly headers?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<FakeTwilioMediaCall> {
   const streamSid = options.streamSid ?? 'MZ00000000000000000000000000000001';
-  const socket = new WebSocket(url);
+  const socket = new WebSocket(url, { headers: { ...options.headers } });
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
     socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) => {
+      reject(new Error(`the session refused the socket: HTTP ${response.statusCode ?? 0}`));
+      response.resume();
+      socket.terminate();
+    });
   });
   const received: ReceivedMediaMessage[] = [];
   const echoedMarks: string[] = [];
