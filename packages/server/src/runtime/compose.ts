@@ -386,6 +386,7 @@ export async function composeServer(input: {
     notificationUrl: (tenantId) => googleCalendarWebhookUrl(config.publicBaseUrl, tenantId),
     clock,
     logger,
+    events,
     intervalMs: config.calendarSync.intervalMs,
     renewBeforeMs: config.calendarSync.renewBeforeMs,
   });
