@@ -347,6 +347,7 @@ export async function composeServer(input: {
     services: context.services,
     clock,
     logger,
+    events,
     // The tenant's own Evolution integration; until it has one, the environment's settings.
     settingsFor: integrationWebhookSettings({
       configurationOf: view.configurationOf,
