@@ -366,6 +366,7 @@ export async function composeServer(input: {
     crmFor: (tenantId) => crmFor(tenantId),
     crmInbound: context.services.crmInbound,
     logger,
+    events,
   });
 
   const googleTenant = (entry: { readonly tenantId: string; readonly config: unknown }) => ({
