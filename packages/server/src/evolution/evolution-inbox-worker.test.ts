@@ -19,7 +19,8 @@ describeEachDriver('Evolution inbox worker', (database) => {
     world = await createEvolutionWorld(database());
     tenantId = world.acme.tenant.id;
     webhooks = createWebhookService({ database: database().database, events: world.context.events, clock: world.clock });
-    const announce = (name: string) => (event: DomainEventMap['alert.resolved']) => announced.push({ name, kind: event.kind, key: event.key });
+    const announce = (name: string) => (event: DomainEventMap['alert.resolved']) =>
+      announced.push({ name, kind: event.kind, key: event.key });
     world.context.events.on('alert.raised', announce('alert.raised'));
     world.context.events.on('alert.resolved', announce('alert.resolved'));
   });

@@ -34,7 +34,9 @@ describeEachDriver('Kommo inbox alert', (database) => {
       return {
         ...crm,
         getLeads: (ids, options) =>
-          kommoDown ? Promise.reject(new ProviderUnavailableError({ provider: 'kommo', operation: 'getLeads' })) : crm.getLeads(ids, options),
+          kommoDown
+            ? Promise.reject(new ProviderUnavailableError({ provider: 'kommo', operation: 'getLeads' }))
+            : crm.getLeads(ids, options),
       };
     };
     worker = createKommoInboxWorker({
@@ -49,7 +51,9 @@ describeEachDriver('Kommo inbox alert', (database) => {
       retryPolicy: { maxAttempts: 2, baseDelayMs: retryDelayMs, maxDelayMs: retryDelayMs, factor: 1 },
     });
     for (const name of ['alert.raised', 'alert.resolved'] as const) {
-      context.events.on(name, (event: DomainEventMap['alert.resolved']) => announced.push({ name, tenantId: event.tenantId, kind: event.kind }));
+      context.events.on(name, (event: DomainEventMap['alert.resolved']) =>
+        announced.push({ name, tenantId: event.tenantId, kind: event.kind }),
+      );
     }
   });
   afterAll(() => webhooks.close());

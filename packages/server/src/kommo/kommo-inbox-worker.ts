@@ -83,7 +83,10 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     try {
       await write();
     } catch (error) {
-      logger.error({ tenantId, kind: kommoInboxFailedAlertKind, error: classifyError(error).message }, `could not ${action} the Kommo inbox alert`);
+      logger.error(
+        { tenantId, kind: kommoInboxFailedAlertKind, error: classifyError(error).message },
+        `could not ${action} the Kommo inbox alert`,
+      );
     }
   };
 
@@ -113,7 +116,12 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     try {
       const report = await applyKommoDelivery(options, { tenantId: entry.tenantId, delivery: parseKommoWebhook(entry.body) });
       const now = clock.now();
-      const settled = await inbox.complete({ id: entry.id, workerId, now, outcome: `moves=${report.moves.length} echoes=${report.echoes}` });
+      const settled = await inbox.complete({
+        id: entry.id,
+        workerId,
+        now,
+        outcome: `moves=${report.moves.length} echoes=${report.echoes}`,
+      });
       if (settled) await resolveFailed(entry.tenantId, now);
     } catch (error) {
       const { message } = classifyError(error);

@@ -161,17 +161,25 @@ export class CalendarSyncService {
     if (moved.kind === 'unchanged') return { kind: 'ignored', appointmentId: appointment.id };
     if (moved.kind === 'rescheduled') return { kind: 'rescheduled', appointmentId: appointment.id };
     const { store, events } = this.options;
-    await raiseAlert({ store, events, logger: this.logger }, {
-      tenantId: tenant.id,
-      kind: calendarMoveConflictAlertKind,
-      key: appointment.id,
-      severity: 'warning',
-      message:
-        `the meeting at ${toZonedIso(appointment.start, tenant.timeZone)} was moved in the calendar to ` +
-        `${toZonedIso(change.event.start, tenant.timeZone)}, which conflicts (${moved.reason}): the appointment was left as it was`,
-      details: { appointmentId: appointment.id, leadId: appointment.leadId, eventId: ref.eventId, start: change.event.start.toISOString() },
-      now: this.options.clock.now(),
-    });
+    await raiseAlert(
+      { store, events, logger: this.logger },
+      {
+        tenantId: tenant.id,
+        kind: calendarMoveConflictAlertKind,
+        key: appointment.id,
+        severity: 'warning',
+        message:
+          `the meeting at ${toZonedIso(appointment.start, tenant.timeZone)} was moved in the calendar to ` +
+          `${toZonedIso(change.event.start, tenant.timeZone)}, which conflicts (${moved.reason}): the appointment was left as it was`,
+        details: {
+          appointmentId: appointment.id,
+          leadId: appointment.leadId,
+          eventId: ref.eventId,
+          start: change.event.start.toISOString(),
+        },
+        now: this.options.clock.now(),
+      },
+    );
     return { kind: 'flagged', appointmentId: appointment.id };
   }
 
