@@ -17,8 +17,10 @@ import {
   NotFoundError,
   channelDownAlertKind,
   maskPersonalData,
+  resolveAlert,
   type Clock,
   type ConversationService,
+  type DomainEvents,
   type HandoffService,
   type Logger,
   type Store,
@@ -38,6 +40,8 @@ export interface EvolutionEventDeps {
   readonly settingsFor: EvolutionWebhookSettingsFor;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the `channel_down` alert's raise and resolve are announced (webhook deliveries, alert channels). */
+  readonly events?: DomainEvents | undefined;
   /** How long a message from our number with an id we do not know waits for our send's record (default 15 s). */
   readonly echoGraceMs?: number;
   /** Keeps inbound media and links them in a CRM note (none: media are not kept). */
@@ -85,7 +89,7 @@ export async function applyEvolutionEvent(event: InboxEvent, deps: EvolutionEven
       const log = { tenantId: tenant.id, instance: update.instance, state: update.state, statusReason: update.statusReason };
       if (update.state === 'open') {
         deps.logger.info(log, 'WhatsApp connection open');
-        await deps.store.alerts.resolve({ tenantId: tenant.id, kind: channelDownAlertKind, key: update.instance, now: at });
+        await resolveAlert(deps, { tenantId: tenant.id, kind: channelDownAlertKind, key: update.instance, now: at });
       } else deps.logger.warn({ ...log, since: state.since.toISOString() }, 'WhatsApp connection not open: sends stop');
       return { kind: 'done', outcome: `connection_${update.state}` };
     }

@@ -3,17 +3,28 @@
  * often it arrives or is applied, in order per lead.
  */
 import { buildConnectionUpdate, buildMessagesUpdate, buildMessagesUpsert } from '@sdr/adapter-evolution/testing';
-import { beforeAll, expect, it } from 'vitest';
+import type { DomainEventMap } from '@sdr/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDriver } from '../database/__fixtures__/test-database.js';
+import { createWebhookService, type WebhookService } from '../webhooks/webhook-service.js';
 import { createEvolutionWorld, type EvolutionWorld } from './__fixtures__/evolution-world.js';
 
 describeEachDriver('Evolution inbox worker', (database) => {
   let world: EvolutionWorld;
   let tenantId: string;
+  // Alerts reach the channels through the bus and `alert.*` webhook deliveries through its transactional sink.
+  let webhooks: WebhookService;
+  const announced: { readonly name: string; readonly kind: string; readonly key: string }[] = [];
   beforeAll(async () => {
     world = await createEvolutionWorld(database());
     tenantId = world.acme.tenant.id;
+    webhooks = createWebhookService({ database: database().database, events: world.context.events, clock: world.clock });
+    const announce = (name: string) => (event: DomainEventMap['alert.resolved']) =>
+      announced.push({ name, kind: event.kind, key: event.key });
+    world.context.events.on('alert.raised', announce('alert.raised'));
+    world.context.events.on('alert.resolved', announce('alert.resolved'));
   });
+  afterAll(() => webhooks.close());
 
   const leadsOf = (phone: string) =>
     database().sql<{ id: string; whatsapp_lid: string | null; automation: string; name: string | null }>(
@@ -148,6 +159,13 @@ describeEachDriver('Evolution inbox worker', (database) => {
     const instance = world.globex.tenant.messaging.instance;
     const globex = world.globex.tenant.id;
     const open = async () => world.context.store.alerts.listOpen({ tenantId: globex });
+    const endpoint = await webhooks.createEndpoint(globex, {
+      url: 'https://receiver.example.test/alerts',
+      events: ['alert.raised', 'alert.resolved'],
+    });
+    const deliveries = async () =>
+      (await webhooks.listDeliveries(globex, { endpointId: endpoint.id, limit: 10 })).map((delivery) => delivery.eventType).sort();
+    announced.length = 0;
     expect((await world.deliver(globex, buildConnectionUpdate({ instance, state: 'connecting' }))).status).toBe(200);
     await world.drain();
     await world.base.advance(29 * 60_000);
@@ -156,9 +174,20 @@ describeEachDriver('Evolution inbox worker', (database) => {
     await world.base.advance(2 * 60_000);
     expect(await world.worker.checkChannels()).toBe(1);
     expect(await open()).toEqual([expect.objectContaining({ kind: 'channel_down', key: instance, severity: 'critical' })]);
+    expect(announced).toEqual([{ name: 'alert.raised', kind: 'channel_down', key: instance }]);
+    expect(await deliveries()).toEqual(['alert.raised']);
+    // Still closed a minute later: the open alert is refreshed, not announced again.
+    await world.base.advance(60_000);
+    expect(await world.worker.checkChannels()).toBe(1);
+    expect(announced).toHaveLength(1);
     expect((await world.deliver(globex, buildConnectionUpdate({ instance, state: 'open' }))).status).toBe(200);
     await world.drain();
     expect(await open()).toEqual([]);
+    expect(announced).toEqual([
+      { name: 'alert.raised', kind: 'channel_down', key: instance },
+      { name: 'alert.resolved', kind: 'channel_down', key: instance },
+    ]);
+    expect(await deliveries()).toEqual(['alert.raised', 'alert.resolved']);
   });
 
   it('the echo of our own send is ignored', async () => {

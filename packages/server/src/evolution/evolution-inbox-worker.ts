@@ -12,7 +12,15 @@
  * worker killed mid-batch leaves its claims to expire after `leaseMs`; another worker (or the
  * restarted one) takes them again. Any number of workers may drain one database.
  */
-import { channelDownAlertKind, classifyError, createPassLoop, decideRetry, type PassLoopStopOptions, type RetryPolicy } from '@sdr/core';
+import {
+  channelDownAlertKind,
+  classifyError,
+  createPassLoop,
+  decideRetry,
+  raiseAlert,
+  type PassLoopStopOptions,
+  type RetryPolicy,
+} from '@sdr/core';
 import { applyEvolutionEvent, type EvolutionEventDeps, type EvolutionEventResult } from './apply-evolution-event.js';
 import type { EvolutionInbox, InboxEvent } from './evolution-inbox.js';
 
@@ -114,7 +122,7 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     const now = clock.now();
     const closed = await options.delivery.closedSince(new Date(now.getTime() - alertAfterMs));
     for (const channel of closed) {
-      const { opened } = await options.store.alerts.raise({
+      const { opened } = await raiseAlert(options, {
         tenantId: channel.tenantId,
         kind: channelDownAlertKind,
         key: channel.instance,

@@ -2,7 +2,7 @@
  * The Evolution ingestion path as the composition root wires it: the inbox and delivery-state
  * tables, the tenant settings, the webhook route and the inbox worker, built once.
  */
-import type { BlobStore, Clock, Logger, MessagingPort, Store } from '@sdr/core';
+import type { BlobStore, Clock, DomainEvents, Logger, MessagingPort, Store } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerServices } from '../context.js';
@@ -36,6 +36,8 @@ export function createEvolutionIngest(input: {
   readonly services: Pick<ServerServices, 'conversation' | 'handoff'>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the `channel_down` alert is announced (webhook deliveries, alert channels). */
+  readonly events?: DomainEvents;
   readonly settingsFor: EvolutionWebhookSettingsFor;
   /** Where inbound media are kept (none: they are not). */
   readonly blobs?: BlobStore;
@@ -55,6 +57,7 @@ export function createEvolutionIngest(input: {
     settingsFor,
     clock,
     logger,
+    events: input.events,
     media:
       input.blobs === undefined
         ? undefined

@@ -33,6 +33,7 @@ import {
   type CalendarSyncResult,
   type CalendarSyncTokenRepository,
   type Clock,
+  type DomainEvents,
   type Logger,
   type PluginDeps,
   type PluginKind,
@@ -64,6 +65,8 @@ export interface GoogleCalendarSyncOptions {
   readonly notificationUrl: (tenantId: string) => string;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where the alerts a sync raises are announced (webhook deliveries, alert channels). */
+  readonly events?: DomainEvents;
   /** How often a calendar without a push channel is synced. */
   readonly intervalMs: number;
   /** How long before its expiry a channel is reopened. */
@@ -112,6 +115,7 @@ export function createGoogleCalendarSync(options: GoogleCalendarSyncOptions): Go
     tokens: options.tokens,
     clock,
     logger,
+    ...(options.events === undefined ? {} : { events: options.events }),
   });
   const runs = new Map<string, TenantRun>();
   const lastSyncedAt = new Map<string, number>();

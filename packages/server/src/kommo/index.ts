@@ -5,7 +5,12 @@
 export { applyKommoDelivery, type KommoDeliveryDeps, type KommoDeliveryReport } from './kommo-delivery.js';
 export { createKommoIngest, type KommoIngest } from './kommo-ingest.js';
 export { createKommoInbox, type KommoInbox, type KommoInboxDelivery } from './kommo-inbox.js';
-export { createKommoInboxWorker, type KommoInboxWorker, type KommoInboxWorkerOptions } from './kommo-inbox-worker.js';
+export {
+  createKommoInboxWorker,
+  kommoInboxFailedAlertKind,
+  type KommoInboxWorker,
+  type KommoInboxWorkerOptions,
+} from './kommo-inbox-worker.js';
 export { createKommoWebhookRoutes, type KommoWebhookAnswer, type KommoWebhookRoutesOptions } from './kommo-webhook-route.js';
 export {
   kommoWebhookSettings,

@@ -5,17 +5,42 @@
  * failure: Kommo rate-limited or down), or dead (a permanent failure, or the attempts exhausted;
  * kept with its error for an operator).
  *
+ * A delivery given up on raises the tenant's critical `kommo_inbox_failed` alert (the card moves
+ * it named were never applied: a lead marked lost in Kommo may still be messaged); the next
+ * delivery of that tenant that applies resolves it. Resolving is tried after every applied
+ * delivery, not remembered per process, so it holds with any number of workers: when nothing is
+ * open it is one update that matches no row.
+ *
  * Crash-safe: a delivery is settled only after it was applied, and applying is idempotent (a
  * card already where a person put it is an echo). A worker killed mid-batch leaves its claims to
  * expire after `leaseMs`; another worker (or the restarted one) takes them again.
  */
 import { parseKommoWebhook } from '@sdr/adapter-kommo';
-import { classifyError, decideRetry, type Clock, type RetryPolicy } from '@sdr/core';
+import {
+  classifyError,
+  decideRetry,
+  raiseAlert,
+  resolveAlert,
+  type Clock,
+  type DomainEvents,
+  type RetryPolicy,
+  type Store,
+} from '@sdr/core';
 import { applyKommoDelivery, type KommoDeliveryDeps } from './kommo-delivery.js';
 import type { KommoInbox, KommoInboxDelivery } from './kommo-inbox.js';
 
+/** The kind of the alert raised when a Kommo delivery is given up on. */
+export const kommoInboxFailedAlertKind = 'kommo_inbox_failed';
+
+/** The key of that alert: one per tenant. */
+const kommoInboxAlertKey = 'kommo';
+
 /** Options of `createKommoInboxWorker`. */
 export interface KommoInboxWorkerOptions extends KommoDeliveryDeps {
+  /** The store: the deliveries read leads and sync states, the alert is written in its transaction. */
+  readonly store: Pick<Store, 'leads' | 'syncStates' | 'transaction'>;
+  /** Where the `kommo_inbox_failed` alert is announced (webhook deliveries, alert channels). */
+  readonly events?: DomainEvents | undefined;
   readonly inbox: KommoInbox;
   readonly clock: Clock;
   readonly workerId: string;
@@ -53,10 +78,51 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
   let lastHeartbeatAt: Date | null = null;
   let running: { readonly controller: AbortController; readonly done: Promise<void> } | null = null;
 
+  // The alert's write is not the delivery's: a failure to write it is logged and the delivery stays settled.
+  const alerting = async (tenantId: string, action: string, write: () => Promise<unknown>) => {
+    try {
+      await write();
+    } catch (error) {
+      logger.error(
+        { tenantId, kind: kommoInboxFailedAlertKind, error: classifyError(error).message },
+        `could not ${action} the Kommo inbox alert`,
+      );
+    }
+  };
+
+  const raiseFailed = (entry: KommoInboxDelivery, error: string, now: Date) =>
+    alerting(entry.tenantId, 'raise', async () => {
+      const { opened } = await raiseAlert(options, {
+        tenantId: entry.tenantId,
+        kind: kommoInboxFailedAlertKind,
+        key: kommoInboxAlertKey,
+        severity: 'critical',
+        message:
+          `a Kommo webhook delivery received ${entry.receivedAt.toISOString()} was given up after ${entry.attempts + 1} attempt(s): ` +
+          `${error}. The card moves it named were not applied.`,
+        details: { inboxId: entry.id, attempts: entry.attempts + 1, error, receivedAt: entry.receivedAt.toISOString() },
+        now,
+      });
+      if (opened) logger.error({ tenantId: entry.tenantId, inboxId: entry.id }, 'Kommo inbox failing: alert raised');
+    });
+
+  const resolveFailed = (tenantId: string, now: Date) =>
+    alerting(tenantId, 'resolve', async () => {
+      const resolved = await resolveAlert(options, { tenantId, kind: kommoInboxFailedAlertKind, key: kommoInboxAlertKey, now });
+      if (resolved !== null) logger.info({ tenantId }, 'Kommo deliveries apply again: alert resolved');
+    });
+
   const apply = async (entry: KommoInboxDelivery): Promise<void> => {
     try {
       const report = await applyKommoDelivery(options, { tenantId: entry.tenantId, delivery: parseKommoWebhook(entry.body) });
-      await inbox.complete({ id: entry.id, workerId, now: clock.now(), outcome: `moves=${report.moves.length} echoes=${report.echoes}` });
+      const now = clock.now();
+      const settled = await inbox.complete({
+        id: entry.id,
+        workerId,
+        now,
+        outcome: `moves=${report.moves.length} echoes=${report.echoes}`,
+      });
+      if (settled) await resolveFailed(entry.tenantId, now);
     } catch (error) {
       const { message } = classifyError(error);
       const decision = decideRetry({ error, attemptsMade: entry.attempts + 1, policy });
@@ -67,7 +133,7 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
         await inbox.retry({ id: entry.id, workerId, at: new Date(now.getTime() + decision.delayMs), error: message });
       } else {
         logger.error({ ...log, reason: decision.reason }, 'Kommo delivery given up');
-        await inbox.bury({ id: entry.id, workerId, now, error: message });
+        if (await inbox.bury({ id: entry.id, workerId, now, error: message })) await raiseFailed(entry, message, now);
       }
     }
   };

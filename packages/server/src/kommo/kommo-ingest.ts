@@ -4,7 +4,7 @@
  * survives a restart, and one Kommo re-sends is stored once. `idle()` drains what is due now
  * (tests, tools).
  */
-import type { Clock } from '@sdr/core';
+import type { Clock, DomainEvents, Store } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import type { FastifyPluginAsync } from 'fastify';
 import type { KommoDeliveryDeps } from './kommo-delivery.js';
@@ -25,7 +25,14 @@ export interface KommoIngest {
 
 /** Wires the route and the inbox on the tenants' CRM integrations. */
 export function createKommoIngest(
-  deps: KommoDeliveryDeps & { readonly configurationOf: ConfiguredCrmOf; readonly db: Database; readonly clock: Clock },
+  deps: KommoDeliveryDeps & {
+    readonly store: Pick<Store, 'leads' | 'syncStates' | 'transaction'>;
+    /** Where the `kommo_inbox_failed` alert is announced. */
+    readonly events?: DomainEvents | undefined;
+    readonly configurationOf: ConfiguredCrmOf;
+    readonly db: Database;
+    readonly clock: Clock;
+  },
 ): KommoIngest {
   const inbox = createKommoInbox({ db: deps.db });
   const worker: KommoIngest['worker'] = (options) => createKommoInboxWorker({ ...deps, inbox, ...options });

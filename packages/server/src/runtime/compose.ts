@@ -347,6 +347,7 @@ export async function composeServer(input: {
     services: context.services,
     clock,
     logger,
+    events,
     // The tenant's own Evolution integration; until it has one, the environment's settings.
     settingsFor: integrationWebhookSettings({
       configurationOf: view.configurationOf,
@@ -365,6 +366,7 @@ export async function composeServer(input: {
     crmFor: (tenantId) => crmFor(tenantId),
     crmInbound: context.services.crmInbound,
     logger,
+    events,
   });
 
   const googleTenant = (entry: { readonly tenantId: string; readonly config: unknown }) => ({
@@ -386,6 +388,7 @@ export async function composeServer(input: {
     notificationUrl: (tenantId) => googleCalendarWebhookUrl(config.publicBaseUrl, tenantId),
     clock,
     logger,
+    events,
     intervalMs: config.calendarSync.intervalMs,
     renewBeforeMs: config.calendarSync.renewBeforeMs,
   });

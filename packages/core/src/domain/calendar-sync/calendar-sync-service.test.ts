@@ -9,6 +9,8 @@ import { CalendarSyncTokenExpiredError, type CalendarChange } from '../../ports/
 import type { CalendarPort } from '../../ports/calendar/calendar-port.js';
 import type { InMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { bookedWorld, saoPaulo } from '../booking/__fixtures__/booking-world.js';
+import { addTransactionalSink } from '../events/after-commit.js';
+import { createDomainEvents, type DomainEventMap } from '../events/domain-events.js';
 import { CalendarSyncService, calendarMoveConflictAlertKind } from './calendar-sync-service.js';
 import { createInMemoryCalendarSyncTokens } from './calendar-sync-tokens.js';
 
@@ -54,11 +56,23 @@ async function syncWorld() {
   const world = await bookedWorld();
   const tracking = trackingCalendar(world.calendar);
   const tokens = createInMemoryCalendarSyncTokens();
-  const sync = new CalendarSyncService({ store: world.store, booking: world.service, tokens, clock: world.clock });
+  // The alert's event: what the transactional sinks (webhook deliveries) write with it, and what the notifiers hear.
+  const events = createDomainEvents();
+  const raised: DomainEventMap['alert.raised'][] = [];
+  const writtenWithAlert: { readonly kind: string; readonly alertOpenInTransaction: boolean }[] = [];
+  events.on('alert.raised', (event) => raised.push(event));
+  addTransactionalSink(events, async (tx, written) => {
+    for (const entry of written) {
+      if (entry.name !== 'alert.raised') continue;
+      const open = await tx.alerts.listOpen({ tenantId: world.tenant.id });
+      writtenWithAlert.push({ kind: entry.event.kind, alertOpenInTransaction: open.some((alert) => alert.kind === entry.event.kind) });
+    }
+  });
+  const sync = new CalendarSyncService({ store: world.store, booking: world.service, tokens, clock: world.clock, events });
   const run = () => sync.sync({ tenantId: world.tenant.id, calendar: tracking.port });
   // The first sync is a full one: it only learns where the calendar is.
   const first = await run();
-  return { ...world, tracking, tokens, run, first };
+  return { ...world, tracking, tokens, run, first, raised, writtenWithAlert };
 }
 
 describe('CalendarSyncService', () => {
@@ -133,6 +147,15 @@ describe('CalendarSyncService', () => {
     expect(world.observer.changes).toEqual([]);
     const alerts = await world.store.alerts.listOpen({ tenantId: world.tenant.id });
     expect(alerts).toMatchObject([{ kind: calendarMoveConflictAlertKind, key: world.booked.id, severity: 'warning' }]);
+    // Raised the one way alerts are: written with its event in one transaction, then announced.
+    expect(world.writtenWithAlert).toEqual([{ kind: calendarMoveConflictAlertKind, alertOpenInTransaction: true }]);
+    expect(world.raised).toMatchObject([
+      { tenantId: world.tenant.id, kind: calendarMoveConflictAlertKind, key: world.booked.id, severity: 'warning' },
+    ]);
+    // Seen again by the next sync: the open alert is refreshed, not announced twice.
+    world.tracking.report({ kind: 'changed', event });
+    expect(await world.run()).toMatchObject({ flagged: [world.booked.id] });
+    expect(world.raised).toHaveLength(1);
   });
 
   it('foreign events are ignored', async () => {

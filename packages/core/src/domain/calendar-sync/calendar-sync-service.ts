@@ -28,6 +28,8 @@ import type { BookingService } from '../booking/booking-service.js';
 import { appointmentIdOfEvent } from '../booking/calendar-events.js';
 import type { Appointment } from '../model/appointment.js';
 import type { Tenant } from '../model/tenant.js';
+import { raiseAlert } from '../events/alert-events.js';
+import type { DomainEvents } from '../events/domain-events.js';
 import { toZonedIso } from '../time/local-time.js';
 import type { CalendarSyncTokenRepository } from './calendar-sync-tokens.js';
 
@@ -41,6 +43,8 @@ export interface CalendarSyncServiceOptions {
   readonly tokens: CalendarSyncTokenRepository;
   readonly clock: Clock;
   readonly logger?: Logger;
+  /** Where the conflict alert's `alert.raised` goes (its webhook deliveries written with it, the notifiers told after). */
+  readonly events?: DomainEvents;
 }
 
 /** What one `sync` did. */
@@ -156,17 +160,26 @@ export class CalendarSyncService {
     });
     if (moved.kind === 'unchanged') return { kind: 'ignored', appointmentId: appointment.id };
     if (moved.kind === 'rescheduled') return { kind: 'rescheduled', appointmentId: appointment.id };
-    await this.options.store.alerts.raise({
-      tenantId: tenant.id,
-      kind: calendarMoveConflictAlertKind,
-      key: appointment.id,
-      severity: 'warning',
-      message:
-        `the meeting at ${toZonedIso(appointment.start, tenant.timeZone)} was moved in the calendar to ` +
-        `${toZonedIso(change.event.start, tenant.timeZone)}, which conflicts (${moved.reason}): the appointment was left as it was`,
-      details: { appointmentId: appointment.id, leadId: appointment.leadId, eventId: ref.eventId, start: change.event.start.toISOString() },
-      now: this.options.clock.now(),
-    });
+    const { store, events } = this.options;
+    await raiseAlert(
+      { store, events, logger: this.logger },
+      {
+        tenantId: tenant.id,
+        kind: calendarMoveConflictAlertKind,
+        key: appointment.id,
+        severity: 'warning',
+        message:
+          `the meeting at ${toZonedIso(appointment.start, tenant.timeZone)} was moved in the calendar to ` +
+          `${toZonedIso(change.event.start, tenant.timeZone)}, which conflicts (${moved.reason}): the appointment was left as it was`,
+        details: {
+          appointmentId: appointment.id,
+          leadId: appointment.leadId,
+          eventId: ref.eventId,
+          start: change.event.start.toISOString(),
+        },
+        now: this.options.clock.now(),
+      },
+    );
     return { kind: 'flagged', appointmentId: appointment.id };
   }
 

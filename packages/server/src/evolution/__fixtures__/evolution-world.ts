@@ -53,6 +53,7 @@ export async function createEvolutionWorld(
     services: context.services,
     clock: world.clock,
     logger: noopLogger,
+    events: context.events,
     settingsFor: environmentWebhookSettings({ tenants: context.store.tenants, settings }),
     ...(options.blobs === undefined ? {} : { blobs: options.blobs, mediaLinkOf: mediaLink('http://localhost:3000') }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
