@@ -6070,11 +6070,70 @@ export interface paths {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    }) | {
+                    }) | ({
+                        /** @enum {string} */
+                        provider: "google";
+                        config: {
+                            /** @description The calendar to book into (an e-mail-like id, or primary) */
+                            calendarId: string;
+                            auth: {
+                                /** @enum {string} */
+                                type: "oauth";
+                                /** @description OAuth client id */
+                                clientId: string;
+                                /** @description OAuth client secret */
+                                clientSecret: string;
+                                /** @description Refresh token with the calendar scope (offline access) */
+                                refreshToken: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "service_account";
+                                /**
+                                 * Format: email
+                                 * @description client_email of the service account key
+                                 */
+                                clientEmail: string;
+                                /** @description private_key of the service account key (PEM) */
+                                privateKey: string;
+                                /**
+                                 * Format: email
+                                 * @description User to act as (domain-wide delegation)
+                                 */
+                                subject?: string;
+                            };
+                            /**
+                             * Format: uri
+                             * @description API root for a proxy (default https://www.googleapis.com/)
+                             */
+                            rootUrl?: string;
+                            /**
+                             * Format: uri
+                             * @description Token endpoint (default https://oauth2.googleapis.com/token)
+                             */
+                            tokenUrl?: string;
+                            /**
+                             * @description Who Google e-mails about created, moved and deleted events
+                             * @default none
+                             * @enum {string}
+                             */
+                            sendUpdates?: "all" | "externalOnly" | "none";
+                            /**
+                             * @description Add a Google Meet link to every event
+                             * @default false
+                             */
+                            conference?: boolean;
+                            watch?: {
+                                /** @description Secret every notification echoes */
+                                token: string;
+                                /** @description Asked channel lifetime in seconds */
+                                ttlSeconds?: number;
+                            };
+                        };
+                    } | {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    } | ({
+                    }) | ({
                         /** @enum {string} */
                         provider: "evolution";
                         config: {
@@ -6110,7 +6169,51 @@ export interface paths {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    }) | ({
+                    }) | {
+                        /** @enum {string} */
+                        provider: "twilio";
+                        config: {
+                            /** @description Twilio account SID */
+                            accountSid: string;
+                            /** @description Twilio Auth Token: every webhook and socket is signed with it */
+                            authToken: string;
+                            /**
+                             * Format: uri
+                             * @description The base URL Twilio reaches this server at, e.g. https://sdr.example.com (signatures are checked against it)
+                             */
+                            publicBaseUrl: string;
+                            /**
+                             * @description conversation_relay (Twilio speech) or media_streams (Deepgram)
+                             * @default conversation_relay
+                             * @enum {string}
+                             */
+                            mode?: "conversation_relay" | "media_streams";
+                            /** @description Where a handed-off call is transferred (E.164); none: the call ends */
+                            humanNumber?: string;
+                            /** @description BCP 47 language of the call (default: the tenant’s locale) */
+                            language?: string;
+                            /** @description Text-to-speech voice (ConversationRelay: Twilio’s default when unset) */
+                            voice?: string;
+                            /** @description ConversationRelay text-to-speech provider (Twilio’s default when unset) */
+                            ttsProvider?: string;
+                            /** @description ConversationRelay speech-to-text provider (Twilio’s default when unset) */
+                            transcriptionProvider?: string;
+                            /** @description Deepgram, required in media_streams mode */
+                            deepgram?: {
+                                /** @description Deepgram API key */
+                                apiKey: string;
+                                /** @description Deepgram speech-to-text model (default: the adapter’s) */
+                                sttModel?: string;
+                                /** @description Deepgram text-to-speech voice model (default: the adapter’s) */
+                                ttsModel?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Deepgram’s WebSocket API base URL (default wss://api.deepgram.com): a regional endpoint or a proxy
+                                 */
+                                baseUrl?: string;
+                            };
+                        };
+                    } | ({
                         /** @enum {string} */
                         provider: "openai-compatible";
                         config: {
@@ -6759,11 +6862,70 @@ export interface paths {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    }) | {
+                    }) | ({
+                        /** @enum {string} */
+                        provider: "google";
+                        config: {
+                            /** @description The calendar to book into (an e-mail-like id, or primary) */
+                            calendarId: string;
+                            auth: {
+                                /** @enum {string} */
+                                type: "oauth";
+                                /** @description OAuth client id */
+                                clientId: string;
+                                /** @description OAuth client secret */
+                                clientSecret: string;
+                                /** @description Refresh token with the calendar scope (offline access) */
+                                refreshToken: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "service_account";
+                                /**
+                                 * Format: email
+                                 * @description client_email of the service account key
+                                 */
+                                clientEmail: string;
+                                /** @description private_key of the service account key (PEM) */
+                                privateKey: string;
+                                /**
+                                 * Format: email
+                                 * @description User to act as (domain-wide delegation)
+                                 */
+                                subject?: string;
+                            };
+                            /**
+                             * Format: uri
+                             * @description API root for a proxy (default https://www.googleapis.com/)
+                             */
+                            rootUrl?: string;
+                            /**
+                             * Format: uri
+                             * @description Token endpoint (default https://oauth2.googleapis.com/token)
+                             */
+                            tokenUrl?: string;
+                            /**
+                             * @description Who Google e-mails about created, moved and deleted events
+                             * @default none
+                             * @enum {string}
+                             */
+                            sendUpdates?: "all" | "externalOnly" | "none";
+                            /**
+                             * @description Add a Google Meet link to every event
+                             * @default false
+                             */
+                            conference?: boolean;
+                            watch?: {
+                                /** @description Secret every notification echoes */
+                                token: string;
+                                /** @description Asked channel lifetime in seconds */
+                                ttlSeconds?: number;
+                            };
+                        };
+                    } | {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    } | ({
+                    }) | ({
                         /** @enum {string} */
                         provider: "evolution";
                         config: {
@@ -6799,7 +6961,51 @@ export interface paths {
                         /** @enum {string} */
                         provider: "sandbox";
                         config: Record<string, never>;
-                    }) | ({
+                    }) | {
+                        /** @enum {string} */
+                        provider: "twilio";
+                        config: {
+                            /** @description Twilio account SID */
+                            accountSid: string;
+                            /** @description Twilio Auth Token: every webhook and socket is signed with it */
+                            authToken: string;
+                            /**
+                             * Format: uri
+                             * @description The base URL Twilio reaches this server at, e.g. https://sdr.example.com (signatures are checked against it)
+                             */
+                            publicBaseUrl: string;
+                            /**
+                             * @description conversation_relay (Twilio speech) or media_streams (Deepgram)
+                             * @default conversation_relay
+                             * @enum {string}
+                             */
+                            mode?: "conversation_relay" | "media_streams";
+                            /** @description Where a handed-off call is transferred (E.164); none: the call ends */
+                            humanNumber?: string;
+                            /** @description BCP 47 language of the call (default: the tenant’s locale) */
+                            language?: string;
+                            /** @description Text-to-speech voice (ConversationRelay: Twilio’s default when unset) */
+                            voice?: string;
+                            /** @description ConversationRelay text-to-speech provider (Twilio’s default when unset) */
+                            ttsProvider?: string;
+                            /** @description ConversationRelay speech-to-text provider (Twilio’s default when unset) */
+                            transcriptionProvider?: string;
+                            /** @description Deepgram, required in media_streams mode */
+                            deepgram?: {
+                                /** @description Deepgram API key */
+                                apiKey: string;
+                                /** @description Deepgram speech-to-text model (default: the adapter’s) */
+                                sttModel?: string;
+                                /** @description Deepgram text-to-speech voice model (default: the adapter’s) */
+                                ttsModel?: string;
+                                /**
+                                 * Format: uri
+                                 * @description Deepgram’s WebSocket API base URL (default wss://api.deepgram.com): a regional endpoint or a proxy
+                                 */
+                                baseUrl?: string;
+                            };
+                        };
+                    } | ({
                         /** @enum {string} */
                         provider: "openai-compatible";
                         config: {

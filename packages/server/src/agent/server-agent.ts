@@ -50,19 +50,14 @@ export function startServerAgent(input: {
     settingsFor: input.settingsFor ?? (() => defaultAgentSettings),
     debounceMs: input.config.debounceMs,
   });
-  const onMessage = (event: { readonly tenantId: string; readonly leadId: string; readonly messageId: string }) => {
+  const onMessage = (event: { readonly tenantId: string; readonly leadId: string; readonly channel: string }) => {
     // What a caller says on the phone is answered on the call itself, never on WhatsApp.
-    void context.store.messages
-      .get(event.tenantId, event.messageId)
-      .then((message) => {
-        if (message?.channel !== 'voice') agent.notify({ tenantId: event.tenantId, leadId: event.leadId });
-      })
-      .catch((error: unknown) => {
-        logger.error(
-          { tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) },
-          'agent notification failed',
-        );
-      });
+    if (event.channel === 'voice') return;
+    try {
+      agent.notify({ tenantId: event.tenantId, leadId: event.leadId });
+    } catch (error) {
+      logger.error({ tenantId: event.tenantId, leadId: event.leadId, error: maskPersonalData(String(error)) }, 'agent notification failed');
+    }
   };
   context.events.on('message.received', onMessage);
   return {

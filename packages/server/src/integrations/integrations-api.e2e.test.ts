@@ -89,6 +89,9 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
   };
 
   it('an unknown provider is a 422 listing the known ones; a bad configuration a 422 naming each field; nothing is stored', async () => {
+    // The demo tenant starts with its offline phone line (`sdr call`): that row only.
+    const before = await storedRows();
+    expect(before.map((row) => `${String(row.kind)}:${String(row.provider)}`)).toEqual(['voice:twilio']);
     const unknown = await a.request<{ detail: string; errors: { field: string }[] }>('PUT', '/v1/integrations/crm', {
       provider: 'nope',
       config: {},
@@ -110,7 +113,7 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
     expect(evolution.status).toBe(422);
     expect(evolution.body.errors.map((error) => error.field).sort()).toEqual(['config.apiKey', 'config.baseUrl', 'config.webhookSecret']);
     expect(JSON.stringify(evolution.body)).not.toContain('short-secret');
-    expect(await storedRows()).toEqual([]);
+    expect(await storedRows()).toEqual(before);
   });
 
   it('configures, answers with the secret redacted, and the second server uses it without a restart', async () => {
@@ -130,7 +133,7 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
       'crm:acme-crm:true',
       'calendar:sandbox:false',
       'whatsapp:sandbox:false',
-      'voice:sandbox:false',
+      'voice:twilio:true',
       'model:sandbox:false',
     ]);
     // The second process polls the table: the change reaches its resolver within 5 s.
@@ -143,7 +146,7 @@ describe.skipIf(databaseUrl === undefined)('the integrations API [postgres]', ()
     expect(JSON.stringify([put.body, listed, checked])).not.toContain(secretToken);
     expect(logLines.join('')).not.toContain(secretToken);
     const rows = await storedRows();
-    expect(rows).toHaveLength(1);
+    expect(rows.map((row) => String(row.kind)).sort()).toEqual(['crm', 'voice']);
     expect(JSON.stringify(rows)).not.toContain(secretToken);
   });
 

@@ -88,7 +88,13 @@ async function recordInboundWithin(
     event: { type: 'inbound_received', at },
     now: at,
   });
-  const received = deferred('message.received', { tenantId: tenant.id, at, leadId: found.lead.id, messageId: appended.message.id });
+  const received = deferred('message.received', {
+    tenantId: tenant.id,
+    at,
+    leadId: found.lead.id,
+    messageId: appended.message.id,
+    channel: appended.message.channel,
+  });
   return {
     result: { outcome: 'recorded', message: appended.message, lead: followUp.lead, leadCreated: found.created },
     events: [...found.events, received, ...followUp.events],

@@ -60,7 +60,7 @@ describe('createDomainEvents', () => {
 });
 
 describe('safeListener', () => {
-  const payload = { tenantId, at, leadId: 'l1', messageId: 'm1' };
+  const payload = { tenantId, at, leadId: 'l1', messageId: 'm1', channel: 'whatsapp' as const };
 
   it('passes the event through when the listener succeeds', async () => {
     const onError = vi.fn();

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { AppointmentStatus } from '../model/appointment.js';
 import type { AutomationState, Stage } from '../model/lead.js';
+import type { Channel } from '../model/message.js';
 import type { ScheduledKind, SkipReason } from '../model/scheduled-message.js';
 
 /** Fields every domain event carries. */
@@ -17,7 +18,8 @@ export interface DomainEventBase {
 export interface DomainEventMap {
   'lead.created': DomainEventBase & { readonly leadId: string };
   'lead.opted_out': DomainEventBase & { readonly leadId: string };
-  'message.received': DomainEventBase & { readonly leadId: string; readonly messageId: string };
+  /** `channel`: where the lead spoke (a phone call's words are answered on the call, not on WhatsApp). */
+  'message.received': DomainEventBase & { readonly leadId: string; readonly messageId: string; readonly channel: Channel };
   'message.sent': DomainEventBase & {
     readonly leadId: string | null;
     readonly messageId: string | null;
