@@ -57,6 +57,8 @@ describe.skipIf(databaseUrl === undefined || redisUrl === undefined)(
         SDR_DISPATCH_PACING_MS: '500',
         SDR_SHUTDOWN_DEADLINE_MS: '5000',
         SDR_ENCRYPTION_KEY: encryptionKey,
+        // The clock is moved at whatever hour the test runs: business hours would hold the sends till morning.
+        SDR_DEMO_ALWAYS_OPEN: 'true',
       };
       // The first API creates the demo tenant and prints its key; the others find it.
       const first = await serveProcess('api', env);

@@ -157,6 +157,8 @@ async function main(): Promise<void> {
       SDR_DISPATCH_PACING_MS: '0',
       SDR_AGENT_DEBOUNCE_MS: '500',
       SDR_SHUTDOWN_DEADLINE_MS: '10000',
+      // Follow-ups are due at whatever hour the bench runs: business hours would hold them till morning.
+      SDR_DEMO_ALWAYS_OPEN: 'true',
     };
     // The first API creates the demo tenant and prints its key once; the others find it.
     const first = await serveProcess('api', env);
