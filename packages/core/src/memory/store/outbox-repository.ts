@@ -7,8 +7,8 @@ import { newOutboxEntrySchema, outboxEntrySchema, type OutboxEntry, type OutboxT
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { storedErrorSchema } from '../../domain/model/scheduled-message.js';
 import type { OutboxRepository } from '../../ports/repositories/repositories.js';
-import { cloneValue } from '../internal/clone.js';
-import { randomId } from '../internal/random-id.js';
+import { cloneValue } from '../../internal/clone.js';
+import { randomId } from '../../internal/random-id.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 

@@ -16,8 +16,8 @@ import {
   type ScheduledMessage,
 } from '../../domain/model/scheduled-message.js';
 import type { ScheduledMessageFilter, SchedulerStore } from '../../ports/scheduler/scheduler-store.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
-import { randomId } from '../internal/random-id.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
+import { randomId } from '../../internal/random-id.js';
 import { findScoped, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
