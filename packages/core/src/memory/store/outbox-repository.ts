@@ -13,7 +13,7 @@ import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 
 /** Entries `list` returns when the caller gives no `limit`. */
-export const defaultOutboxListLimit = 1000;
+const defaultOutboxListLimit = 1000;
 
 /** The outbox repository over `runtime`. */
 export function createOutboxRepository(runtime: StoreRuntime): OutboxRepository {

@@ -23,7 +23,7 @@ import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 
 /** Rows `list` returns when the caller gives no `limit`. */
-export const defaultScheduledListLimit = 1000;
+const defaultScheduledListLimit = 1000;
 
 /** The scheduler store over `runtime`. */
 export function createSchedulerStore(runtime: StoreRuntime): SchedulerStore {

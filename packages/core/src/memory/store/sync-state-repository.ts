@@ -33,6 +33,6 @@ export function createSyncStateRepository(runtime: StoreRuntime): SyncStateRepos
 }
 
 /** Sync states are keyed by tenant and lead (the lead id alone would do; the tenant keeps rows apart). */
-export function syncStateKey(tenantId: string, leadId: string): string {
+function syncStateKey(tenantId: string, leadId: string): string {
   return `${tenantId}:${leadId}`;
 }
