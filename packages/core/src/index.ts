@@ -1,7 +1,9 @@
 /**
  * `@sdr/core`: the domain model, ports, pure policies and services of @sdr.
  *
- * In-memory implementations of every port live under `@sdr/core/testing`.
+ * The whole store in the memory of one process, for dry runs, simulations and examples, is
+ * `@sdr/core/memory`; in-memory implementations of every port, for tests, live under
+ * `@sdr/core/testing`.
  * @packageDocumentation
  */
 export * from './errors/index.js';

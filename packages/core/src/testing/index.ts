@@ -27,8 +27,13 @@ export {
   type SentMessageRecord,
 } from './messaging/in-memory-messaging.js';
 export { createInMemoryLock, lockPollIntervalMs, type InMemoryLock, type InMemoryLockOptions } from '../ports/lock/in-memory-lock.js';
-export { createInMemoryStore, type InMemoryStore, type InMemoryStoreDump, type InMemoryStoreOptions } from './store/in-memory-store.js';
-export type { IdempotencyRow, InboundEventRow } from './store/tables.js';
+export {
+  createInMemoryStore,
+  type InMemoryStore,
+  type InMemoryStoreDump,
+  type InMemoryStoreOptions,
+} from '../memory/store/in-memory-store.js';
+export type { IdempotencyRow, InboundEventRow } from '../memory/store/tables.js';
 export { createInMemoryBlobStore, type InMemoryBlobStore } from './blob/in-memory-blob-store.js';
 export {
   createInMemoryCredentialStore,

@@ -63,7 +63,7 @@ export interface BillingStateReader {
 }
 
 /** Resolves (once per import) the template of a requested key, falling back to the generic one. */
-export type BillingTemplateSource = (key: string) => Promise<ResolvedTemplate>;
+type BillingTemplateSource = (key: string) => Promise<ResolvedTemplate>;
 
 /** What every item of one import is decided with. */
 export interface BillingImportContext {

@@ -11,7 +11,7 @@ import { runBookingContention, type BookingContentionScenario } from '../../test
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { injectFaults } from '../../testing/faults/inject-faults.js';
 import { createInMemoryLock } from '../../ports/lock/in-memory-lock.js';
-import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../memory/store/in-memory-store.js';
 import { bookingWorld, noLock, saoPaulo, settleWithClock } from './__fixtures__/booking-world.js';
 
 /** The in-memory adapters behind randomised latency (a seeded generator keeps runs reproducible). */

@@ -109,7 +109,7 @@ export async function loadAppointmentFor(
 }
 
 /** Whether the actor may act on a lead's behalf. */
-export function mayActFor(actor: BookingActor, leadId: string): boolean {
+function mayActFor(actor: BookingActor, leadId: string): boolean {
   return actor.kind === 'operator' || actor.leadId === leadId;
 }
 

@@ -127,7 +127,7 @@ async function lookUpAlternatives(context: BookingContext, request: SlotRequest)
 }
 
 /** A range of slot starts to list on one calendar. */
-export interface FreeSlotsRequest {
+interface FreeSlotsRequest {
   readonly tenant: Tenant;
   readonly calendarId: string;
   /** Clipped to the minimum notice. */

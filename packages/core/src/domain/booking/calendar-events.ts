@@ -16,7 +16,7 @@ export const tenantIdProperty = 'sdrTenantId';
 export const leadIdProperty = 'sdrLeadId';
 
 /** What `ensureCalendarEvent` needs to create (or recognise) an appointment's event. */
-export interface AppointmentEventSpec extends CalendarEventRef, Interval {
+interface AppointmentEventSpec extends CalendarEventRef, Interval {
   readonly tenantId: string;
   readonly leadId: string;
   readonly appointmentId: string;

@@ -3,7 +3,7 @@ import { ProviderError, ProviderUnavailableError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { injectFaults } from '../../testing/faults/inject-faults.js';
-import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../memory/store/in-memory-store.js';
 import { CalendarOutboxWorker, eventDeletionEntry, processCalendarOutbox } from './calendar-outbox.js';
 
 const tenantId = crypto.randomUUID();

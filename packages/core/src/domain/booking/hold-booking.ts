@@ -51,7 +51,7 @@ export async function holdSlot(context: BookingContext, plan: BookingPlan): Prom
  * How a completed hold is written: `persist` links the event to the hold in the transaction
  * (with whatever goes with it); `adopt` turns a hold a concurrent call completed into the result.
  */
-export interface HoldCompletion<Result> {
+interface HoldCompletion<Result> {
   readonly persist: (unit: UnitOfWork & { readonly hold: Appointment; readonly eventId: string; readonly now: Date }) => Promise<Result>;
   readonly adopt: (completed: Appointment) => Result | Promise<Result>;
 }

@@ -25,7 +25,7 @@ import { describeError } from './emit-safely.js';
 export const channelDownAlertKind = 'channel_down';
 
 /** Whether an instance may be sent through now. */
-export interface ChannelGateAnswer {
+interface ChannelGateAnswer {
   readonly open: boolean;
   readonly detail?: string;
 }

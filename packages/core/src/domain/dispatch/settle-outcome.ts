@@ -45,7 +45,7 @@ export interface RowRun {
 }
 
 /** What recording needs. */
-export interface RecordDependencies {
+interface RecordDependencies {
   readonly store: Store;
   readonly clock: Clock;
   readonly settings: DispatcherSettings;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../../ports/logger/logger.js';
 import type { Repositories } from '../../ports/repositories/repositories.js';
-import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../memory/store/in-memory-store.js';
 import { addTransactionalSink, commitWithEvents, deferred, emitCommitted, type DeferredEvent } from './after-commit.js';
 import { createDomainEvents } from './domain-events.js';
 

@@ -84,7 +84,7 @@ export function emitCommitted(target: EventTarget, events: readonly DeferredEven
 }
 
 /** Work deferred past a commit, and what to log about it should it throw. */
-export interface CommittedEffect {
+interface CommittedEffect {
   readonly run: () => void;
   /** Log fields naming the effect (e.g. `{ event: 'lead.created' }`). */
   readonly fields?: Readonly<Record<string, unknown>>;

@@ -61,7 +61,7 @@ export async function renderFollowUpMessage(input: {
 }
 
 /** The first word of a name; empty when the lead has none. */
-export function firstName(name: string | null): string {
+function firstName(name: string | null): string {
   return name?.trim().split(/\s+/)[0] ?? '';
 }
 
@@ -69,7 +69,7 @@ export function firstName(name: string | null): string {
  * Without a name, `Oi {{leadName}}, tudo bem?` would read `Oi , tudo bem?`: spaces before
  * punctuation go, and a sentence left starting with punctuation loses it and is capitalised.
  */
-export function tidyAfterEmptyName(text: string): string {
+function tidyAfterEmptyName(text: string): string {
   const tidied = text
     .replace(/[ \t]+([,.!?;:])/g, '$1')
     .replace(/[ \t]{2,}/g, ' ')

@@ -20,7 +20,7 @@ import type { Tenant } from '../model/tenant.js';
 import type { ScenarioEvent } from './scenario-schema.js';
 
 /** The scenario events that concern the lead's meeting. */
-export type MeetingEvent = Extract<ScenarioEvent, { readonly type: 'book' | 'reschedule' | 'cancel' }>;
+type MeetingEvent = Extract<ScenarioEvent, { readonly type: 'book' | 'reschedule' | 'cancel' }>;
 
 const operator = { kind: 'operator' } as const;
 const override = { availability: true } as const;

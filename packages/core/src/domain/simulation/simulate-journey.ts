@@ -14,7 +14,7 @@ import type { Store } from '../../ports/repositories/repositories.js';
 import { createInMemoryCalendar } from '../../testing/calendar/in-memory-calendar.js';
 import { createInMemoryLock } from '../../ports/lock/in-memory-lock.js';
 import { createInMemoryMessaging } from '../../testing/messaging/in-memory-messaging.js';
-import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../memory/store/in-memory-store.js';
 import { BookingService } from '../booking/booking-service.js';
 import { createConversationService, type ConversationService } from '../conversation/conversation-service.js';
 import { createDispatcher, type Dispatcher } from '../dispatch/dispatcher.js';

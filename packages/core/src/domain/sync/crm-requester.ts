@@ -23,7 +23,7 @@ const defaultThrottleWaitMs = 1000;
  * Why a pass stopped calling the CRM: its claim's lease is about to end. The reason of the
  * requester's signal (and the `cause` of the `AbortedError` the port then throws); retryable.
  */
-export class CrmPassHaltedError extends SdrError {
+class CrmPassHaltedError extends SdrError {
   static override readonly kind: string = 'CrmPassHaltedError';
 
   constructor(message: string) {
@@ -32,7 +32,7 @@ export class CrmPassHaltedError extends SdrError {
 }
 
 /** Why the requester stopped calling: the caller's signal (`stopped`) or the deadline (`lease_ending`). */
-export type CrmRequesterStop = 'stopped' | 'lease_ending';
+type CrmRequesterStop = 'stopped' | 'lease_ending';
 
 /** Makes the calls of one pass to one CRM account and counts them. */
 export interface CrmRequester {

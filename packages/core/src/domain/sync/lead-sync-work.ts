@@ -20,7 +20,7 @@ import type { RefusedCrmPart } from './crm-refusals.js';
 import { syncedStateFromJson, syncedStateToJson, type CrmProjection, type SyncedCrmState } from './crm-sync-state.js';
 
 /** How a lead's pass ended. `retry` at `at`, or — without `at` — after the policy's backoff. */
-export type LeadSyncOutcome =
+type LeadSyncOutcome =
   | { readonly kind: 'pending' }
   | { readonly kind: 'done' }
   | { readonly kind: 'retry'; readonly error: unknown; readonly at?: Date; readonly code?: string }
@@ -71,7 +71,7 @@ export async function loadLeadSyncWork(store: Store, tenant: Tenant, entries: re
 }
 
 /** What settling needs. */
-export interface SettleDependencies {
+interface SettleDependencies {
   readonly store: Store;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -81,7 +81,7 @@ export interface SettleDependencies {
 }
 
 /** Per outcome, how many leads (and dead entries) settling counted. */
-export interface SettledCounts {
+interface SettledCounts {
   synced: number;
   retried: number;
   dead: number;

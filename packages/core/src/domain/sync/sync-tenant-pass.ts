@@ -34,7 +34,7 @@ import { sameSyncedState } from './crm-sync-state.js';
 import type { LeadSyncWork } from './lead-sync-work.js';
 
 /** What a tenant's pass works with. */
-export interface TenantPassContext {
+interface TenantPassContext {
   readonly tenant: Tenant;
   readonly account: string;
   readonly crm: CrmPort;
@@ -47,7 +47,7 @@ export interface TenantPassContext {
 }
 
 /** What the pass learned beyond each lead's outcome. */
-export interface TenantPassResult {
+interface TenantPassResult {
   readonly blocked: boolean;
   /** The transient failure that stopped the pass (the CRM down, 5xx, 429 beyond the waits), if any. */
   readonly unavailable: unknown;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError, VersionConflictError } from '../../errors/index.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
-import { createInMemoryStore } from '../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../memory/store/in-memory-store.js';
 import { createTemplateService, templateKindOf } from './template-service.js';
 
 const tenantId = '3f1e2d3c-4b5a-4968-8776-655443322110';

@@ -8,7 +8,7 @@ import { ValidationError } from '../../errors/index.js';
 import { idSchema } from '../../domain/model/common.js';
 import type { BlobStore, StoredBlob } from '../../ports/blob/blob-store.js';
 import { throwIfAborted } from '../../ports/call-options.js';
-import { randomId } from '../internal/random-id.js';
+import { randomId } from '../../internal/random-id.js';
 import { settle } from '../../internal/settle.js';
 
 /** The in-memory `BlobStore`, plus inspection for tests. */

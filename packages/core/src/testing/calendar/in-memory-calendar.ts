@@ -21,7 +21,7 @@ import type {
   CreateCalendarEventInput,
 } from '../../ports/calendar/calendar-port.js';
 import type { PortHealth } from '../../ports/health.js';
-import { overlaps } from '../internal/interval.js';
+import { overlaps } from '../../internal/interval.js';
 import { settle } from '../../internal/settle.js';
 
 /** Options of `createInMemoryCalendar`. */

@@ -52,7 +52,7 @@ interface LoggedRequest {
 const windowMs = 1000;
 
 /** The request path of the in-memory CRM and its controls. */
-export interface CrmRequestGate {
+interface CrmRequestGate {
   /**
    * Runs `operation` as one request of `method`, or refuses it. An abort of the call's signal
    * during the latency rejects with an `AbortedError` before the operation runs.

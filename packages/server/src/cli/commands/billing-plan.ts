@@ -20,7 +20,7 @@ import {
   type BillingImportResult,
   type Tenant,
 } from '@sdr/core';
-import { createInMemoryStore } from '@sdr/core/testing';
+import { createInMemoryStore } from '@sdr/core/memory';
 import { exitCodes, type CliCommand, type CliIo } from '../command.js';
 
 const usage = `usage: sdr billing plan <batch.json> [--tenant tenant.json] [--now ISO]

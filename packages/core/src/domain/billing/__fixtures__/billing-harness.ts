@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { VirtualClock } from '../../../ports/clock/clock.js';
 import { createInMemoryLock } from '../../../ports/lock/in-memory-lock.js';
 import { createInMemoryMessaging } from '../../../testing/messaging/in-memory-messaging.js';
-import { createInMemoryStore } from '../../../testing/store/in-memory-store.js';
+import { createInMemoryStore } from '../../../memory/store/in-memory-store.js';
 import { injectFaults } from '../../../testing/faults/inject-faults.js';
 import { createDispatcher, type Dispatcher } from '../../dispatch/dispatcher.js';
 import { createDomainEvents, type DomainEventMap, type DomainEventName } from '../../events/domain-events.js';

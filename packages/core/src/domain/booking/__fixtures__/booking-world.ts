@@ -15,7 +15,7 @@ import { buildLead, buildTenant } from '../../../testing/__fixtures__/entities.j
 import { createInMemoryCalendar, type InMemoryCalendar } from '../../../testing/calendar/in-memory-calendar.js';
 import { injectFaults, type FaultController } from '../../../testing/faults/inject-faults.js';
 import { createInMemoryLock, type InMemoryLock } from '../../../ports/lock/in-memory-lock.js';
-import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
+import { createInMemoryStore, type InMemoryStore } from '../../../memory/store/in-memory-store.js';
 import type { AppointmentChange, AppointmentObserver } from '../appointment-observer.js';
 import type { BookingServiceOptions } from '../booking-context.js';
 import { BookingService } from '../booking-service.js';

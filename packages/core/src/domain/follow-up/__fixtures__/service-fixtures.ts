@@ -11,7 +11,7 @@ import { parseOrThrow } from '../../model/parse.js';
 import { tenantSchema, type Tenant, type TenantConfigInput } from '../../model/tenant.js';
 import { VirtualClock } from '../../../ports/clock/clock.js';
 import { buildLead } from '../../../testing/__fixtures__/entities.js';
-import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
+import { createInMemoryStore, type InMemoryStore } from '../../../memory/store/in-memory-store.js';
 import { createFollowUpService, type FollowUpService } from '../follow-up-service.js';
 
 /** Everything a follow-up test works with. */

@@ -10,7 +10,7 @@ import type { CrmPort } from '../../../ports/crm/crm-port.js';
 import { createInMemoryCrm, type InMemoryCrm, type InMemoryCrmOptions } from '../../../testing/crm/in-memory-crm.js';
 import { awaitOnVirtualClock } from '../../../testing/clock/await-on-virtual-clock.js';
 import { createInMemoryRateLimiter } from '../../../ports/rate-limiter/in-memory-rate-limiter.js';
-import { createInMemoryStore, type InMemoryStore } from '../../../testing/store/in-memory-store.js';
+import { createInMemoryStore, type InMemoryStore } from '../../../memory/store/in-memory-store.js';
 import { createConversationService, type ConversationService } from '../../conversation/conversation-service.js';
 import { createDomainEvents, type DomainEventName, type DomainEvents } from '../../events/domain-events.js';
 import { createFollowUpService, type FollowUpService } from '../../follow-up/follow-up-service.js';

@@ -7,7 +7,7 @@ import { DuplicateError } from '../../errors/index.js';
 import { billingCycleSchema, type BillingCycle } from '../../domain/model/billing.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { BillingCycleRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { paginate } from './paging.js';
 import { assertNewId, findScoped, nextVersionOf, requireCurrentVersion, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';

@@ -12,7 +12,7 @@ import type {
   InboundDedupeRepository,
   OAuthTokenRepository,
 } from '../../ports/repositories/access-repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { assertNewId, findScoped, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 

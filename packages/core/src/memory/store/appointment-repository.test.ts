@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SlotUnavailableError } from '../../errors/index.js';
-import { buildAppointment, buildLead, buildTenant, at, hour, minute } from '../__fixtures__/entities.js';
+import { buildAppointment, buildLead, buildTenant, at, hour, minute } from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore } from './in-memory-store.js';
 
 const isSlotUnavailable = (error: unknown) => SlotUnavailableError.isInstance(error);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '../../domain/model/outbox.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
-import { T0, at, minute, newId } from '../__fixtures__/entities.js';
+import { T0, at, minute, newId } from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore } from './in-memory-store.js';
 
 const leaseMs = minute;

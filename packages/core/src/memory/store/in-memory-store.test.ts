@@ -14,7 +14,7 @@ import {
   buildTenant,
   hour,
   minute,
-} from '../__fixtures__/entities.js';
+} from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore, type InMemoryStore } from './in-memory-store.js';
 
 async function seededStore() {

@@ -10,7 +10,7 @@ import {
   buildTenant,
   minute,
   newId,
-} from '../__fixtures__/entities.js';
+} from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore } from './in-memory-store.js';
 
 async function setup() {

@@ -8,8 +8,8 @@ import { DuplicateError, NotFoundError, SlotUnavailableError, VersionConflictErr
 import { appointmentSchema, type Appointment, type AppointmentStatus } from '../../domain/model/appointment.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { AppointmentRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
-import { overlaps } from '../internal/interval.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
+import { overlaps } from '../../internal/interval.js';
 import { nextVersionOf, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';

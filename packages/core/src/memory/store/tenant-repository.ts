@@ -3,7 +3,7 @@ import { NotFoundError, VersionConflictError } from '../../errors/index.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { tenantSchema } from '../../domain/model/tenant.js';
 import type { TenantRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { paginate } from './paging.js';
 import { assertNewId } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';

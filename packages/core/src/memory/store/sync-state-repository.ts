@@ -7,7 +7,7 @@ import { VersionConflictError } from '../../errors/index.js';
 import { syncStateSchema } from '../../domain/model/outbox.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { SyncStateRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import type { StoreRuntime } from './store-runtime.js';
 
 /** The sync-state repository over `runtime`. */
@@ -33,6 +33,6 @@ export function createSyncStateRepository(runtime: StoreRuntime): SyncStateRepos
 }
 
 /** Sync states are keyed by tenant and lead (the lead id alone would do; the tenant keeps rows apart). */
-export function syncStateKey(tenantId: string, leadId: string): string {
+function syncStateKey(tenantId: string, leadId: string): string {
   return `${tenantId}:${leadId}`;
 }

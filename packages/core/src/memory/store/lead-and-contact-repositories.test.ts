@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DuplicateError, NotFoundError, ValidationError, VersionConflictError } from '../../errors/index.js';
 import { PhoneNumber } from '../../domain/identity/phone-number.js';
-import { T0, buildContact, buildLead, buildTenant, hour } from '../__fixtures__/entities.js';
+import { T0, buildContact, buildLead, buildTenant, hour } from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore } from './in-memory-store.js';
 
 async function setup() {

@@ -6,7 +6,7 @@ import { DuplicateError } from '../../errors/index.js';
 import { leadSchema, type Lead } from '../../domain/model/lead.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { LeadRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { paginate } from './paging.js';
 import { assertNewId, findScoped, nextVersionOf, requireCurrentVersion, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';

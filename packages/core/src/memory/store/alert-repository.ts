@@ -6,8 +6,8 @@
 import { alertSchema, type Alert } from '../../domain/model/outbox.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { AlertRepository } from '../../ports/repositories/repositories.js';
-import { cloneValue } from '../internal/clone.js';
-import { randomId } from '../internal/random-id.js';
+import { cloneValue } from '../../internal/clone.js';
+import { randomId } from '../../internal/random-id.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 

@@ -7,13 +7,13 @@ import { newOutboxEntrySchema, outboxEntrySchema, type OutboxEntry, type OutboxT
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { storedErrorSchema } from '../../domain/model/scheduled-message.js';
 import type { OutboxRepository } from '../../ports/repositories/repositories.js';
-import { cloneValue } from '../internal/clone.js';
-import { randomId } from '../internal/random-id.js';
+import { cloneValue } from '../../internal/clone.js';
+import { randomId } from '../../internal/random-id.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 
 /** Entries `list` returns when the caller gives no `limit`. */
-export const defaultOutboxListLimit = 1000;
+const defaultOutboxListLimit = 1000;
 
 /** The outbox repository over `runtime`. */
 export function createOutboxRepository(runtime: StoreRuntime): OutboxRepository {

@@ -16,14 +16,14 @@ import {
   type ScheduledMessage,
 } from '../../domain/model/scheduled-message.js';
 import type { ScheduledMessageFilter, SchedulerStore } from '../../ports/scheduler/scheduler-store.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
-import { randomId } from '../internal/random-id.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
+import { randomId } from '../../internal/random-id.js';
 import { findScoped, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';
 
 /** Rows `list` returns when the caller gives no `limit`. */
-export const defaultScheduledListLimit = 1000;
+const defaultScheduledListLimit = 1000;
 
 /** The scheduler store over `runtime`. */
 export function createSchedulerStore(runtime: StoreRuntime): SchedulerStore {

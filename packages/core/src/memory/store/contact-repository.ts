@@ -3,7 +3,7 @@ import { DuplicateError } from '../../errors/index.js';
 import { contactSchema, type Contact } from '../../domain/model/billing.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { ContactRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { assertNewId, findScoped, nextVersionOf, requireCurrentVersion, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';

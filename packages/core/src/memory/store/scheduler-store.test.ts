@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/index.js';
 import type { NewScheduledMessageInput } from '../../domain/model/scheduled-message.js';
 import { VirtualClock } from '../../ports/clock/clock.js';
-import { T0, at, hour, minute, newId } from '../__fixtures__/entities.js';
+import { T0, at, hour, minute, newId } from '../../testing/__fixtures__/entities.js';
 import { createInMemoryStore } from './in-memory-store.js';
 
 const leaseMs = 15 * minute;

@@ -8,7 +8,7 @@ import { DuplicateError, VersionConflictError } from '../../errors/index.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import { templateSchema, type Template } from '../../domain/model/template.js';
 import type { TemplateRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 import type { TableOverlay } from './tables.js';

@@ -59,22 +59,22 @@ export interface TableRows {
 export type TableName = keyof TableRows;
 
 /** Read access to one table; iteration follows insertion order (an update keeps the row's place). */
-export interface RowSource<Row> {
+interface RowSource<Row> {
   get(key: string): Row | undefined;
   entries(): Iterable<[string, Row]>;
 }
 
 /** Write access to one table. */
-export interface RowSink<Row> {
+interface RowSink<Row> {
   set(key: string, row: Row): unknown;
   delete(key: string): unknown;
 }
 
 /** A table a unit of work can read and write. */
-export type RowTable<Row> = RowSource<Row> & RowSink<Row>;
+type RowTable<Row> = RowSource<Row> & RowSink<Row>;
 
 /** Anything a unit of work can be opened on. */
-export interface TableSet {
+interface TableSet {
   table<Name extends TableName>(name: Name): RowTable<TableRows[Name]>;
 }
 

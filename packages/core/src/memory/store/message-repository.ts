@@ -6,7 +6,7 @@ import { ValidationError } from '../../errors/index.js';
 import { messageSchema, type Message } from '../../domain/model/message.js';
 import { parseOrThrow } from '../../domain/model/parse.js';
 import type { MessageRepository } from '../../ports/repositories/repositories.js';
-import { cloneOrNull, cloneValue } from '../internal/clone.js';
+import { cloneOrNull, cloneValue } from '../../internal/clone.js';
 import { assertNewId, findScoped, rowsOf } from './rows.js';
 import type { StoreRuntime } from './store-runtime.js';
 
