@@ -63,6 +63,7 @@ export type { EvolutionInboxWorkerOptions } from './evolution/evolution-inbox-wo
 export type { InboundMedia } from './evolution/inbound-media.js';
 export type { InboxEvent } from './evolution/evolution-inbox.js';
 export type { InboxCounts } from './evolution/evolution-inbox.js';
+export type { InboxSettlement } from './database/inbox-settlement.js';
 export type { ChannelState } from './evolution/whatsapp-delivery-state.js';
 export type { MessageDeliveryState } from './evolution/whatsapp-delivery-state.js';
 export type { EvolutionWebhookSettings } from './evolution/evolution-webhook-settings.js';

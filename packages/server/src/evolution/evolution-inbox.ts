@@ -15,6 +15,7 @@
  */
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
+import { createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
 import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
 import { createInboxWrites } from './evolution-inbox-writes.js';
 
@@ -46,40 +47,22 @@ export interface InboxEvent {
   readonly receivedAt: Date;
 }
 
-/** Counts by status, for tests, benches and metrics. */
-export interface InboxCounts {
-  readonly pending: number;
-  readonly done: number;
-  readonly dead: number;
-}
+export type { InboxCounts } from '../database/inbox-settlement.js';
 
 /** The inbox's statements. */
-export interface EvolutionInbox {
+export interface EvolutionInbox extends InboxSettlement {
   /** Stores the event; `false` when it was stored already (a re-delivery). */
   add(event: NewInboxEvent): Promise<boolean>;
   claim(input: { readonly workerId: string; readonly now: Date; readonly leaseMs: number; readonly limit: number }): Promise<InboxEvent[]>;
-  complete(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly outcome: string }): Promise<boolean>;
-  /** Back to pending at `at`; `countAttempt: false` for a deliberate wait rather than a failure. */
-  retry(input: {
-    readonly id: string;
-    readonly workerId: string;
-    readonly at: Date;
-    readonly error: string | null;
-    readonly countAttempt: boolean;
-  }): Promise<boolean>;
-  /** Gives up on the event: `dead`, kept with its error for an operator. */
-  bury(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly error: string }): Promise<boolean>;
-  counts(tenantId?: string): Promise<InboxCounts>;
 }
 
 /** The inbox in `schema` (default `sdr_server`). */
 export function createEvolutionInbox(options: { readonly db: Database; readonly schema?: string }): EvolutionInbox {
   const { db } = options;
   const inbox = `${quoteIdentifier(options.schema ?? serverSchema)}.evolution_inbox`;
-  const settled = async (operation: string, sql: string, params: readonly unknown[]) =>
-    (await db.write(operation, sql, params)).length === 1;
 
   return {
+    ...createInboxSettlement({ db, table: inbox, operation: 'evolution.inbox' }),
     add: createInboxWrites({ db, table: inbox }),
 
     async claim({ workerId, now, leaseMs, limit }) {
@@ -114,45 +97,6 @@ export function createEvolutionInbox(options: { readonly db: Database; readonly 
           receivedAt: toDate(row['received_at']),
         }))
         .sort((a, b) => Number(a.id) - Number(b.id));
-    },
-
-    complete({ id, workerId, now, outcome }) {
-      return settled(
-        'evolution.inbox.complete',
-        `UPDATE ${inbox} SET status = 'done', processed_at = $3::timestamptz, outcome = $4, claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(now), outcome],
-      );
-    },
-
-    retry({ id, workerId, at, error, countAttempt }) {
-      return settled(
-        'evolution.inbox.retry',
-        `UPDATE ${inbox} SET available_at = $3::timestamptz, last_error = COALESCE($4, last_error),
-           attempts = attempts + $5, claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(at), error, countAttempt ? 1 : 0],
-      );
-    },
-
-    bury({ id, workerId, now, error }) {
-      return settled(
-        'evolution.inbox.bury',
-        `UPDATE ${inbox} SET status = 'dead', processed_at = $3::timestamptz, last_error = $4, attempts = attempts + 1,
-           claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(now), error],
-      );
-    },
-
-    async counts(tenantId) {
-      const rows = await db.query(
-        'evolution.inbox.counts',
-        `SELECT status, count(*)::int AS n FROM ${inbox} WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) GROUP BY status`,
-        [tenantId ?? null],
-      );
-      const count = (status: string) => Number(rows.find((row) => row['status'] === status)?.['n'] ?? 0);
-      return { pending: count('pending'), done: count('done'), dead: count('dead') };
     },
   };
 }

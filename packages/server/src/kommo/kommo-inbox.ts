@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
-import type { InboxCounts } from '../evolution/evolution-inbox.js';
+import { createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
 
 /** A claimed delivery. */
 export interface KommoInboxDelivery {
@@ -27,7 +27,7 @@ export interface KommoInboxDelivery {
 }
 
 /** The inbox's statements. */
-export interface KommoInbox {
+export interface KommoInbox extends InboxSettlement {
   /** Stores the delivery; `false` when the same body was stored for the tenant already. */
   add(input: { readonly tenantId: string; readonly body: string; readonly receivedAt: Date }): Promise<boolean>;
   claim(input: {
@@ -36,22 +36,18 @@ export interface KommoInbox {
     readonly leaseMs: number;
     readonly limit: number;
   }): Promise<KommoInboxDelivery[]>;
-  complete(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly outcome: string }): Promise<boolean>;
-  retry(input: { readonly id: string; readonly workerId: string; readonly at: Date; readonly error: string }): Promise<boolean>;
-  bury(input: { readonly id: string; readonly workerId: string; readonly now: Date; readonly error: string }): Promise<boolean>;
   /** Pending deliveries that are due at `now` (claimed or not). */
   due(now: Date): Promise<number>;
-  counts(tenantId?: string): Promise<InboxCounts>;
 }
 
 /** The inbox in `schema` (default `sdr_server`). */
 export function createKommoInbox(options: { readonly db: Database; readonly schema?: string }): KommoInbox {
   const { db } = options;
   const inbox = `${quoteIdentifier(options.schema ?? serverSchema)}.kommo_inbox`;
-  const settled = async (operation: string, sql: string, params: readonly unknown[]) =>
-    (await db.write(operation, sql, params)).length === 1;
 
   return {
+    ...createInboxSettlement({ db, table: inbox, operation: 'kommo.inbox' }),
+
     async add({ tenantId, body, receivedAt }) {
       const rows = await db.write(
         'kommo.inbox.add',
@@ -95,34 +91,6 @@ export function createKommoInbox(options: { readonly db: Database; readonly sche
         .sort((a, b) => Number(a.id) - Number(b.id));
     },
 
-    complete({ id, workerId, now, outcome }) {
-      return settled(
-        'kommo.inbox.complete',
-        `UPDATE ${inbox} SET status = 'done', processed_at = $3::timestamptz, outcome = $4, claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(now), outcome],
-      );
-    },
-
-    retry({ id, workerId, at, error }) {
-      return settled(
-        'kommo.inbox.retry',
-        `UPDATE ${inbox} SET available_at = $3::timestamptz, last_error = $4, attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(at), error],
-      );
-    },
-
-    bury({ id, workerId, now, error }) {
-      return settled(
-        'kommo.inbox.bury',
-        `UPDATE ${inbox} SET status = 'dead', processed_at = $3::timestamptz, last_error = $4, attempts = attempts + 1,
-           claimed_by = NULL, claimed_until = NULL
-         WHERE id = $1 AND claimed_by = $2 AND status = 'pending' RETURNING id`,
-        [id, workerId, instant(now), error],
-      );
-    },
-
     async due(now) {
       const rows = await db.query(
         'kommo.inbox.due',
@@ -130,16 +98,6 @@ export function createKommoInbox(options: { readonly db: Database; readonly sche
         [instant(now)],
       );
       return Number(rows[0]?.['n'] ?? 0);
-    },
-
-    async counts(tenantId) {
-      const rows = await db.query(
-        'kommo.inbox.counts',
-        `SELECT status, count(*)::int AS n FROM ${inbox} WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) GROUP BY status`,
-        [tenantId ?? null],
-      );
-      const count = (status: string) => Number(rows.find((row) => row['status'] === status)?.['n'] ?? 0);
-      return { pending: count('pending'), done: count('done'), dead: count('dead') };
     },
   };
 }
