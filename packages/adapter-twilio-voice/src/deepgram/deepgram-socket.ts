@@ -1,6 +1,7 @@
 /** Opening an authenticated Deepgram WebSocket, with its failures mapped once. */
 import { AbortedError, type Logger, type SdrError } from '@sdr/core';
 import { WebSocket, type RawData } from 'ws';
+import { closePolitely } from './deepgram-config.js';
 import { deepgramCloseError, deepgramConnectError, deepgramUpgradeError } from './deepgram-errors.js';
 
 /** The `ws` client class (injectable for tests). */
@@ -99,4 +100,63 @@ export function frameBytes(data: RawData): Buffer {
 /** The text of one received text frame. */
 export function frameText(data: RawData): string {
   return frameBytes(data).toString('utf8');
+}
+
+/** How an open Deepgram stream ends, the same for listening and speaking. */
+export interface DeepgramStreamLifecycle {
+  /** Settles when the socket closes (see `socketClosed`). */
+  readonly closed: Promise<void>;
+  /** Whether we asked for the end (a polite close or the caller's abort): nothing more is sent. */
+  isClosing(): boolean;
+  /** Sends `closeMessage` once and waits for the close, forced after `closeTimeoutMs`; idempotent. */
+  close(): Promise<void>;
+  /** Sends `data` while the stream is open and not closing; `false` when it was dropped. */
+  send(data: string | Uint8Array): boolean;
+}
+
+/**
+ * Wires the end of an open stream: the caller's `signal` terminates it, `onClosed` runs once it is
+ * closed (timers to clear), and `close` ends it politely with `closeMessage`.
+ */
+export function deepgramStreamLifecycle(
+  socket: WebSocket,
+  input: {
+    readonly operation: 'listen' | 'speak';
+    readonly logger: Logger;
+    readonly signal: AbortSignal | undefined;
+    readonly closeMessage: string;
+    readonly closeTimeoutMs: number;
+    readonly onClosed: () => void;
+  },
+): DeepgramStreamLifecycle {
+  let closing = false;
+  let closingPromise: Promise<void> | undefined;
+  const closed = socketClosed(socket, input.operation, () => closing, input.logger);
+  const onAbort = () => {
+    closing = true;
+    socket.terminate();
+  };
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  void closed
+    .finally(() => {
+      input.onClosed();
+      input.signal?.removeEventListener('abort', onAbort);
+    })
+    .catch(() => undefined);
+  return {
+    closed,
+    isClosing: () => closing,
+    close() {
+      closingPromise ??= (() => {
+        closing = true;
+        return closePolitely(socket, input.closeMessage, input.closeTimeoutMs, closed);
+      })();
+      return closingPromise;
+    },
+    send(data) {
+      if (closing || socket.readyState !== socket.OPEN) return false;
+      socket.send(data);
+      return true;
+    },
+  };
 }

@@ -1,8 +1,8 @@
 /** Deepgram live speech-to-text over a raw `ws` socket: the `SpeechToText` port. */
 import type { SpeechToText, SpeechToTextEvent, SpeechToTextOpenOptions, SpeechToTextStream } from '@sdr/core';
 import { deepgramDefaultSttModel, deepgramListenUrl, listenControl, listenMessageSchema, parseJsonFrame } from './deepgram-api.js';
-import { closePolitely, resolveDeepgramConfig, type DeepgramConfig, type DeepgramDeps } from './deepgram-config.js';
-import { connectDeepgram, frameText, socketClosed } from './deepgram-socket.js';
+import { resolveDeepgramConfig, type DeepgramConfig, type DeepgramDeps } from './deepgram-config.js';
+import { connectDeepgram, frameText, deepgramStreamLifecycle } from './deepgram-socket.js';
 
 /**
  * Creates Deepgram live STT: interim results, endpointing, `SpeechStarted` (VAD events) and
@@ -25,28 +25,21 @@ export function createDeepgramSpeechToText(config: DeepgramConfig, deps: Deepgra
         utteranceEndMs: resolved.utteranceEndMs,
       });
       const socket = await connectDeepgram({ ...resolved, url, operation: 'listen', signal: options.signal });
-      let closing = false;
-      let finishing: Promise<void> | undefined;
-      const closed = socketClosed(socket, 'listen', () => closing, logger);
-
       let audioSinceLastTick = false;
       const keepAlive = setInterval(() => {
         if (!audioSinceLastTick && socket.readyState === socket.OPEN) socket.send(listenControl.keepAlive);
         audioSinceLastTick = false;
       }, resolved.keepAliveIntervalMs);
       keepAlive.unref();
-
-      const onAbort = () => {
-        closing = true;
-        socket.terminate();
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      void closed
-        .finally(() => {
-          clearInterval(keepAlive);
-          options.signal?.removeEventListener('abort', onAbort);
-        })
-        .catch(() => undefined);
+      // CloseStream makes Deepgram send the last finals, then close.
+      const stream = deepgramStreamLifecycle(socket, {
+        operation: 'listen',
+        logger,
+        signal: options.signal,
+        closeMessage: listenControl.closeStream,
+        closeTimeoutMs: resolved.closeTimeoutMs,
+        onClosed: () => clearInterval(keepAlive),
+      });
 
       socket.on('message', (data, isBinary) => {
         if (isBinary || options.signal?.aborted) return;
@@ -87,19 +80,10 @@ export function createDeepgramSpeechToText(config: DeepgramConfig, deps: Deepgra
 
       return {
         sendAudio(audio: Uint8Array) {
-          if (closing || socket.readyState !== socket.OPEN) return;
-          audioSinceLastTick = true;
-          socket.send(audio);
+          if (stream.send(audio)) audioSinceLastTick = true;
         },
-        finish() {
-          finishing ??= (() => {
-            closing = true;
-            // CloseStream makes Deepgram send the last finals, then close.
-            return closePolitely(socket, listenControl.closeStream, resolved.closeTimeoutMs, closed);
-          })();
-          return finishing;
-        },
-        closed,
+        finish: () => stream.close(),
+        closed: stream.closed,
       };
     },
   };

@@ -1,8 +1,8 @@
 /** Deepgram streaming text-to-speech over a raw `ws` socket: the `TextToSpeech` port. */
 import type { TextToSpeech, TextToSpeechOpenOptions, TextToSpeechStream } from '@sdr/core';
 import { deepgramDefaultTtsModel, deepgramSpeakUrl, parseJsonFrame, speakControl, speakMessageSchema } from './deepgram-api.js';
-import { closePolitely, resolveDeepgramConfig, type DeepgramConfig, type DeepgramDeps } from './deepgram-config.js';
-import { connectDeepgram, frameBytes, frameText, socketClosed } from './deepgram-socket.js';
+import { resolveDeepgramConfig, type DeepgramConfig, type DeepgramDeps } from './deepgram-config.js';
+import { connectDeepgram, frameBytes, frameText, deepgramStreamLifecycle } from './deepgram-socket.js';
 
 /**
  * Creates Deepgram streaming TTS producing raw audio (`container=none`). `clear()` sends `Clear`
@@ -23,25 +23,17 @@ export function createDeepgramTextToSpeech(config: DeepgramConfig, deps: Deepgra
         format: options.format,
       });
       const socket = await connectDeepgram({ ...resolved, url, operation: 'speak', signal: options.signal });
-      let closing = false;
-      let closingPromise: Promise<void> | undefined;
-      const closed = socketClosed(socket, 'speak', () => closing, logger);
-
       // Clears not yet confirmed: audio and `Flushed` received meanwhile belong to dropped text.
       let unconfirmedClears = 0;
       let clearTimer: ReturnType<typeof setTimeout> | undefined;
-
-      const onAbort = () => {
-        closing = true;
-        socket.terminate();
-      };
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      void closed
-        .finally(() => {
-          clearTimeout(clearTimer);
-          options.signal?.removeEventListener('abort', onAbort);
-        })
-        .catch(() => undefined);
+      const stream = deepgramStreamLifecycle(socket, {
+        operation: 'speak',
+        logger,
+        signal: options.signal,
+        closeMessage: speakControl.close,
+        closeTimeoutMs: resolved.closeTimeoutMs,
+        onClosed: () => clearTimeout(clearTimer),
+      });
 
       socket.on('message', (data, isBinary) => {
         if (options.signal?.aborted) return;
@@ -77,7 +69,7 @@ export function createDeepgramTextToSpeech(config: DeepgramConfig, deps: Deepgra
       });
 
       const send = (message: string) => {
-        if (!closing && socket.readyState === socket.OPEN) socket.send(message);
+        stream.send(message);
       };
 
       return {
@@ -88,9 +80,8 @@ export function createDeepgramTextToSpeech(config: DeepgramConfig, deps: Deepgra
           send(speakControl.flush);
         },
         clear() {
-          if (closing || socket.readyState !== socket.OPEN) return;
+          if (!stream.send(speakControl.clear)) return;
           unconfirmedClears += 1;
-          socket.send(speakControl.clear);
           clearTimeout(clearTimer);
           clearTimer = setTimeout(() => {
             if (unconfirmedClears === 0) return;
@@ -102,14 +93,8 @@ export function createDeepgramTextToSpeech(config: DeepgramConfig, deps: Deepgra
           }, resolved.clearConfirmTimeoutMs);
           clearTimer.unref();
         },
-        close() {
-          closingPromise ??= (() => {
-            closing = true;
-            return closePolitely(socket, speakControl.close, resolved.closeTimeoutMs, closed);
-          })();
-          return closingPromise;
-        },
-        closed,
+        close: () => stream.close(),
+        closed: stream.closed,
       };
     },
   };
