@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { idempotencyOnSend, idempotencyPreHandler } from '../http/idempotency.js';
+import { tenantScopedRoutes } from '../http/idempotency.js';
 import { tenantOf } from '../http/request-context.js';
 import { errorResponses, idParamsSchema, listSchema } from '../http/schemas/common.js';
 import { alertChannelTypes } from './alert-channel-config.js';
@@ -115,18 +115,5 @@ function routes(channels: AlertChannelService): FastifyPluginCallbackZod {
 
 /** The alert channel routes under `/v1`, as tenant routes (a tenant API key; `Idempotency-Key` on POSTs). */
 export function createAlertChannelRoutes(context: ServerContext, channels: AlertChannelService): FastifyPluginAsync {
-  return async (app) => {
-    await app.register(
-      async (api) => {
-        api.addHook('onRequest', app.sdrAuth.tenant);
-        api.addHook(
-          'preHandler',
-          idempotencyPreHandler(context, (request) => tenantOf(request).id),
-        );
-        api.addHook('onSend', idempotencyOnSend(context));
-        await api.register(routes(channels));
-      },
-      { prefix: '/v1' },
-    );
-  };
+  return tenantScopedRoutes(context, routes(channels));
 }

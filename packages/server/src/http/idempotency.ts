@@ -8,10 +8,11 @@
  * retry can still succeed.
  */
 import { ConflictError, ValidationError, canonicalHash, type IdempotentResponse } from '@sdr/core';
-import type { FastifyReply, FastifyRequest, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onSendAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../context.js';
 import { sha256Hex } from './auth/api-keys.js';
-import type { IdempotencyClaim } from './request-context.js';
+import { tenantOf, type IdempotencyClaim } from './request-context.js';
 
 /** How long a response stays replayable. */
 export const idempotencyTtlMs = 24 * 3_600_000;
@@ -140,4 +141,25 @@ function storedHeaders(reply: FastifyReply): Record<string, string> {
     if (typeof value === 'string') headers[name] = value;
   }
   return headers;
+}
+
+/**
+ * `routes` under `/v1` as tenant routes: a tenant API key, and `Idempotency-Key` honoured on their
+ * POSTs (scoped to the tenant).
+ */
+export function tenantScopedRoutes(context: ServerContext, routes: FastifyPluginCallbackZod): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(
+      async (api) => {
+        api.addHook('onRequest', app.sdrAuth.tenant);
+        api.addHook(
+          'preHandler',
+          idempotencyPreHandler(context, (request) => tenantOf(request).id),
+        );
+        api.addHook('onSend', idempotencyOnSend(context));
+        await api.register(routes);
+      },
+      { prefix: '/v1' },
+    );
+  };
 }

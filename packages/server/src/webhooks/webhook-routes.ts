@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginCallbackZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { idempotencyOnSend, idempotencyPreHandler } from '../http/idempotency.js';
+import { tenantScopedRoutes } from '../http/idempotency.js';
 import { tenantOf } from '../http/request-context.js';
 import { errorResponses, idParamsSchema, listSchema } from '../http/schemas/common.js';
 import { webhookEventTypes } from './webhook-events.js';
@@ -231,18 +231,5 @@ function routes(webhooks: WebhookService): FastifyPluginCallbackZod {
 
 /** The webhook routes under `/v1`, as tenant routes (a tenant API key; `Idempotency-Key` on POSTs). */
 export function createWebhookRoutes(context: ServerContext, webhooks: WebhookService): FastifyPluginAsync {
-  return async (app) => {
-    await app.register(
-      async (api) => {
-        api.addHook('onRequest', app.sdrAuth.tenant);
-        api.addHook(
-          'preHandler',
-          idempotencyPreHandler(context, (request) => tenantOf(request).id),
-        );
-        api.addHook('onSend', idempotencyOnSend(context));
-        await api.register(routes(webhooks));
-      },
-      { prefix: '/v1' },
-    );
-  };
+  return tenantScopedRoutes(context, routes(webhooks));
 }
