@@ -22,6 +22,8 @@ describeEachDriver('Kommo inbox alert', (database) => {
   let webhooks: WebhookService;
   // While set, every lead read from Kommo fails as an outage does.
   let kommoDown = false;
+  // While set, a lead read from Kommo never answers (a hung connection) and says that it started.
+  let kommoHangs: (() => void) | null = null;
   const announced: { readonly name: string; readonly tenantId: string | null; readonly kind: string }[] = [];
 
   beforeAll(async () => {
@@ -34,9 +36,16 @@ describeEachDriver('Kommo inbox alert', (database) => {
       return {
         ...crm,
         getLeads: (ids, options) =>
-          kommoDown
-            ? Promise.reject(new ProviderUnavailableError({ provider: 'kommo', operation: 'getLeads' }))
-            : crm.getLeads(ids, options),
+          kommoHangs !== null
+            ? new Promise((_resolve, reject) => {
+                kommoHangs?.();
+                options?.signal?.addEventListener('abort', () => {
+                  reject(new Error('aborted'));
+                });
+              })
+            : kommoDown
+              ? Promise.reject(new ProviderUnavailableError({ provider: 'kommo', operation: 'getLeads' }))
+              : crm.getLeads(ids, options),
       };
     };
     worker = createKommoInboxWorker({
@@ -120,5 +129,30 @@ describeEachDriver('Kommo inbox alert', (database) => {
     await inbox.add({ tenantId, body: buildKommoDelivery({ accountId, update: [{ id: 7004 }] }), receivedAt: world.clock.now() });
     await drain();
     expect(announced).toHaveLength(2);
+  }, 30_000);
+
+  it('a stop lets a hung pass go at its deadline instead of waiting for Kommo forever', async () => {
+    const tenantId = world.acme.tenant.id;
+    const entered = new Promise<void>((resolve) => {
+      kommoHangs = resolve;
+    });
+    try {
+      await inbox.add({ tenantId, body: buildKommoDelivery({ accountId, update: [{ id: 7100 }] }), receivedAt: world.clock.now() });
+      worker.start();
+      await entered;
+      let stopped = false;
+      const stopping = worker.stop({ deadlineMs: 10_000 }).then(() => {
+        stopped = true;
+      });
+      await world.base.advance(9_000);
+      expect(stopped).toBe(false);
+      await world.base.advance(1_001);
+      await stopping;
+      expect(stopped).toBe(true);
+      // The delivery was not settled: its claim expires and another pass applies it.
+      expect(await inbox.counts(tenantId)).toMatchObject({ pending: 1 });
+    } finally {
+      kommoHangs = null;
+    }
   }, 30_000);
 });

@@ -18,11 +18,13 @@
 import { parseKommoWebhook } from '@sdr/adapter-kommo';
 import {
   classifyError,
+  createPassLoop,
   decideRetry,
   raiseAlert,
   resolveAlert,
   type Clock,
   type DomainEvents,
+  type PassLoopStopOptions,
   type RetryPolicy,
   type Store,
 } from '@sdr/core';
@@ -62,8 +64,8 @@ export interface KommoInboxWorker {
   /** One pass: how many deliveries it claimed. */
   drainOnce(): Promise<number>;
   start(): void;
-  /** Stops claiming and waits for the pass in flight. */
-  stop(): Promise<void>;
+  /** Stops claiming and lets the pass in flight finish within the deadline (default 30 s). */
+  stop(options?: PassLoopStopOptions): Promise<void>;
 }
 
 const defaultRetryPolicy: RetryPolicy = { maxAttempts: 12, baseDelayMs: 2_000, maxDelayMs: 600_000, factor: 2 };
@@ -76,7 +78,6 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
   const leaseMs = options.leaseMs ?? 120_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
   let lastHeartbeatAt: Date | null = null;
-  let running: { readonly controller: AbortController; readonly done: Promise<void> } | null = null;
 
   // The alert's write is not the delivery's: a failure to write it is logged and the delivery stays settled.
   const alerting = async (tenantId: string, action: string, write: () => Promise<unknown>) => {
@@ -152,6 +153,17 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     return claimed.length;
   };
 
+  // At once again after a pass that claimed something, `pollIntervalMs` later otherwise.
+  const drain = createPassLoop({
+    name: 'Kommo inbox',
+    clock,
+    intervalMs: pollIntervalMs,
+    pass: drainOnce,
+    more: (claimed) => claimed > 0,
+    logger,
+    logFields: { workerId },
+  });
+
   return {
     workerId,
     get lastHeartbeatAt() {
@@ -159,27 +171,8 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     },
     drainOnce,
     start() {
-      if (running !== null) return;
-      const controller = new AbortController();
-      const done = (async () => {
-        while (!controller.signal.aborted) {
-          let claimed = 0;
-          try {
-            claimed = await drainOnce();
-          } catch (error) {
-            logger.error({ worker: workerId, error: classifyError(error).message }, 'Kommo inbox pass failed');
-          }
-          if (claimed === 0) await clock.sleep(pollIntervalMs, controller.signal).catch(() => undefined);
-        }
-      })();
-      running = { controller, done };
+      drain.start();
     },
-    async stop() {
-      const current = running;
-      if (current === null) return;
-      running = null;
-      current.controller.abort();
-      await current.done;
-    },
+    stop: (stopOptions) => drain.stop(stopOptions),
   };
 }

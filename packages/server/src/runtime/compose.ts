@@ -169,7 +169,7 @@ export async function composeServer(input: {
   // First: a Redis that cannot be reached stops the start before anything else runs.
   const redis = config.redisUrl === null ? null : await openRedis(config.redisUrl, logger);
 
-  const clock = createSandboxClock({ db: database.database });
+  const clock = createSandboxClock({ db: database.database, logger });
   await clock.start();
 
   const box = await loadSecretBox(config.encryption, logger);

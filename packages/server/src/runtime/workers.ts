@@ -201,7 +201,7 @@ export function startWorkers(input: {
         crmSync.stop(rest),
         calendarOutbox.stop(rest),
         evolutionInbox.stop(rest),
-        kommoInbox.stop(),
+        kommoInbox.stop(rest),
       ]);
       await Promise.all([...components.values()].map((id) => heartbeats.forget(id).catch(() => undefined)));
     },

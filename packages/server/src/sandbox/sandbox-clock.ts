@@ -9,7 +9,7 @@
  * Time only moves forward: the offset grows, never shrinks. `sleep` waits on the base clock (a
  * jump does not wake a sleeper early; the dispatcher's next pass sees the new time).
  */
-import { ValidationError, systemClock, type Clock } from '@sdr/core';
+import { ValidationError, createPassLoop, systemClock, type Clock, type Logger } from '@sdr/core';
 import type { Database } from '@sdr/store-postgres';
 import { instant, sandboxTable } from './sandbox-sql.js';
 
@@ -28,6 +28,8 @@ export interface SandboxClockOptions {
   readonly base?: Clock;
   /** How often a `start`ed clock re-reads the offset, in milliseconds (default 1000). */
   readonly refreshMs?: number;
+  /** Where a failed refresh is reported (the clock keeps its last known offset and tries again). */
+  readonly logger?: Logger;
 }
 
 /** A `Clock` running ahead of its base by a shared, growing offset. */
@@ -54,7 +56,6 @@ export function createSandboxClock(options: SandboxClockOptions): SandboxClock {
   }
   const settings = sandboxTable(options.schema, 'settings');
   let offsetMs = 0;
-  let loop: { readonly stopping: AbortController; readonly done: Promise<void> } | undefined;
 
   // The offset only grows: a refresh racing an advance can never move this process back.
   const adopt = (value: unknown): number => {
@@ -68,17 +69,14 @@ export function createSandboxClock(options: SandboxClockOptions): SandboxClock {
     return adopt(row?.['value'] ?? 0);
   };
 
-  const run = async (stopping: AbortSignal): Promise<void> => {
-    while (!stopping.aborted) {
-      try {
-        await base.sleep(refreshMs, stopping);
-      } catch {
-        return;
-      }
-      // A failed read keeps the last known offset; the next round tries again.
-      await refresh().catch(() => undefined);
-    }
-  };
+  // A failed read keeps the last known offset (the loop logs it); the next pass tries again.
+  const loop = createPassLoop({
+    name: 'sandbox clock refresh',
+    clock: base,
+    intervalMs: refreshMs,
+    pass: refresh,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
 
   return {
     contractVersion: 'v1',
@@ -106,18 +104,13 @@ export function createSandboxClock(options: SandboxClockOptions): SandboxClock {
     refresh,
 
     async start() {
-      if (loop !== undefined) return;
+      if (loop.running) return;
       await refresh();
-      const stopping = new AbortController();
-      loop = { stopping, done: run(stopping.signal) };
+      loop.start();
     },
 
     async stop() {
-      const running = loop;
-      loop = undefined;
-      if (running === undefined) return;
-      running.stopping.abort();
-      await running.done;
+      await loop.stop();
     },
   };
 }
