@@ -5,7 +5,16 @@
  * through any process is used here after the next poll (`start`, every `pollIntervalMs`). The
  * resolver reads `configurationOf` synchronously from this view.
  */
-import { classifyError, type Logger, type PluginKind, type PortHealth } from '@sdr/core';
+import {
+  classifyError,
+  createPassLoop,
+  systemClock,
+  type Clock,
+  type Logger,
+  type PassLoop,
+  type PluginKind,
+  type PortHealth,
+} from '@sdr/core';
 import type { Database, Row } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { textOrNull, toDate } from '../sandbox/sandbox-sql.js';
@@ -47,6 +56,8 @@ export interface IntegrationViewOptions {
   readonly plugins: PluginRegistry;
   readonly logger: Logger;
   readonly schema?: string;
+  /** Times the polls (default the system clock: the polls are real time, whatever the sandbox's clock says). */
+  readonly clock?: Clock;
 }
 
 /** This process's view of every tenant's integrations. */
@@ -78,7 +89,7 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
   const healths = new Map<string, KnownHealth>();
   let lastRevision = 0;
   let refreshing: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let poll: PassLoop<void> | null = null;
 
   const apply = (row: Row): void => {
     const tenantId = String(row['tenant_id']);
@@ -147,17 +158,21 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
     configuredWith: (kind, provider) => [...known.values()].filter((entry) => entry.kind === kind && entry.provider === provider),
     refresh,
     start(pollIntervalMs) {
-      if (timer !== null) return;
-      timer = setInterval(() => {
-        refresh().catch((error: unknown) => {
-          logger.warn({ error: classifyError(error).message }, 'integration changes could not be read; retrying');
-        });
-      }, pollIntervalMs);
-      timer.unref();
+      if (poll !== null) return;
+      // A failed read is logged by the loop and tried again at the next poll.
+      poll = createPassLoop({
+        name: 'integration changes',
+        clock: options.clock ?? systemClock,
+        intervalMs: pollIntervalMs,
+        pass: refresh,
+        logger,
+      });
+      poll.start();
     },
     async stop() {
-      if (timer !== null) clearInterval(timer);
-      timer = null;
+      const running = poll;
+      poll = null;
+      await running?.stop();
       await refreshing?.catch(() => undefined);
     },
   };
