@@ -78,5 +78,11 @@ describe('the embedded default converses', () => {
     expect(booked.reply).toMatch(/^Pronto! Sua reunião ficou marcada para .+\. Até lá!$/);
     const [appointment] = await store.appointments.listByLead(tenantId, booked.leadId);
     expect(appointment?.status).toBe('scheduled');
+    // The console's sandbox channel shows what the agent said, each reply tied to its lead.
+    const channel = await client.get<{ items: { text: string; leadId: string | null; kind: string | null }[] }>(
+      '/v1/sandbox/messages?limit=10',
+    );
+    expect(channel.items.map((sent) => sent.text)).toEqual([booked.reply, offer.reply, expect.stringMatching(/^Olá! Eu sou Ana/)]);
+    expect(channel.items.every((sent) => sent.leadId === booked.leadId && sent.kind === null)).toBe(true);
   }, 180_000);
 });

@@ -108,7 +108,10 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
   const messages = sandboxTable(options.schema, 'sandbox_messages');
   const instances = sandboxTable(options.schema, 'sandbox_channel_instances');
   const unreachable = sandboxTable(options.schema, 'sandbox_unreachable_numbers');
-  const scheduled = `${quoteIdentifier(options.storeSchema ?? 'sdr', 'storeSchema')}.scheduled_messages`;
+  const storeSchema = quoteIdentifier(options.storeSchema ?? 'sdr', 'storeSchema');
+  const scheduled = `${storeSchema}.scheduled_messages`;
+  // A message sent outside a scheduled message (the agent's reply) finds its lead in the conversation it was recorded in.
+  const storeMessages = `${storeSchema}.messages`;
 
   const instanceStatus = async (instance: string): Promise<{ status: 'up' | 'down'; detail: string | null }> => {
     const [row] = await db.query(
@@ -152,8 +155,8 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
       });
     const [inserted] = await db.write(
       'sandbox.messaging.send',
-      `INSERT INTO ${messages} (provider_message_id, idempotency_key, instance, recipient, body, media, accepted_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz)
+      `INSERT INTO ${messages} (provider_message_id, idempotency_key, instance, recipient, body, media, accepted_at, account)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::timestamptz, $8)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING provider_message_id, accepted_at`,
       [
@@ -164,6 +167,7 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
         input.text,
         input.media === null ? null : JSON.stringify(input.media),
         instant(clock.now()),
+        account,
       ],
     );
     if (inserted) return toSendResult(inserted);
@@ -241,14 +245,21 @@ export function createSandboxMessaging(options: SandboxMessagingOptions): Sandbo
         params.push(value);
         return `$${params.length}`;
       };
-      if (query.tenantId !== undefined) conditions.push(`s.tenant_id::text = ${parameter(query.tenantId)}`);
+      if (query.tenantId !== undefined) {
+        // The channel's own sends (the agent's replies among them), and those written before sends named their account.
+        const tenant = parameter(query.tenantId);
+        conditions.push(`(m.account = ${tenant} OR (m.account IS NULL AND s.tenant_id::text = ${tenant}))`);
+      }
       if (query.instance !== undefined) conditions.push(`m.instance = ${parameter(query.instance)}`);
       if (query.to !== undefined) conditions.push(`m.recipient = ${parameter(query.to.e164)}`);
       if (query.after !== undefined) conditions.push(`m.accepted_at > ${parameter(instant(query.after))}::timestamptz`);
       const rows = await db.query(
         'sandbox.messaging.list',
-        `SELECT m.*, s.lead_id, s.kind FROM ${messages} m
-         ${query.tenantId === undefined ? 'LEFT ' : ''}JOIN ${scheduled} s ON s.id::text = m.idempotency_key
+        `SELECT m.*, COALESCE(s.lead_id, o.lead_id) AS lead_id, s.kind FROM ${messages} m
+         LEFT JOIN ${scheduled} s ON s.id::text = m.idempotency_key
+         LEFT JOIN ${storeMessages} o
+           ON o.tenant_id = (CASE WHEN m.account ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN m.account::uuid END)
+          AND o.channel = 'whatsapp' AND o.provider_message_id = m.provider_message_id
          ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}
          ORDER BY m.accepted_at DESC, m.sequence DESC LIMIT ${parameter(query.limit)}`,
         params,
