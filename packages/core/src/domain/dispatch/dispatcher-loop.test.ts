@@ -42,6 +42,28 @@ describe('dispatcher: the loop', () => {
     await dispatcher.stop();
   });
 
+  it('adds no listener per pass to the signals that outlive it: a loop running for hours holds none extra', async () => {
+    const h = await dispatchHarness();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const dispatcher = h.make({ pollIntervalMs: second });
+      dispatcher.start();
+      // 30 passes, each sending one message: Node warns once 11 listeners wait on one signal.
+      for (let pass = 0; pass < 30; pass += 1) {
+        await h.schedule();
+        await h.clock.advance(second);
+      }
+      await dispatcher.stop();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(h.channel.sent).toHaveLength(30);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('never throws out of the loop: a failed pass is logged and the loop goes on', async () => {
     const h = await dispatchHarness();
     const message = await h.schedule();

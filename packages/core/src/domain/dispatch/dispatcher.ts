@@ -132,10 +132,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   // aborted and the pass stops waiting for them.
   const runPass = async ({ signal, abandon }: PassSignals): Promise<DispatchRunReport> => {
     const counters = emptyRunCounters();
-    const abandoned = new Promise<void>((resolve) => {
-      if (abandon.aborted) resolve();
-      else abandon.addEventListener('abort', () => resolve(), { once: true });
-    });
     if (signal.aborted) return { ...counters };
     if (lastRecoveryAt === null || clock.now().getTime() - lastRecoveryAt >= settings.stuckRecoveryIntervalMs) {
       try {
@@ -173,9 +169,18 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           unsettled -= 1;
         }),
       );
+      // The listener lives as long as the batch: `abandon` outlives every pass of the loop, and a
+      // listener added per pass and never removed would pile up for as long as the process runs.
+      let onAbandon = (): void => undefined;
+      const abandoned = new Promise<void>((resolve) => {
+        onAbandon = resolve;
+        if (abandon.aborted) resolve();
+        else abandon.addEventListener('abort', onAbandon, { once: true });
+      });
       try {
         await Promise.race([work, abandoned]);
       } finally {
+        abandon.removeEventListener('abort', onAbandon);
         leases.stop();
       }
       if (unsettled > 0)
