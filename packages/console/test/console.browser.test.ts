@@ -95,6 +95,10 @@ describe('the console, from the first message to a booked meeting', () => {
     const href = await sandbox.getByRole('link', { name: 'Abrir este lead' }).getAttribute('href');
     leadId = href?.split('/').pop() ?? '';
     expect(leadId).toMatch(/^[0-9a-f-]{36}$/);
+    // The demo agent answers, and its reply is on the sandbox channel, tied to the lead.
+    const reply = sandbox.locator('.channel li', { hasText: 'Quer agendar uma conversa' });
+    await reply.waitFor({ timeout: live });
+    expect(await reply.getByRole('link', { name: 'lead' }).getAttribute('href')).toBe(`/console/leads/${leadId}`);
   });
 
   it('the clock moved 31 minutes shows re-engagement #1 in the lead view, sent, with why it was due then', async () => {
@@ -103,9 +107,11 @@ describe('the console, from the first message to a booked meeting', () => {
     const reengagement = lead.locator('.scheduled li[data-kind="reengage_1"]');
     await reengagement.and(lead.locator('[data-status="pending"]')).waitFor({ timeout: live });
     await moveClock(sandbox, /\+31 minutos/);
-    await reengagement.and(lead.locator('[data-status="sent"]')).waitFor({ timeout: live });
-    expect(await reengagement.locator('strong').textContent()).toBe('Reativação nº 1');
-    const why = await reengagement.locator('.why li').allTextContents();
+    // The agent's greeting scheduled one that the team's reply cancelled: the one sent is the second.
+    const sent = reengagement.and(lead.locator('[data-status="sent"]'));
+    await sent.waitFor({ timeout: live });
+    expect(await sent.locator('strong').textContent()).toBe('Reativação nº 1');
+    const why = await sent.locator('.why li').allTextContents();
     expect(why[0]).toMatch(/^reengage_1 is sent, due /);
     expect(why.join(' ')).toMatch(/Rule .+ of SPEC/);
     await lead.locator('.message-automation').first().waitFor({ timeout: live });
