@@ -19,8 +19,8 @@
  *
  * Prints:
  *
- *   agent-turns: phase=alone turns=<n> concurrency=1 … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=…
- *   agent-turns: phase=loaded turns=<n> concurrency=<n> … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=…
+ *   agent-turns: phase=alone turns=<n> concurrency=1 … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=…
+ *   agent-turns: phase=loaded turns=<n> concurrency=<n> … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=…
  *   agent: overhead_p99_ms=<alone> loaded_p99_ms=<loaded> turns_per_s=<loaded> (goal overhead p99 ≤ 25 ms)
  *
  * It ends with the pool's connections closed before the throw-away database is dropped: `pool.end()`
@@ -144,6 +144,7 @@ try {
     let failed = 0;
     let next = 0;
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     await Promise.all(
       Array.from({ length: width }, async () => {
         while (next < leads.length) {
@@ -156,16 +157,19 @@ try {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     overheads.sort((a, b) => a - b);
     const result = {
       failed,
       turnsPerSecond: (leads.length / seconds).toFixed(1),
       p50: percentile(overheads, 50).toFixed(2),
       p99: percentile(overheads, 99).toFixed(2),
+      cpuPerTurn: ((cpu.user + cpu.system) / 1000 / leads.length).toFixed(2),
     };
     console.log(
       `agent-turns: phase=${phase} turns=${String(leads.length)} concurrency=${String(width)} tools=${String(values.tools)} ` +
-        `failed=${String(failed)} turns_per_s=${result.turnsPerSecond} overhead_p50_ms=${result.p50} overhead_p99_ms=${result.p99}`,
+        `failed=${String(failed)} turns_per_s=${result.turnsPerSecond} overhead_p50_ms=${result.p50} overhead_p99_ms=${result.p99} ` +
+        `cpu_ms_per_turn=${result.cpuPerTurn}`,
     );
     return result;
   };
