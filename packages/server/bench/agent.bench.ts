@@ -17,6 +17,9 @@
  *   (Little's law: concurrency / turns per second is the wall time of a turn). This figure is the
  *   latency a lead sees under that load, not the work the agent does for it.
  *
+ * `cpu_ms_per_turn` is this process's CPU time (user and system) per turn, the mock model's
+ * included: the work behind both figures, and the one least moved by other load on the machine.
+ *
  * Prints:
  *
  *   agent-turns: phase=alone turns=<n> concurrency=1 … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=…
