@@ -101,7 +101,12 @@ async function attempt(
     state: TurnToolState;
   },
 ): Promise<{ text: string; steps: number; modelMs: number }> {
-  const signal = AbortSignal.timeout(deps.timeoutMs);
+  // A timer cleared when the attempt ends, unlike `AbortSignal.timeout`, whose timer (and the
+  // signal, with the listeners the SDK left on it) lives on for the whole timeout after every turn.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('The model attempt timed out', 'TimeoutError')), deps.timeoutMs);
+  timer.unref();
+  const { signal } = timeout;
   let modelMs = 0;
   let callStarted = performance.now();
   // The reply and the step count are taken as the steps finish, not from `result.text` and
@@ -139,6 +144,8 @@ async function attempt(
   } catch (error) {
     if (error instanceof ModelFailure) throw error;
     throw new ModelFailure(signal.aborted ? 'timed out' : describe(error));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -203,9 +210,12 @@ export async function runTurn(deps: TurnDeps, target: { readonly tenantId: strin
 
   // Reads that do not depend on one another go out together: first what decides whether to
   // answer at all, then the context of a turn that answers.
-  const [tenant, lead] = await settleAll([deps.store.tenants.get(tenantId), deps.store.leads.get(tenantId, leadId)]);
+  const [tenant, lead, settings] = await settleAll([
+    deps.store.tenants.get(tenantId),
+    deps.store.leads.get(tenantId, leadId),
+    deps.settingsFor(tenantId),
+  ]);
   if (tenant === null || lead === null) return finish('skipped', 'not_found', null);
-  const settings = await deps.settingsFor(tenantId);
   const skip = skipReason(lead, settings);
   if (skip !== null) return finish('skipped', skip, null);
 
