@@ -19,11 +19,13 @@
  *
  * `cpu_ms_per_turn` is this process's CPU time (user and system) per turn, the mock model's
  * included: the work behind both figures, and the one least moved by other load on the machine.
+ * `statements_per_turn` counts the SQL statements of a turn (transaction control included), the
+ * lock's and the turn record's too.
  *
  * Prints:
  *
- *   agent-turns: phase=alone turns=<n> concurrency=1 … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=…
- *   agent-turns: phase=loaded turns=<n> concurrency=<n> … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=…
+ *   agent-turns: phase=alone turns=<n> concurrency=1 … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=… statements_per_turn=…
+ *   agent-turns: phase=loaded turns=<n> concurrency=<n> … turns_per_s=… overhead_p50_ms=… overhead_p99_ms=… cpu_ms_per_turn=… statements_per_turn=…
  *   agent: overhead_p99_ms=<alone> loaded_p99_ms=<loaded> turns_per_s=<loaded> (goal overhead p99 ≤ 25 ms)
  *
  * It ends with the pool's connections closed before the throw-away database is dropped: `pool.end()`
@@ -71,8 +73,15 @@ const pool = new pg.Pool({ connectionString: url.toString(), max: concurrency + 
 // Connections opened and not yet closed, to wait for after `pool.end()` (see the header).
 let openConnections = 0;
 let onAllClosed = () => {};
-pool.on('connect', () => {
+// Statements sent on the pool's connections, to report them per turn.
+let statements = 0;
+pool.on('connect', (client) => {
   openConnections += 1;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    statements += 1;
+    return query(...args);
+  }) as typeof client.query;
 });
 pool.on('remove', () => {
   openConnections -= 1;
@@ -148,6 +157,7 @@ try {
     let next = 0;
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
+    const statementsBefore = statements;
     await Promise.all(
       Array.from({ length: width }, async () => {
         while (next < leads.length) {
@@ -168,11 +178,12 @@ try {
       p50: percentile(overheads, 50).toFixed(2),
       p99: percentile(overheads, 99).toFixed(2),
       cpuPerTurn: ((cpu.user + cpu.system) / 1000 / leads.length).toFixed(2),
+      statementsPerTurn: ((statements - statementsBefore) / leads.length).toFixed(1),
     };
     console.log(
       `agent-turns: phase=${phase} turns=${String(leads.length)} concurrency=${String(width)} tools=${String(values.tools)} ` +
         `failed=${String(failed)} turns_per_s=${result.turnsPerSecond} overhead_p50_ms=${result.p50} overhead_p99_ms=${result.p99} ` +
-        `cpu_ms_per_turn=${result.cpuPerTurn}`,
+        `cpu_ms_per_turn=${result.cpuPerTurn} statements_per_turn=${result.statementsPerTurn}`,
     );
     return result;
   };
