@@ -5,9 +5,11 @@
  * lead, its history and meeting, the persona, the prompt, the tools, sending and recording the
  * reply, the lead's offered slots — with a zero-latency mock model, on real PostgreSQL
  * (`DATABASE_URL`, default the local server; a throw-away database) as the server runs it: the
- * PostgreSQL lock, the server's SQL turn store and its cached agent settings. Each turn answers
- * one new lead's message; with `--tools` the model first calls `find_slots` (one more model step
- * and a calendar read).
+ * PostgreSQL lock, the server's SQL turn store and its cached agent settings. The overhead is a
+ * turn's own timing (its `totalMs - modelMs`), taken under the lead's lock and before the turn is
+ * recorded: taking and releasing the lock and recording the turn count in the CPU time and the
+ * statements below, not in it. Each turn answers one new lead's message; with `--tools` the model
+ * first calls `find_slots` (one more model step and a calendar read).
  *
  * One run measures twice, on fresh leads each time (`--turns` turns each):
  * - alone: one turn at a time. This is the agent's own cost, and the figure the goal is about.
