@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import {
   LockNotAcquiredError,
+  SdrError,
   maskPersonalData,
   noopLogger,
   withLock,
@@ -54,11 +55,14 @@ export interface AgentOptions {
 export interface Agent {
   /** A message arrived for the lead: a turn follows after the debounce. */
   notify(target: { readonly tenantId: string; readonly leadId: string }): void;
-  /** Runs a turn now under the lead's lock (no debounce); `null` when another process holds the lead. */
+  /**
+   * Runs a turn now under the lead's lock (no debounce); `null` when another process holds the
+   * lead. Refused once the agent is closed.
+   */
   runNow(target: { readonly tenantId: string; readonly leadId: string }): Promise<AgentTurnRecord | null>;
   /** Resolves when no turn is waiting or running. */
   idle(): Promise<void>;
-  /** Stops taking notifications, drops waiting turns and waits for running ones. */
+  /** Stops taking notifications, drops waiting turns and waits for running ones (`runNow`'s too). */
   close(): Promise<void>;
 }
 
@@ -90,6 +94,9 @@ export function createAgent(options: AgentOptions): Agent {
   };
   const lockTtlMs = 2 * deps.timeoutMs + 60_000;
   const entries = new Map<string, LeadEntry>();
+  // Every turn under way, scheduled or asked for with `runNow`: `close` waits for all of them, so
+  // that the host closes its database only once no turn uses it.
+  const turnsUnderWay = new Set<Promise<unknown>>();
   let idleWaiters: (() => void)[] = [];
   let closed = false;
 
@@ -100,7 +107,7 @@ export function createAgent(options: AgentOptions): Agent {
     for (const resolve of waiters) resolve();
   };
 
-  const runNow: Agent['runNow'] = async (target) => {
+  const runLocked: Agent['runNow'] = async (target) => {
     try {
       const turn = await withLock(options.lock, `agent-turn:${target.tenantId}:${target.leadId}`, { ttlMs: lockTtlMs }, () =>
         runTurn(deps, target),
@@ -111,6 +118,15 @@ export function createAgent(options: AgentOptions): Agent {
       if (LockNotAcquiredError.isInstance(error)) return null;
       throw error;
     }
+  };
+
+  const runNow: Agent['runNow'] = (target) => {
+    if (closed) return Promise.reject(new SdrError('the agent is closed: it runs no more turns'));
+    const turn = runLocked(target);
+    turnsUnderWay.add(turn);
+    const settled = () => turnsUnderWay.delete(turn);
+    turn.then(settled, settled);
+    return turn;
   };
 
   const schedule = (key: string, target: { readonly tenantId: string; readonly leadId: string }, entry: LeadEntry) => {
@@ -174,6 +190,7 @@ export function createAgent(options: AgentOptions): Agent {
         else running.push(entry.running);
       }
       await Promise.all(running);
+      await Promise.allSettled(turnsUnderWay);
       settleIdle();
     },
   };

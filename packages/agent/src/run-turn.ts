@@ -101,9 +101,18 @@ async function attempt(
     state: TurnToolState;
   },
 ): Promise<{ text: string; steps: number; modelMs: number }> {
-  const signal = AbortSignal.timeout(deps.timeoutMs);
+  // A timer cleared when the attempt ends, unlike `AbortSignal.timeout`, whose timer (and the
+  // signal, with the listeners the SDK left on it) lives on for the whole timeout after every turn.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new DOMException('The model attempt timed out', 'TimeoutError')), deps.timeoutMs);
+  timer.unref();
+  const { signal } = timeout;
   let modelMs = 0;
   let callStarted = performance.now();
+  // The reply and the step count are taken as the steps finish, not from `result.text` and
+  // `result.steps`: each of those reads the whole stream again through one more copy of it.
+  let steps = 0;
+  let text = '';
   const result = streamText({
     model: input.model,
     system: input.system,
@@ -118,8 +127,10 @@ async function attempt(
       callStarted = performance.now();
       return undefined;
     },
-    onStepFinish: () => {
+    onStepFinish: (step) => {
       modelMs += performance.now() - callStarted;
+      steps += 1;
+      text = step.text;
     },
   });
   try {
@@ -127,14 +138,26 @@ async function attempt(
       if (part.type === 'error') throw new ModelFailure(describe(part.error));
       if (part.type === 'abort') throw new ModelFailure('timed out');
     }
-    const text = (await result.text).trim();
-    const steps = (await result.steps).length;
-    if (text === '' && !input.state.handedOff && !input.state.optedOut) throw new ModelFailure('the model gave no reply');
-    return { text, steps, modelMs };
+    const reply = text.trim();
+    if (reply === '' && !input.state.handedOff && !input.state.optedOut) throw new ModelFailure('the model gave no reply');
+    return { text: reply, steps, modelMs };
   } catch (error) {
     if (error instanceof ModelFailure) throw error;
     throw new ModelFailure(signal.aborted ? 'timed out' : describe(error));
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/**
+ * Like `Promise.all`, but settles only when every promise has: a failure is thrown once nothing of
+ * the turn runs on (the caller's lock is released after it).
+ */
+async function settleAll<const T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 function describe(error: unknown): string {
@@ -185,19 +208,26 @@ export async function runTurn(deps: TurnDeps, target: { readonly tenantId: strin
     return record;
   };
 
-  const tenant = await deps.store.tenants.get(tenantId);
-  const lead = tenant === null ? null : await deps.store.leads.get(tenantId, leadId);
+  // Reads that do not depend on one another go out together: first what decides whether to
+  // answer at all, then the context of a turn that answers.
+  const [tenant, lead, settings] = await settleAll([
+    deps.store.tenants.get(tenantId),
+    deps.store.leads.get(tenantId, leadId),
+    deps.settingsFor(tenantId),
+  ]);
   if (tenant === null || lead === null) return finish('skipped', 'not_found', null);
-  const settings = await deps.settingsFor(tenantId);
   const skip = skipReason(lead, settings);
   if (skip !== null) return finish('skipped', skip, null);
 
-  const history = await deps.store.messages.listByLead(tenantId, leadId, { limit: deps.lastMessages });
-  const leadState = await deps.turns.leadState(tenantId, leadId);
+  const [history, leadState, appointment] = await settleAll([
+    deps.store.messages.listByLead(tenantId, leadId, { limit: deps.lastMessages }),
+    deps.turns.leadState(tenantId, leadId),
+    upcomingAppointment(deps, tenant, leadId),
+  ]);
   const newest = unanswered(history, leadState.answeredThrough);
   if (newest === null) return finish('skipped', 'nothing_to_answer', null);
 
-  state.appointment = await upcomingAppointment(deps, tenant, leadId);
+  state.appointment = appointment;
   state.offered = [...leadState.offeredSlots];
   const system = buildSystemPrompt({
     settings,
@@ -224,20 +254,24 @@ export async function runTurn(deps: TurnDeps, target: { readonly tenantId: strin
       deps.logger.warn({ tenantId, leadId, turnId, attempt: attempts, error: failure }, 'agent model attempt failed');
     }
   }
-  await deps.turns.saveLeadState(tenantId, leadId, { offeredSlots: state.offered, answeredThrough: newest.id });
-
   const handedOffByFailure = reply === null;
-  if (handedOffByFailure) {
-    await deps.services.handoff.requestHandoff({
-      tenant,
-      leadId,
-      reason: `The automatic assistant could not answer (${failure ?? 'model failure'}); please take over the conversation.`,
-      requestedBy: 'agent',
-    });
-    reply = fallbackReply(settings.language ?? tenant.locale);
-  }
-
-  const current = await deps.store.leads.get(tenantId, leadId);
+  // The lead's state is saved while the lead is read again (after the hand-off, when the model
+  // failed): the answer goes out only if it has not opted out meanwhile.
+  const [, current] = await settleAll([
+    deps.turns.saveLeadState(tenantId, leadId, { offeredSlots: state.offered, answeredThrough: newest.id }),
+    (async () => {
+      if (handedOffByFailure) {
+        await deps.services.handoff.requestHandoff({
+          tenant,
+          leadId,
+          reason: `The automatic assistant could not answer (${failure ?? 'model failure'}); please take over the conversation.`,
+          requestedBy: 'agent',
+        });
+      }
+      return deps.store.leads.get(tenantId, leadId);
+    })(),
+  ]);
+  if (handedOffByFailure) reply = fallbackReply(settings.language ?? tenant.locale);
   if (current === null || current.optedOut || state.optedOut) return finish('skipped', 'opted_out_during_turn', null);
   const text = reply === null || reply === '' ? fallbackReply(settings.language ?? tenant.locale) : reply;
 
