@@ -22,11 +22,12 @@ export async function optOut(
     const current = await tx.leads.get(tenant.id, leadId);
     if (!current) throw new NotFoundError('lead', leadId);
     const newly = !current.optedOut;
+    let lead = current;
     if (newly) {
-      await tx.leads.update({ ...current, optedOut: true, optedOutAt: at, updatedAt: at });
+      lead = await tx.leads.update({ ...current, optedOut: true, optedOutAt: at, updatedAt: at });
       await appendLeadCrmEntry(tx, { tenantId: tenant.id, leadId, type: 'lead.opted_out' });
     }
-    const followUp = await deps.followUp.handleWithin(tx, { tenant, leadId, event: { type: 'opted_out' }, now: at });
+    const followUp = await deps.followUp.handleWithin(tx, { tenant, leadId, lead, event: { type: 'opted_out' }, now: at });
     const optedOut = newly ? [deferred('lead.opted_out', { tenantId: tenant.id, at, leadId })] : [];
     return { lead: followUp.lead, events: [...optedOut, ...followUp.events] };
   });

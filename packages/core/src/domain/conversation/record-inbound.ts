@@ -79,12 +79,14 @@ async function recordInboundWithin(
     createdAt: at,
   });
   if (!appended.created) return { result: { outcome: 'duplicate', message: appended.message }, events: found.events };
-  if (!found.lead.lastInboundAt || found.lead.lastInboundAt < at) {
-    await tx.leads.update({ ...found.lead, lastInboundAt: at, updatedAt: at });
-  }
+  const lead =
+    !found.lead.lastInboundAt || found.lead.lastInboundAt < at
+      ? await tx.leads.update({ ...found.lead, lastInboundAt: at, updatedAt: at })
+      : found.lead;
   const followUp = await deps.followUp.handleWithin(tx, {
     tenant,
     leadId: found.lead.id,
+    lead,
     event: { type: 'inbound_received', at },
     now: at,
   });

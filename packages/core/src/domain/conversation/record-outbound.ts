@@ -58,7 +58,9 @@ export async function recordOutboundWithin(
   const { tenant, leadId, at } = input;
   const lead = await tx.leads.get(tenant.id, leadId);
   if (!lead) throw new NotFoundError('lead', leadId);
-  const known = await tx.messages.get(tenant.id, input.id);
+  // Only a scheduled message's send can have been recorded before under its id (the row's own):
+  // a new message's id was generated for this call.
+  const known = input.scheduledMessage === null ? null : await tx.messages.get(tenant.id, input.id);
   const appended = known
     ? { message: known, created: false }
     : await tx.messages.append({
@@ -88,7 +90,7 @@ export async function recordOutboundWithin(
   ];
   const event = followUpEventOf(input.scheduledMessage, at);
   if (!event) return { message: appended.message, created: true, lead: updated, events };
-  const followed = await followUp.handleWithin(tx, { tenant, leadId, event, now: at });
+  const followed = await followUp.handleWithin(tx, { tenant, leadId, lead: updated, event, now: at });
   return { message: appended.message, created: true, lead: followed.lead, events: [...events, ...followed.events] };
 }
 

@@ -39,6 +39,12 @@ export interface FollowUpInput {
   readonly now?: Date;
 }
 
+/** `FollowUpInput` inside a unit of work that may have the lead in hand already. */
+export interface FollowUpWithinInput extends FollowUpInput {
+  /** The lead as this unit of work last read or wrote it (saves reading it again); read when absent. */
+  readonly lead?: Lead;
+}
+
 /** What an event changed. */
 export interface FollowUpResult {
   readonly decision: FollowUpDecision;
@@ -61,7 +67,7 @@ export interface FollowUpService extends AppointmentObserver {
   /** Applies `event` in its own transaction (retried on a concurrent lead update) and emits after commit. */
   handle(input: FollowUpInput): Promise<FollowUpResult>;
   /** Applies `event` inside the caller's transaction `tx`; the caller calls `emit()` after committing. */
-  handleWithin(tx: Repositories, input: FollowUpInput): Promise<FollowUpWithinResult>;
+  handleWithin(tx: Repositories, input: FollowUpWithinInput): Promise<FollowUpWithinResult>;
 }
 
 /** Creates the follow-up service. */
@@ -69,10 +75,10 @@ export function createFollowUpService(options: FollowUpServiceOptions): FollowUp
   const { store, clock, events } = options;
   const logger = options.logger ?? noopLogger;
 
-  const handleWithin = async (tx: Repositories, input: FollowUpInput): Promise<FollowUpWithinResult> => {
+  const handleWithin = async (tx: Repositories, input: FollowUpWithinInput): Promise<FollowUpWithinResult> => {
     const { tenant, leadId, event } = input;
     const now = input.now ?? clock.now();
-    const lead = await tx.leads.get(tenant.id, leadId);
+    const lead = input.lead?.id === leadId && input.lead.tenantId === tenant.id ? input.lead : await tx.leads.get(tenant.id, leadId);
     if (!lead) throw new NotFoundError('lead', leadId);
     const pending = await tx.scheduledMessages.list({ tenantId: tenant.id, leadId, kinds: followUpKinds, statuses: ['pending'] });
     const appointments =

@@ -32,6 +32,7 @@ export { applyFollowUpCommands, explanationJson, type AppliedFollowUp } from './
 export {
   createFollowUpService,
   type FollowUpInput,
+  type FollowUpWithinInput,
   type FollowUpResult,
   type FollowUpService,
   type FollowUpServiceOptions,

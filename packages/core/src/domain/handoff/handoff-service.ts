@@ -90,6 +90,7 @@ export function createHandoffService(options: HandoffServiceOptions): HandoffSer
         const handled = await followUp.handleWithin(tx, {
           tenant,
           leadId,
+          lead: before,
           event: { type: 'handoff', reason: request.reason, requestedBy: request.requestedBy },
           now: at,
         });
