@@ -197,16 +197,19 @@ export function createGoogleCalendarSync(options: GoogleCalendarSyncOptions): Go
       await stopGoogleWatchChannel({ calendar: options.googleFor(tenant.config, deps), store: deps.credentials });
       return { action: 'stopped', open: false };
     }
+    // The channel watches the calendar the sync follows: the one the tenant books meetings in
+    // (the integration's calendar, unless the tenant's booking settings named another since).
+    const calendarId = (await options.store.tenants.get(tenant.tenantId))?.booking.calendarId ?? tenant.config.calendarId;
     const now = clock.now().getTime();
     const due =
       channel === null ||
-      channel.calendarId !== tenant.config.calendarId ||
+      channel.calendarId !== calendarId ||
       (channel.expiresAt !== null && channel.expiresAt - now <= options.renewBeforeMs);
     if (!due) return { action: null, open: true };
     const opened = await openGoogleWatchChannel({
       calendar: options.googleFor(tenant.config, deps),
       store: deps.credentials,
-      calendarId: tenant.config.calendarId,
+      calendarId,
       address: options.notificationUrl(tenant.tenantId),
       token: watch.token,
       ttlSeconds: watch.ttlSeconds,

@@ -104,11 +104,6 @@ describe.skipIf(databaseUrl === undefined)('Google Calendar in the server [postg
     server = await startServer({ config, logger: noopLogger });
     api = clientFor(server.url ?? '', server.demo?.apiKey ?? '');
     tenantId = server.demo?.tenant.id ?? '';
-    const { store } = server.composition.context;
-    const tenant = await store.tenants.get(tenantId);
-    if (tenant === null) throw new Error('no demo tenant');
-    // The tenant books into the Google calendar it configures.
-    await store.tenants.update({ ...tenant, booking: { ...tenant.booking, calendarId } });
   }, 300_000);
 
   afterAll(async () => {
@@ -125,6 +120,8 @@ describe.skipIf(databaseUrl === undefined)('Google Calendar in the server [postg
     expect(refused.status).toBe(422);
     expect(refused.body.errors.map((error) => error.field)).toContain('config.calendarId');
     expect(fake.requests).toEqual([]);
+    const bookingCalendar = async () => (await composition().context.store.tenants.get(tenantId))?.booking.calendarId;
+    expect(await bookingCalendar()).not.toBe(calendarId);
 
     const put = await api.request<{ provider: string; configured: boolean }>('PUT', '/v1/integrations/calendar', {
       provider: 'google',
@@ -142,6 +139,8 @@ describe.skipIf(databaseUrl === undefined)('Google Calendar in the server [postg
       address: `${publicBaseUrl}/webhooks/google/calendar/${tenantId}`,
     });
     expect(composition().ports.calendarFor(tenantId).provider).toBe('google-calendar');
+    // The calendar configured is the one the tenant's meetings are booked in.
+    expect(await bookingCalendar()).toBe(calendarId);
   });
 
   it('a meeting a person deletes in Google Calendar: one notification cancels it, its reminders, and notes it in the CRM', async () => {

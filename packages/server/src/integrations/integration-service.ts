@@ -8,7 +8,7 @@
  * the known ones. It is stored sealed (AES-256-GCM, for the tenant and kind), under a new
  * version and revision, so every process's view picks it up; this process's view at once. What
  * the configuration implies for the tenant itself (`tenantSettingsOf`: Kommo's stage names
- * resolved to ids) is written to the tenant next. Then the plugin's `onConfigured` runs (e.g. a
+ * resolved to ids, a Google calendar as the booking calendar) is written to the tenant next. Then the plugin's `onConfigured` runs (e.g. a
  * webhook registration).
  */
 import {
@@ -59,9 +59,10 @@ export interface IntegrationServiceOptions {
   /** Where the tenant's webhooks arrive, given to `onConfigured`. */
   readonly webhookUrl: (tenantId: string, kind: PluginKind, provider: string, config: unknown) => string;
   /**
-   * Tenant settings a configuration implies (a CRM's stage names resolved to its ids): read after
-   * validation — a failure is a 422 and nothing is stored — and written to the tenant once the
-   * configuration is stored. `null`: nothing to change.
+   * Tenant settings a configuration implies (a CRM's stage names resolved to its ids, a calendar's
+   * id as the one meetings are booked in), as a change of the tenant: read after validation — a
+   * failure is a 422 and nothing is stored — and applied to the tenant once the configuration is
+   * stored. `null`: nothing to change.
    */
   readonly tenantSettingsOf?: (input: {
     readonly tenantId: string;
@@ -69,7 +70,7 @@ export interface IntegrationServiceOptions {
     readonly provider: string;
     readonly config: unknown;
     readonly deps: PluginDeps;
-  }) => Promise<Partial<Pick<Tenant, 'stageMapping'>> | null>;
+  }) => Promise<((tenant: Tenant) => Tenant) | null>;
   readonly schema?: string;
 }
 
@@ -156,7 +157,7 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
       const kind = parseKind(input.kind);
       const plugin = pluginFor(kind, input.provider);
       let config: unknown;
-      let settings: Partial<Pick<Tenant, 'stageMapping'>> | null = null;
+      let settings: ((tenant: Tenant) => Tenant) | null = null;
       try {
         config = validatePluginConfig(plugin, input.config);
         const deps = options.depsFor(input.tenantId, kind);
@@ -168,7 +169,7 @@ export function createIntegrationService(options: IntegrationServiceOptions): In
       await write(input.tenantId, kind, plugin.provider, box.seal(JSON.stringify(config), integrationContext(input.tenantId, kind)));
       if (settings !== null) {
         const tenant = await options.store.tenants.get(input.tenantId);
-        if (tenant !== null) await options.store.tenants.update({ ...tenant, ...settings, updatedAt: clock.now() });
+        if (tenant !== null) await options.store.tenants.update({ ...settings(tenant), updatedAt: clock.now() });
       }
       await resolver.prepare(input.tenantId, kind);
       await plugin.onConfigured?.({

@@ -270,11 +270,19 @@ export async function composeServer(input: {
     store,
     clock,
     depsFor,
-    // Kommo's pipeline and status names, resolved to ids at PUT time, become the tenant's stage mapping (what the CRM sync moves cards with).
-    tenantSettingsOf: async ({ provider, kind, config: pluginConfig, deps }) =>
-      kind === 'crm' && provider === kommoPlugin.provider
-        ? { stageMapping: (await kommoPlugin.resolveStages(pluginConfig as KommoConfig, deps)).stageMapping }
-        : null,
+    tenantSettingsOf: async ({ provider, kind, config: pluginConfig, deps }) => {
+      // Kommo's pipeline and status names, resolved to ids at PUT time, become the tenant's stage mapping (what the CRM sync moves cards with).
+      if (kind === 'crm' && provider === kommoPlugin.provider) {
+        const { stageMapping } = await kommoPlugin.resolveStages(pluginConfig as KommoConfig, deps);
+        return (tenant) => ({ ...tenant, stageMapping });
+      }
+      // The Google calendar configured is the one meetings are booked in (and synced, and watched).
+      if (kind === 'calendar' && provider === googleCalendarPlugin.provider) {
+        const { calendarId } = pluginConfig as GoogleCalendarConfig;
+        return (tenant) => ({ ...tenant, booking: { ...tenant.booking, calendarId } });
+      }
+      return null;
+    },
     // Kommo signs nothing: its URL carries the tenant's webhook secret.
     webhookUrl: (tenantId, kind, provider, pluginConfig) =>
       provider === 'kommo'
