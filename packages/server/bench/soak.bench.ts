@@ -40,6 +40,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '8' },
     'advance-seconds': { type: 'string', default: '15' },
     'drain-seconds': { type: 'string', default: '180' },
+    'request-timeout-seconds': { type: 'string', default: '30' },
+    'max-in-flight': { type: 'string', default: '32' },
   },
 });
 
@@ -57,6 +59,8 @@ const minutes = positive('minutes', values.minutes);
 const rate = positive('rate', values.rate);
 const advanceSeconds = positive('advance-seconds', values['advance-seconds']);
 const drainSeconds = positive('drain-seconds', values['drain-seconds']);
+const requestTimeoutMs = positive('request-timeout-seconds', values['request-timeout-seconds']) * 1000;
+const maxInFlight = positive('max-in-flight', values['max-in-flight']);
 const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const runMs = minutes * 60_000;
@@ -73,16 +77,23 @@ interface Sample {
 }
 
 const samples: Sample[] = [];
+/** Requests sent and not answered yet: their route and when they were sent. */
+const pending = new Map<symbol, { readonly route: string; readonly at: number }>();
 const failures = new Map<string, number>();
 let conflicts = 0;
 
 /** A request to an API; records its latency and status, and returns the parsed body (null for a failure). */
 async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const started = performance.now();
+  const route = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`;
+  const id = Symbol(route);
+  pending.set(id, { route, at: started });
   let status = 0;
   try {
+    // A request unanswered this long is an error: the end of the run never waits on it for longer.
     const response = await fetch(`${base}${path}`, {
       method,
+      signal: AbortSignal.timeout(requestTimeoutMs),
       headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -98,8 +109,9 @@ async function call(base: string, key: string, method: string, path: string, bod
     failures.set(label, (failures.get(label) ?? 0) + 1);
     return { status: 0, body: null };
   } finally {
+    pending.delete(id);
     samples.push({
-      route: `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`,
+      route,
       at: started,
       ms: performance.now() - started,
       status,
@@ -114,10 +126,11 @@ async function typed<Body>(...input: Parameters<typeof call>): Promise<{ status:
   return { status: answer.status, body: answer.body as Body | null };
 }
 
-/** The resident set of process `pid` in bytes (`VmRSS`). */
-function rssOf(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (match === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
+/** The resident set of a started process in bytes (`VmRSS`); NaN once it has exited (the last line then says `NaN`). */
+function rssOf(started: ServeProcess): number {
+  if (!isRunning(started)) return Number.NaN;
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${String(started.child.pid)}/status`, 'utf8'));
+  if (match === null) throw new Error(`no VmRSS in /proc/${String(started.child.pid)}/status`);
   return Number(match[1]) * 1024;
 }
 
@@ -130,6 +143,41 @@ function sumOf(text: string, metric: string, labels: readonly string[]): number 
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const benchStarted = performance.now();
+/** A progress line on stderr, stamped with the seconds since the bench started. */
+const progress = (text: string) => console.error(`[${((performance.now() - benchStarted) / 1000).toFixed(1)} s] ${text}`);
+/** The requests still unanswered: how many, and the oldest one's route and age. */
+function awaitingAnswer(): string {
+  let oldest: { readonly route: string; readonly at: number } | undefined;
+  for (const request of pending.values()) if (oldest === undefined || request.at < oldest.at) oldest = request;
+  if (oldest === undefined) return '0 requests unanswered';
+  return `${pending.size} requests unanswered, the oldest ${oldest.route} for ${((performance.now() - oldest.at) / 1000).toFixed(1)} s`;
+}
+
+/** Whether a started process is still running. */
+const isRunning = (started: ServeProcess) => started.child.exitCode === null && started.child.signalCode === null;
+
+/**
+ * Stops the processes: SIGTERM (a graceful shutdown, bounded by `SDR_SHUTDOWN_DEADLINE_MS`), then
+ * SIGKILL for any still running after `graceMs`.
+ */
+async function stopAll(processes: readonly ServeProcess[], graceMs = 20_000): Promise<void> {
+  const live = processes.filter(isRunning);
+  if (live.length === 0) return;
+  progress(`stopping ${live.length} processes (SIGTERM, SIGKILL after ${graceMs / 1000} s)`);
+  for (const started of live) started.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(live.map((started) => started.exited)),
+    new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
+  ]);
+  clearTimeout(timer);
+  for (const started of live.filter(isRunning)) {
+    progress(`${started.role} ${String(started.child.pid)} is still running: SIGKILL`);
+    started.child.kill('SIGKILL');
+    await started.exited;
+  }
+}
 
 async function main(): Promise<void> {
   const name = `sdr_bench_soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -138,7 +186,8 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // A verification query that would run for minutes fails the run instead of stalling it.
+  const db = new pg.Pool({ connectionString: url.toString(), max: 2, statement_timeout: 120_000 });
   // The database is dropped WITH (FORCE) at the end: a connection it ends is expected.
   db.on('error', () => undefined);
   const processes: ServeProcess[] = [];
@@ -233,53 +282,102 @@ async function main(): Promise<void> {
     let nextAdvance = started + advanceSeconds * 1000;
     let rssStart: number[] | null = null;
     const intervalMs = 1000 / rate;
+    let nextReport = started + 30_000;
+    // The schedule: operation slot `tick` is due at `started + tick * intervalMs`. A slot that finds
+    // `--max-in-flight` operations still unanswered is skipped rather than queued: the servers are
+    // saturated, and piling more on would only grow a backlog (and the end of the run waiting for it).
+    let tick = 0;
+    let skipped = 0;
+    const operations = new Set<Promise<void>>();
     while (performance.now() < end) {
       const now = performance.now();
-      if (rssStart === null && now >= warmUpEnd) rssStart = processes.map((started) => rssOf(started.child.pid ?? 0));
+      if (now >= nextReport) {
+        nextReport += 30_000;
+        const errorsSoFar = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
+        progress(
+          `load: ${sequence} operations started, ${skipped} skipped, ${samples.length} answers, ${errorsSoFar} errors, ${awaitingAnswer()}`,
+        );
+      }
+      if (rssStart === null && now >= warmUpEnd) rssStart = processes.map(rssOf);
       if (now >= nextAdvance) {
         nextAdvance += advanceSeconds * 1000;
         const moving = advance();
         inFlight.add(moving);
         void moving.finally(() => inFlight.delete(moving));
       }
-      const running = operation(sequence++);
-      inFlight.add(running);
-      void running.finally(() => inFlight.delete(running));
-      const wait = started + sequence * intervalMs - performance.now();
-      if (wait > 0) await sleep(wait);
+      tick += 1;
+      if (operations.size >= maxInFlight) skipped += 1;
+      else {
+        const running = operation(sequence++);
+        operations.add(running);
+        inFlight.add(running);
+        void running.finally(() => {
+          operations.delete(running);
+          inFlight.delete(running);
+        });
+      }
+      // Always yields, even behind schedule: late slots are not started in one burst.
+      await sleep(Math.max(0, started + tick * intervalMs - performance.now()));
     }
-    await Promise.all(inFlight);
+    progress(`load done: waiting for the operations in flight (${awaitingAnswer()})`);
+    const waiting = Promise.all(inFlight);
+    const reporting = setInterval(() => progress(`waiting for the operations in flight: ${awaitingAnswer()}`), 5000);
+    await waiting.finally(() => clearInterval(reporting));
     const loadEnded = performance.now();
-    rssStart ??= processes.map((started) => rssOf(started.child.pid ?? 0));
-    const rssEnd = processes.map((started) => rssOf(started.child.pid ?? 0));
+    rssStart ??= processes.map(rssOf);
+    const rssEnd = processes.map(rssOf);
 
     // Everything scheduled up to now becomes due; the workers drain it.
     await advance();
+    // Due and not sent yet, by kind and status: what the drain waits for.
     const pendingDue = async () =>
-      Number(
-        (
-          await db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM sdr.scheduled_messages WHERE status IN ('pending', 'sending') AND due_at <= $1`,
-            [clockNow],
-          )
-        ).rows[0]?.n ?? 0,
-      );
+      (
+        await db.query<{ kind: string; status: string; n: string }>(
+          `SELECT kind, status, count(*) AS n FROM sdr.scheduled_messages WHERE status IN ('pending', 'sending') AND due_at <= $1
+           GROUP BY kind, status ORDER BY kind, status`,
+          [clockNow],
+        )
+      ).rows;
     const drainStarted = performance.now();
-    while ((await pendingDue()) > 0 && performance.now() - drainStarted < drainSeconds * 1000) await sleep(500);
+    progress(`drain: the workers send what is due (at most ${drainSeconds} s)`);
+    let nextDrainReport = 0;
+    for (;;) {
+      const due = await pendingDue();
+      if (due.length === 0) break;
+      if (performance.now() - drainStarted >= drainSeconds * 1000) {
+        progress(`drain: gave up after ${drainSeconds} s; still due: ${due.map((row) => `${row.n} ${row.kind} ${row.status}`).join(', ')}`);
+        break;
+      }
+      if (performance.now() >= nextDrainReport) {
+        nextDrainReport = performance.now() + 5000;
+        progress(`drain: waiting for ${due.map((row) => `${row.n} ${row.kind} ${row.status}`).join(', ')}`);
+      }
+      await sleep(500);
+    }
+    progress(`drain done in ${((performance.now() - drainStarted) / 1000).toFixed(1)} s; 3 s more for replies the agent is still writing`);
     // Replies the agent is still writing (its debounce and turn) land meanwhile.
     await sleep(3000);
 
-    const scalar = async (text: string, parameters: unknown[] = []) =>
-      Number((await db.query<{ n: string }>(text, parameters)).rows[0]?.n ?? 0);
+    const scalar = async (text: string, parameters: unknown[] = []) => {
+      const queryStarted = performance.now();
+      const n = Number((await db.query<{ n: string }>(text, parameters)).rows[0]?.n ?? 0);
+      progress(`verify: ${text.replace(/\s+/g, ' ').slice(0, 60)}… = ${n} in ${((performance.now() - queryStarted) / 1000).toFixed(1)} s`);
+      return n;
+    };
     const inboundIds = inbounds.map((inbound) => inbound.messageId);
-    const storedInbounds = await scalar(`SELECT count(*) AS n FROM sdr.messages WHERE id::text = ANY($1)`, [inboundIds]);
+    // Ids compared as uuids, and each lead's messages read in one grouped pass: the checks use the
+    // indexes and stay linear in the messages (a per-lead scan of all messages grew with the square of the run).
+    const storedInbounds = await scalar(`SELECT count(*) AS n FROM sdr.messages WHERE id = ANY($1::uuid[])`, [inboundIds]);
     const leadsWritingIn = [...new Set(inbounds.map((inbound) => inbound.leadId))];
-    // A lead that wrote in is answered: an outbound message after its last inbound one.
+    // A lead that wrote in is answered: an outbound message at or after its last inbound one.
     const unanswered = await scalar(
-      `SELECT count(*) AS n FROM unnest($1::text[]) AS lead(id)
-       WHERE NOT EXISTS (
-         SELECT 1 FROM sdr.messages o WHERE o.lead_id::text = lead.id AND o.direction = 'outbound'
-           AND o.created_at >= (SELECT max(i.created_at) FROM sdr.messages i WHERE i.lead_id::text = lead.id AND i.direction = 'inbound'))`,
+      `SELECT count(*) AS n FROM unnest($1::uuid[]) AS lead(id)
+       LEFT JOIN (
+         SELECT lead_id, max(created_at) FILTER (WHERE direction = 'inbound') AS last_in,
+                max(created_at) FILTER (WHERE direction = 'outbound') AS last_out
+         FROM sdr.messages WHERE lead_id = ANY($1::uuid[]) GROUP BY lead_id
+       ) AS latest ON latest.lead_id = lead.id
+       WHERE latest.last_in IS NULL OR latest.last_out IS NULL OR latest.last_out < latest.last_in`,
       [leadsWritingIn],
     );
     const dueNotSent = await scalar(
@@ -293,7 +391,10 @@ async function main(): Promise<void> {
     const lost = inboundIds.length - storedInbounds + unanswered + dueNotSent + sentNotAccepted;
 
     // Every process's successful sends through the channel, against what the channel accepted.
-    const scraped = await Promise.all(processes.map(async (started) => (await fetch(`${started.url}/metrics`)).text()));
+    progress('verify: scraping /metrics of the 4 processes');
+    const scraped = await Promise.all(
+      processes.map(async (started) => (await fetch(`${started.url}/metrics`, { signal: AbortSignal.timeout(requestTimeoutMs) })).text()),
+    );
     const sendCalls = scraped.reduce(
       (sum, text) => sum + sumOf(text, 'sdr_provider_request_duration_seconds_count', ['operation="sendText"', 'outcome="success"']),
       0,
@@ -317,6 +418,7 @@ async function main(): Promise<void> {
     const growth = processes.map((_, index) => ((rssEnd[index]! - rssStart[index]!) / rssStart[index]!) * 100);
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+    console.log(`load     ${sequence} operations started, ${skipped} skipped with ${maxInFlight} in flight (the servers were behind)`);
     console.log(`requests ${samples.length} (after warm-up ${measured.length}), booking conflicts (409) ${conflicts}, non-2xx answers:`);
     for (const [label, count] of failures) console.log(`  ${count} × ${label}`);
     for (const route of [...new Set(measured.map((sample) => sample.route))].sort()) {
@@ -339,12 +441,11 @@ async function main(): Promise<void> {
       `soak: minutes=${minutes} rps=${rps.toFixed(1)} p99_ms=${p99.toFixed(1)} errors=${errors} lost=${lost} duplicated=${duplicated} rss_growth_pct=${Math.max(...growth).toFixed(1)}`,
     );
   } finally {
-    for (const started of processes) started.child.kill('SIGTERM');
-    await Promise.race([Promise.all(processes.map((started) => started.exited)), sleep(20_000)]);
-    for (const started of processes) if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    await stopAll(processes);
     await db.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
+    progress('done');
   }
 }
 
