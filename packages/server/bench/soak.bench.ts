@@ -10,14 +10,21 @@
  *   operator key every `--advance-seconds`, 31 minutes each time);
  * - bookings (`GET /v1/slots` for a lead, then `POST /v1/leads/{id}/appointments`; a slot taken
  *   meanwhile is a 409 and counted apart);
- * - billing imports (`POST /v1/billing/imports`).
+ * - billing imports (`POST /v1/billing/imports`) of invoices due on the tenant's current date,
+ *   whose first reminder the workers send at once (the tenant's billing send time is set to 00:00).
  *
- * `--rate` operations start per second whatever the answers' latency (an open loop). The first
- * quarter of the run (at most 60 s) is the warm-up: throughput and p99 are measured after it, and
- * each process's RSS (`VmRSS` of `/proc/<pid>/status`) is read at its end and at the end of the
- * load. `errors` counts 5xx answers and failed requests over the whole run.
+ * `--rate` operations start per second whatever the answers' latency (an open loop), as long as
+ * fewer than `--max-in-flight` (32) are unanswered: a slot that finds that many is skipped and
+ * counted (the servers were saturated — the machine busy, or the rate above what they sustain),
+ * so an overload shows as skipped slots instead of a backlog growing without bound. A request
+ * unanswered after `--request-timeout-seconds` (30) is a failed one. The first quarter of the run
+ * (at most 60 s) is the warm-up: throughput and p99 are measured after it, and each process's RSS
+ * (`VmRSS` of `/proc/<pid>/status`) is read at its end and at the end of the load. `errors`
+ * counts 5xx answers and failed requests over the whole run.
  *
- * After the load the clock moves once more and the workers drain what is due. Then:
+ * After the load the clock moves once more and the workers drain what is due, for at most
+ * `--drain-seconds` (180). Every wait of the end of the run is bounded, and stderr says what it
+ * waits for (progress lines stamped with the seconds since the start). Then:
  * `lost` counts inbounds whose message is not stored, leads that wrote in and got no reply, due
  * messages that were not sent (still pending, sending or failed) and messages marked sent that the
  * channel never accepted; `duplicated` counts sends of an idempotency key the channel had already
@@ -29,10 +36,10 @@
  * (the largest growth of the four processes).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { serveProcess, type ServeProcess } from '../src/runtime/__fixtures__/serve-process.js';
+import { createRequester, isRunning, progress, rssOf, sleep, stopAll, sumOf, type Sample } from './soak-support.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,117 +74,8 @@ const runMs = minutes * 60_000;
 const warmUpMs = Math.min(60_000, runMs / 4);
 const operatorKey = randomBytes(24).toString('hex');
 
-/** One answered (or failed) request. */
-interface Sample {
-  /** `POST /v1/leads/:id/messages`: the method and the path with ids replaced. */
-  readonly route: string;
-  readonly at: number;
-  readonly ms: number;
-  readonly status: number;
-}
-
-const samples: Sample[] = [];
-/** Requests sent and not answered yet: their route and when they were sent. */
-const pending = new Map<symbol, { readonly route: string; readonly at: number }>();
-const failures = new Map<string, number>();
 let conflicts = 0;
-
-/** A request to an API; records its latency and status, and returns the parsed body (null for a failure). */
-async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const started = performance.now();
-  const route = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`;
-  const id = Symbol(route);
-  pending.set(id, { route, at: started });
-  let status = 0;
-  try {
-    // A request unanswered this long is an error: the end of the run never waits on it for longer.
-    const response = await fetch(`${base}${path}`, {
-      method,
-      signal: AbortSignal.timeout(requestTimeoutMs),
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    status = response.status;
-    const text = await response.text();
-    if (status >= 400 && !(status === 409 && path.endsWith('/appointments'))) {
-      const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${status}: ${text.slice(0, 160)}`;
-      failures.set(label, (failures.get(label) ?? 0) + 1);
-    }
-    return { status, body: status < 300 ? (JSON.parse(text) as unknown) : null };
-  } catch (error) {
-    const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')}: ${error instanceof Error ? error.message : String(error)}`;
-    failures.set(label, (failures.get(label) ?? 0) + 1);
-    return { status: 0, body: null };
-  } finally {
-    pending.delete(id);
-    samples.push({
-      route,
-      at: started,
-      ms: performance.now() - started,
-      status,
-    });
-  }
-}
-
-/** `call`, with the type the 2xx body is known to have. */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names the documented 2xx body of the route called
-async function typed<Body>(...input: Parameters<typeof call>): Promise<{ status: number; body: Body | null }> {
-  const answer = await call(...input);
-  return { status: answer.status, body: answer.body as Body | null };
-}
-
-/** The resident set of a started process in bytes (`VmRSS`); NaN once it has exited (the last line then says `NaN`). */
-function rssOf(started: ServeProcess): number {
-  if (!isRunning(started)) return Number.NaN;
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${String(started.child.pid)}/status`, 'utf8'));
-  if (match === null) throw new Error(`no VmRSS in /proc/${String(started.child.pid)}/status`);
-  return Number(match[1]) * 1024;
-}
-
-/** The sum of `metric`'s samples whose labels include every one of `labels`. */
-function sumOf(text: string, metric: string, labels: readonly string[]): number {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) && labels.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const benchStarted = performance.now();
-/** A progress line on stderr, stamped with the seconds since the bench started. */
-const progress = (text: string) => console.error(`[${((performance.now() - benchStarted) / 1000).toFixed(1)} s] ${text}`);
-/** The requests still unanswered: how many, and the oldest one's route and age. */
-function awaitingAnswer(): string {
-  let oldest: { readonly route: string; readonly at: number } | undefined;
-  for (const request of pending.values()) if (oldest === undefined || request.at < oldest.at) oldest = request;
-  if (oldest === undefined) return '0 requests unanswered';
-  return `${pending.size} requests unanswered, the oldest ${oldest.route} for ${((performance.now() - oldest.at) / 1000).toFixed(1)} s`;
-}
-
-/** Whether a started process is still running. */
-const isRunning = (started: ServeProcess) => started.child.exitCode === null && started.child.signalCode === null;
-
-/**
- * Stops the processes: SIGTERM (a graceful shutdown, bounded by `SDR_SHUTDOWN_DEADLINE_MS`), then
- * SIGKILL for any still running after `graceMs`.
- */
-async function stopAll(processes: readonly ServeProcess[], graceMs = 20_000): Promise<void> {
-  const live = processes.filter(isRunning);
-  if (live.length === 0) return;
-  progress(`stopping ${live.length} processes (SIGTERM, SIGKILL after ${graceMs / 1000} s)`);
-  for (const started of live) started.child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(live.map((started) => started.exited)),
-    new Promise((resolve) => (timer = setTimeout(resolve, graceMs))),
-  ]);
-  clearTimeout(timer);
-  for (const started of live.filter(isRunning)) {
-    progress(`${started.role} ${String(started.child.pid)} is still running: SIGKILL`);
-    started.child.kill('SIGKILL');
-    await started.exited;
-  }
-}
+const { call, typed, samples, failures, awaitingAnswer } = createRequester(requestTimeoutMs);
 
 async function main(): Promise<void> {
   const name = `sdr_bench_soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -219,6 +117,25 @@ async function main(): Promise<void> {
     const workers = processes.slice(2);
     console.log(`soak: ${minutes} min at ${rate} operations/s on 2 api (${apis.join(', ')}) + 2 worker, PostgreSQL ${url.host}/${name}`);
 
+    // Billing reminders go out on their day at the tenant's send time. At 00:00, a cycle due on the
+    // tenant's current date has its D0 reminder due at once: the workers send billing during the run,
+    // not only the day after it.
+    const tenants = await typed<{ items: ({ id: string; timeZone: string; billing: object } & Record<string, unknown>)[] }>(
+      apis[0]!,
+      operatorKey,
+      'GET',
+      '/v1/tenants',
+    );
+    const tenant = tenants.body?.items[0];
+    if (tenant === undefined) throw new Error('GET /v1/tenants listed no demo tenant');
+    const { id: tenantId, createdAt: _created, updatedAt: _updated, version: _version, ...settings } = tenant;
+    const billingAtMidnight = await call(apis[0]!, operatorKey, 'PUT', `/v1/tenants/${tenantId}`, {
+      ...settings,
+      billing: { ...tenant.billing, sendTime: '00:00' },
+    });
+    if (billingAtMidnight.status !== 200) throw new Error(`PUT /v1/tenants/:id answered ${billingAtMidnight.status}`);
+    const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: tenant.timeZone });
+
     const inbounds: { leadId: string; messageId: string }[] = [];
     let clockNow = new Date();
     const refreshClock = async () => {
@@ -234,7 +151,8 @@ async function main(): Promise<void> {
     let sequence = 0;
     /** One operation of the mix, on the API `index` picks. */
     const operation = async (index: number) => {
-      const api = apis[index % 2]!;
+      // Every kind alternates between the APIs: `index % 2` alone sent each booking (kind 8) to the first and each import (9) to the second.
+      const api = apis[(index + Math.floor(index / 10)) % 2]!;
       const phone = `+55119${String(60_000_000 + index)}`;
       const kind = index % 10;
       if (kind < 5) {
@@ -260,7 +178,8 @@ async function main(): Promise<void> {
         const booked = await call(api, key, 'POST', `/v1/leads/${lead.body.id}/appointments`, { start: slot.start, actor: 'lead' });
         if (booked.status === 409) conflicts += 1;
       } else {
-        const due = new Date(clockNow.getTime() + 5 * 24 * 3_600_000).toISOString().slice(0, 10);
+        // Due today (the tenant's date): its D0 reminder is sent now, D+3 stays scheduled.
+        const due = localDate.format(clockNow);
         await call(api, key, 'POST', '/v1/billing/imports', {
           items: [
             {
@@ -400,6 +319,13 @@ async function main(): Promise<void> {
       0,
     );
     const accepted = await scalar('SELECT count(*) AS n FROM sdr_server.sandbox_messages');
+    // What the workers sent, by kind (follow-ups, appointment reminders, billing), and the bookings made: each kind of work ran.
+    const sentByKind = (
+      await db.query<{ kind: string; n: string }>(
+        `SELECT kind, count(*) AS n FROM sdr.scheduled_messages WHERE status = 'sent' GROUP BY kind ORDER BY kind`,
+      )
+    ).rows.map((row) => `${row.kind}=${row.n}`);
+    const booked = await scalar(`SELECT count(*) AS n FROM sdr.appointments WHERE calendar_event_id IS NOT NULL`);
     // A scheduled message recorded on the conversation more than once.
     const repeatedMessages = await scalar(
       `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM sdr.messages WHERE scheduled_message_id IS NOT NULL GROUP BY scheduled_message_id) AS counts`,
@@ -431,9 +357,17 @@ async function main(): Promise<void> {
       console.log(
         `rss      ${started.role} ${String(started.child.pid)}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %)`,
       );
+    // A process that died during the run: its RSS is NaN in the last line, and its last words are here.
+    for (const started of processes.filter((process) => !isRunning(process))) {
+      console.log(
+        `exited   ${started.role} ${String(started.child.pid)} during the run: ${String(started.child.exitCode ?? started.child.signalCode)}`,
+      );
+      console.error(started.output().slice(-2000));
+    }
     console.log(
       `messages inbound=${inboundIds.length} stored=${storedInbounds} leads_writing_in=${leadsWritingIn.length} unanswered=${unanswered} due_not_sent=${dueNotSent} sent_not_accepted=${sentNotAccepted}`,
     );
+    console.log(`work     appointments_booked=${booked} sent ${sentByKind.join(' ')}`);
     console.log(
       `channel  send_calls=${sendCalls} accepted=${accepted} repeated_stored=${repeatedMessages} sent_by_workers=${sentByWorker.join('+')} drain_s=${((performance.now() - drainStarted) / 1000).toFixed(1)} ${workers.length} workers`,
     );
