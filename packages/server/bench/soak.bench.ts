@@ -344,7 +344,8 @@ async function main(): Promise<void> {
     const growth = processes.map((_, index) => ((rssEnd[index]! - rssStart[index]!) / rssStart[index]!) * 100);
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
-    console.log(`load     ${sequence} operations started, ${skipped} skipped with ${maxInFlight} in flight (the servers were behind)`);
+    // A skipped slot found --max-in-flight operations unanswered: the servers were behind the rate.
+    console.log(`load     ${sequence} operations started, ${skipped} slots skipped (max_in_flight=${maxInFlight})`);
     console.log(`requests ${samples.length} (after warm-up ${measured.length}), booking conflicts (409) ${conflicts}, non-2xx answers:`);
     for (const [label, count] of failures) console.log(`  ${count} × ${label}`);
     for (const route of [...new Set(measured.map((sample) => sample.route))].sort()) {
