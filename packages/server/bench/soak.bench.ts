@@ -10,14 +10,21 @@
  *   operator key every `--advance-seconds`, 31 minutes each time);
  * - bookings (`GET /v1/slots` for a lead, then `POST /v1/leads/{id}/appointments`; a slot taken
  *   meanwhile is a 409 and counted apart);
- * - billing imports (`POST /v1/billing/imports`).
+ * - billing imports (`POST /v1/billing/imports`) of invoices due on the tenant's current date,
+ *   whose first reminder the workers send at once (the tenant's billing send time is set to 00:00).
  *
- * `--rate` operations start per second whatever the answers' latency (an open loop). The first
- * quarter of the run (at most 60 s) is the warm-up: throughput and p99 are measured after it, and
- * each process's RSS (`VmRSS` of `/proc/<pid>/status`) is read at its end and at the end of the
- * load. `errors` counts 5xx answers and failed requests over the whole run.
+ * `--rate` operations start per second whatever the answers' latency (an open loop), as long as
+ * fewer than `--max-in-flight` (32) are unanswered: a slot that finds that many is skipped and
+ * counted (the servers were saturated — the machine busy, or the rate above what they sustain),
+ * so an overload shows as skipped slots instead of a backlog growing without bound. A request
+ * unanswered after `--request-timeout-seconds` (30) is a failed one. The first quarter of the run
+ * (at most 60 s) is the warm-up: throughput and p99 are measured after it, and each process's RSS
+ * (`VmRSS` of `/proc/<pid>/status`) is read at its end and at the end of the load. `errors`
+ * counts 5xx answers and failed requests over the whole run.
  *
- * After the load the clock moves once more and the workers drain what is due. Then:
+ * After the load the clock moves once more and the workers drain what is due, for at most
+ * `--drain-seconds` (180). Every wait of the end of the run is bounded, and stderr says what it
+ * waits for (progress lines stamped with the seconds since the start). Then:
  * `lost` counts inbounds whose message is not stored, leads that wrote in and got no reply, due
  * messages that were not sent (still pending, sending or failed) and messages marked sent that the
  * channel never accepted; `duplicated` counts sends of an idempotency key the channel had already
@@ -29,10 +36,10 @@
  * (the largest growth of the four processes).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { serveProcess, type ServeProcess } from '../src/runtime/__fixtures__/serve-process.js';
+import { createRequester, isRunning, progress, rssOf, sleep, stopAll, sumOf, type Sample } from './soak-support.js';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +47,8 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '8' },
     'advance-seconds': { type: 'string', default: '15' },
     'drain-seconds': { type: 'string', default: '180' },
+    'request-timeout-seconds': { type: 'string', default: '30' },
+    'max-in-flight': { type: 'string', default: '32' },
   },
 });
 
@@ -57,79 +66,16 @@ const minutes = positive('minutes', values.minutes);
 const rate = positive('rate', values.rate);
 const advanceSeconds = positive('advance-seconds', values['advance-seconds']);
 const drainSeconds = positive('drain-seconds', values['drain-seconds']);
+const requestTimeoutMs = positive('request-timeout-seconds', values['request-timeout-seconds']) * 1000;
+const maxInFlight = positive('max-in-flight', values['max-in-flight']);
 const serverUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const runMs = minutes * 60_000;
 const warmUpMs = Math.min(60_000, runMs / 4);
 const operatorKey = randomBytes(24).toString('hex');
 
-/** One answered (or failed) request. */
-interface Sample {
-  /** `POST /v1/leads/:id/messages`: the method and the path with ids replaced. */
-  readonly route: string;
-  readonly at: number;
-  readonly ms: number;
-  readonly status: number;
-}
-
-const samples: Sample[] = [];
-const failures = new Map<string, number>();
 let conflicts = 0;
-
-/** A request to an API; records its latency and status, and returns the parsed body (null for a failure). */
-async function call(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const started = performance.now();
-  let status = 0;
-  try {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    status = response.status;
-    const text = await response.text();
-    if (status >= 400 && !(status === 409 && path.endsWith('/appointments'))) {
-      const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${status}: ${text.slice(0, 160)}`;
-      failures.set(label, (failures.get(label) ?? 0) + 1);
-    }
-    return { status, body: status < 300 ? (JSON.parse(text) as unknown) : null };
-  } catch (error) {
-    const label = `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id')}: ${error instanceof Error ? error.message : String(error)}`;
-    failures.set(label, (failures.get(label) ?? 0) + 1);
-    return { status: 0, body: null };
-  } finally {
-    samples.push({
-      route: `${method} ${path.replace(/[0-9a-f-]{36}/g, ':id').replace(/\?.*$/, '')}`,
-      at: started,
-      ms: performance.now() - started,
-      status,
-    });
-  }
-}
-
-/** `call`, with the type the 2xx body is known to have. */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- names the documented 2xx body of the route called
-async function typed<Body>(...input: Parameters<typeof call>): Promise<{ status: number; body: Body | null }> {
-  const answer = await call(...input);
-  return { status: answer.status, body: answer.body as Body | null };
-}
-
-/** The resident set of process `pid` in bytes (`VmRSS`). */
-function rssOf(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (match === null) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
-}
-
-/** The sum of `metric`'s samples whose labels include every one of `labels`. */
-function sumOf(text: string, metric: string, labels: readonly string[]): number {
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) && labels.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { call, typed, samples, failures, awaitingAnswer } = createRequester(requestTimeoutMs);
 
 async function main(): Promise<void> {
   const name = `sdr_bench_soak_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -138,7 +84,8 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  // A verification query that would run for minutes fails the run instead of stalling it.
+  const db = new pg.Pool({ connectionString: url.toString(), max: 2, statement_timeout: 120_000 });
   // The database is dropped WITH (FORCE) at the end: a connection it ends is expected.
   db.on('error', () => undefined);
   const processes: ServeProcess[] = [];
@@ -170,6 +117,25 @@ async function main(): Promise<void> {
     const workers = processes.slice(2);
     console.log(`soak: ${minutes} min at ${rate} operations/s on 2 api (${apis.join(', ')}) + 2 worker, PostgreSQL ${url.host}/${name}`);
 
+    // Billing reminders go out on their day at the tenant's send time. At 00:00, a cycle due on the
+    // tenant's current date has its D0 reminder due at once: the workers send billing during the run,
+    // not only the day after it.
+    const tenants = await typed<{ items: ({ id: string; timeZone: string; billing: object } & Record<string, unknown>)[] }>(
+      apis[0]!,
+      operatorKey,
+      'GET',
+      '/v1/tenants',
+    );
+    const tenant = tenants.body?.items[0];
+    if (tenant === undefined) throw new Error('GET /v1/tenants listed no demo tenant');
+    const { id: tenantId, createdAt: _created, updatedAt: _updated, version: _version, ...settings } = tenant;
+    const billingAtMidnight = await call(apis[0]!, operatorKey, 'PUT', `/v1/tenants/${tenantId}`, {
+      ...settings,
+      billing: { ...tenant.billing, sendTime: '00:00' },
+    });
+    if (billingAtMidnight.status !== 200) throw new Error(`PUT /v1/tenants/:id answered ${billingAtMidnight.status}`);
+    const localDate = new Intl.DateTimeFormat('en-CA', { timeZone: tenant.timeZone });
+
     const inbounds: { leadId: string; messageId: string }[] = [];
     let clockNow = new Date();
     const refreshClock = async () => {
@@ -185,7 +151,8 @@ async function main(): Promise<void> {
     let sequence = 0;
     /** One operation of the mix, on the API `index` picks. */
     const operation = async (index: number) => {
-      const api = apis[index % 2]!;
+      // Every kind alternates between the APIs: `index % 2` alone sent each booking (kind 8) to the first and each import (9) to the second.
+      const api = apis[(index + Math.floor(index / 10)) % 2]!;
       const phone = `+55119${String(60_000_000 + index)}`;
       const kind = index % 10;
       if (kind < 5) {
@@ -211,7 +178,8 @@ async function main(): Promise<void> {
         const booked = await call(api, key, 'POST', `/v1/leads/${lead.body.id}/appointments`, { start: slot.start, actor: 'lead' });
         if (booked.status === 409) conflicts += 1;
       } else {
-        const due = new Date(clockNow.getTime() + 5 * 24 * 3_600_000).toISOString().slice(0, 10);
+        // Due today (the tenant's date): its D0 reminder is sent now, D+3 stays scheduled.
+        const due = localDate.format(clockNow);
         await call(api, key, 'POST', '/v1/billing/imports', {
           items: [
             {
@@ -233,53 +201,102 @@ async function main(): Promise<void> {
     let nextAdvance = started + advanceSeconds * 1000;
     let rssStart: number[] | null = null;
     const intervalMs = 1000 / rate;
+    let nextReport = started + 30_000;
+    // The schedule: operation slot `tick` is due at `started + tick * intervalMs`. A slot that finds
+    // `--max-in-flight` operations still unanswered is skipped rather than queued: the servers are
+    // saturated, and piling more on would only grow a backlog (and the end of the run waiting for it).
+    let tick = 0;
+    let skipped = 0;
+    const operations = new Set<Promise<void>>();
     while (performance.now() < end) {
       const now = performance.now();
-      if (rssStart === null && now >= warmUpEnd) rssStart = processes.map((started) => rssOf(started.child.pid ?? 0));
+      if (now >= nextReport) {
+        nextReport += 30_000;
+        const errorsSoFar = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
+        progress(
+          `load: ${sequence} operations started, ${skipped} skipped, ${samples.length} answers, ${errorsSoFar} errors, ${awaitingAnswer()}`,
+        );
+      }
+      if (rssStart === null && now >= warmUpEnd) rssStart = processes.map(rssOf);
       if (now >= nextAdvance) {
         nextAdvance += advanceSeconds * 1000;
         const moving = advance();
         inFlight.add(moving);
         void moving.finally(() => inFlight.delete(moving));
       }
-      const running = operation(sequence++);
-      inFlight.add(running);
-      void running.finally(() => inFlight.delete(running));
-      const wait = started + sequence * intervalMs - performance.now();
-      if (wait > 0) await sleep(wait);
+      tick += 1;
+      if (operations.size >= maxInFlight) skipped += 1;
+      else {
+        const running = operation(sequence++);
+        operations.add(running);
+        inFlight.add(running);
+        void running.finally(() => {
+          operations.delete(running);
+          inFlight.delete(running);
+        });
+      }
+      // Always yields, even behind schedule: late slots are not started in one burst.
+      await sleep(Math.max(0, started + tick * intervalMs - performance.now()));
     }
-    await Promise.all(inFlight);
+    progress(`load done: waiting for the operations in flight (${awaitingAnswer()})`);
+    const waiting = Promise.all(inFlight);
+    const reporting = setInterval(() => progress(`waiting for the operations in flight: ${awaitingAnswer()}`), 5000);
+    await waiting.finally(() => clearInterval(reporting));
     const loadEnded = performance.now();
-    rssStart ??= processes.map((started) => rssOf(started.child.pid ?? 0));
-    const rssEnd = processes.map((started) => rssOf(started.child.pid ?? 0));
+    rssStart ??= processes.map(rssOf);
+    const rssEnd = processes.map(rssOf);
 
     // Everything scheduled up to now becomes due; the workers drain it.
     await advance();
+    // Due and not sent yet, by kind and status: what the drain waits for.
     const pendingDue = async () =>
-      Number(
-        (
-          await db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM sdr.scheduled_messages WHERE status IN ('pending', 'sending') AND due_at <= $1`,
-            [clockNow],
-          )
-        ).rows[0]?.n ?? 0,
-      );
+      (
+        await db.query<{ kind: string; status: string; n: string }>(
+          `SELECT kind, status, count(*) AS n FROM sdr.scheduled_messages WHERE status IN ('pending', 'sending') AND due_at <= $1
+           GROUP BY kind, status ORDER BY kind, status`,
+          [clockNow],
+        )
+      ).rows;
     const drainStarted = performance.now();
-    while ((await pendingDue()) > 0 && performance.now() - drainStarted < drainSeconds * 1000) await sleep(500);
+    progress(`drain: the workers send what is due (at most ${drainSeconds} s)`);
+    let nextDrainReport = 0;
+    for (;;) {
+      const due = await pendingDue();
+      if (due.length === 0) break;
+      if (performance.now() - drainStarted >= drainSeconds * 1000) {
+        progress(`drain: gave up after ${drainSeconds} s; still due: ${due.map((row) => `${row.n} ${row.kind} ${row.status}`).join(', ')}`);
+        break;
+      }
+      if (performance.now() >= nextDrainReport) {
+        nextDrainReport = performance.now() + 5000;
+        progress(`drain: waiting for ${due.map((row) => `${row.n} ${row.kind} ${row.status}`).join(', ')}`);
+      }
+      await sleep(500);
+    }
+    progress(`drain done in ${((performance.now() - drainStarted) / 1000).toFixed(1)} s; 3 s more for replies the agent is still writing`);
     // Replies the agent is still writing (its debounce and turn) land meanwhile.
     await sleep(3000);
 
-    const scalar = async (text: string, parameters: unknown[] = []) =>
-      Number((await db.query<{ n: string }>(text, parameters)).rows[0]?.n ?? 0);
+    const scalar = async (text: string, parameters: unknown[] = []) => {
+      const queryStarted = performance.now();
+      const n = Number((await db.query<{ n: string }>(text, parameters)).rows[0]?.n ?? 0);
+      progress(`verify: ${text.replace(/\s+/g, ' ').slice(0, 60)}… = ${n} in ${((performance.now() - queryStarted) / 1000).toFixed(1)} s`);
+      return n;
+    };
     const inboundIds = inbounds.map((inbound) => inbound.messageId);
-    const storedInbounds = await scalar(`SELECT count(*) AS n FROM sdr.messages WHERE id::text = ANY($1)`, [inboundIds]);
+    // Ids compared as uuids, and each lead's messages read in one grouped pass: the checks use the
+    // indexes and stay linear in the messages (a per-lead scan of all messages grew with the square of the run).
+    const storedInbounds = await scalar(`SELECT count(*) AS n FROM sdr.messages WHERE id = ANY($1::uuid[])`, [inboundIds]);
     const leadsWritingIn = [...new Set(inbounds.map((inbound) => inbound.leadId))];
-    // A lead that wrote in is answered: an outbound message after its last inbound one.
+    // A lead that wrote in is answered: an outbound message at or after its last inbound one.
     const unanswered = await scalar(
-      `SELECT count(*) AS n FROM unnest($1::text[]) AS lead(id)
-       WHERE NOT EXISTS (
-         SELECT 1 FROM sdr.messages o WHERE o.lead_id::text = lead.id AND o.direction = 'outbound'
-           AND o.created_at >= (SELECT max(i.created_at) FROM sdr.messages i WHERE i.lead_id::text = lead.id AND i.direction = 'inbound'))`,
+      `SELECT count(*) AS n FROM unnest($1::uuid[]) AS lead(id)
+       LEFT JOIN (
+         SELECT lead_id, max(created_at) FILTER (WHERE direction = 'inbound') AS last_in,
+                max(created_at) FILTER (WHERE direction = 'outbound') AS last_out
+         FROM sdr.messages WHERE lead_id = ANY($1::uuid[]) GROUP BY lead_id
+       ) AS latest ON latest.lead_id = lead.id
+       WHERE latest.last_in IS NULL OR latest.last_out IS NULL OR latest.last_out < latest.last_in`,
       [leadsWritingIn],
     );
     const dueNotSent = await scalar(
@@ -293,12 +310,22 @@ async function main(): Promise<void> {
     const lost = inboundIds.length - storedInbounds + unanswered + dueNotSent + sentNotAccepted;
 
     // Every process's successful sends through the channel, against what the channel accepted.
-    const scraped = await Promise.all(processes.map(async (started) => (await fetch(`${started.url}/metrics`)).text()));
+    progress('verify: scraping /metrics of the 4 processes');
+    const scraped = await Promise.all(
+      processes.map(async (started) => (await fetch(`${started.url}/metrics`, { signal: AbortSignal.timeout(requestTimeoutMs) })).text()),
+    );
     const sendCalls = scraped.reduce(
       (sum, text) => sum + sumOf(text, 'sdr_provider_request_duration_seconds_count', ['operation="sendText"', 'outcome="success"']),
       0,
     );
     const accepted = await scalar('SELECT count(*) AS n FROM sdr_server.sandbox_messages');
+    // What the workers sent, by kind (follow-ups, appointment reminders, billing), and the bookings made: each kind of work ran.
+    const sentByKind = (
+      await db.query<{ kind: string; n: string }>(
+        `SELECT kind, count(*) AS n FROM sdr.scheduled_messages WHERE status = 'sent' GROUP BY kind ORDER BY kind`,
+      )
+    ).rows.map((row) => `${row.kind}=${row.n}`);
+    const booked = await scalar(`SELECT count(*) AS n FROM sdr.appointments WHERE calendar_event_id IS NOT NULL`);
     // A scheduled message recorded on the conversation more than once.
     const repeatedMessages = await scalar(
       `SELECT coalesce(sum(n - 1), 0) AS n FROM (SELECT count(*) AS n FROM sdr.messages WHERE scheduled_message_id IS NOT NULL GROUP BY scheduled_message_id) AS counts`,
@@ -317,6 +344,8 @@ async function main(): Promise<void> {
     const growth = processes.map((_, index) => ((rssEnd[index]! - rssStart[index]!) / rssStart[index]!) * 100);
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
+    // A skipped slot found --max-in-flight operations unanswered: the servers were behind the rate.
+    console.log(`load     ${sequence} operations started, ${skipped} slots skipped (max_in_flight=${maxInFlight})`);
     console.log(`requests ${samples.length} (after warm-up ${measured.length}), booking conflicts (409) ${conflicts}, non-2xx answers:`);
     for (const [label, count] of failures) console.log(`  ${count} × ${label}`);
     for (const route of [...new Set(measured.map((sample) => sample.route))].sort()) {
@@ -329,9 +358,17 @@ async function main(): Promise<void> {
       console.log(
         `rss      ${started.role} ${String(started.child.pid)}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %)`,
       );
+    // A process that died during the run: its RSS is NaN in the last line, and its last words are here.
+    for (const started of processes.filter((process) => !isRunning(process))) {
+      console.log(
+        `exited   ${started.role} ${String(started.child.pid)} during the run: ${String(started.child.exitCode ?? started.child.signalCode)}`,
+      );
+      console.error(started.output().slice(-2000));
+    }
     console.log(
       `messages inbound=${inboundIds.length} stored=${storedInbounds} leads_writing_in=${leadsWritingIn.length} unanswered=${unanswered} due_not_sent=${dueNotSent} sent_not_accepted=${sentNotAccepted}`,
     );
+    console.log(`work     appointments_booked=${booked} sent ${sentByKind.join(' ')}`);
     console.log(
       `channel  send_calls=${sendCalls} accepted=${accepted} repeated_stored=${repeatedMessages} sent_by_workers=${sentByWorker.join('+')} drain_s=${((performance.now() - drainStarted) / 1000).toFixed(1)} ${workers.length} workers`,
     );
@@ -339,12 +376,11 @@ async function main(): Promise<void> {
       `soak: minutes=${minutes} rps=${rps.toFixed(1)} p99_ms=${p99.toFixed(1)} errors=${errors} lost=${lost} duplicated=${duplicated} rss_growth_pct=${Math.max(...growth).toFixed(1)}`,
     );
   } finally {
-    for (const started of processes) started.child.kill('SIGTERM');
-    await Promise.race([Promise.all(processes.map((started) => started.exited)), sleep(20_000)]);
-    for (const started of processes) if (started.child.exitCode === null) started.child.kill('SIGKILL');
+    await stopAll(processes);
     await db.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();
+    progress('done');
   }
 }
 

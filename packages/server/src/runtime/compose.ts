@@ -15,7 +15,7 @@ import { googleCalendarPlugin, type GoogleCalendarConfig } from '@sdr/adapter-go
 import { kommoPlugin, type KommoConfig } from '@sdr/adapter-kommo';
 import { twilioVoicePlugin, type VoicePort } from '@sdr/adapter-twilio-voice';
 import { openAiCompatibleModelPlugin, sandboxModelPlugin } from '@sdr/agent';
-import { createRedisLock, createRedisRateLimiter } from '@sdr/adapter-redis';
+import { createRedisRateLimiter } from '@sdr/adapter-redis';
 import {
   createDomainEvents,
   type AnyAdapterPlugin,
@@ -31,7 +31,7 @@ import {
   type Tenant,
   createInMemoryRateLimiter,
 } from '@sdr/core';
-import { createPostgresLock, createPostgresStore } from '@sdr/store-postgres';
+import { createPostgresStore } from '@sdr/store-postgres';
 import { createFilesystemBlobStore, mediaLink } from '../blob/index.js';
 import { createAgentSettingsStore, type AgentSettingsStore } from '../agent/agent-settings-store.js';
 import { createTenantModelResolver, type TenantModelResolver } from '../agent/model-resolver.js';
@@ -82,6 +82,7 @@ import { createWebhookService, type WebhookService } from '../webhooks/index.js'
 import type { ServerConfig } from './config.js';
 import type { OpenedDatabase } from './open-database.js';
 import { openRedis } from './open-redis.js';
+import { createServerLock } from './server-lock.js';
 import { createServerServices } from './server-services.js';
 
 /** A tenant's own sandbox adapters, un-instrumented (health switch, what it sent, its board). */
@@ -192,7 +193,8 @@ export async function composeServer(input: {
   const heartbeats = createHeartbeats({ db: database.database, clock, processId });
   const metrics = createMetrics({ store, clock, events, logger, heartbeats });
 
-  const lock: LockPort = redis === null ? createPostgresLock({ db, clock }) : createRedisLock({ redis, clock });
+  // On real time, not the sandbox clock: see `server-lock.ts`.
+  const lock: LockPort = createServerLock({ redis, db });
   const rateLimiter: RateLimiter = redis === null ? createInMemoryRateLimiter({ clock }) : createRedisRateLimiter({ redis });
 
   const depsFor = (tenantId: string, kind: PluginKind): PluginDeps => ({
