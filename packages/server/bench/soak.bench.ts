@@ -200,6 +200,9 @@ async function main(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     let nextAdvance = started + advanceSeconds * 1000;
     let rssStart: number[] | null = null;
+    // Each process's RSS every 30 s after the warm-up: a leak keeps growing to the end, a heap
+    // reaching its working size levels off.
+    const rssAfterWarmUp: number[][] = [];
     const intervalMs = 1000 / rate;
     let nextReport = started + 30_000;
     // The schedule: operation slot `tick` is due at `started + tick * intervalMs`. A slot that finds
@@ -213,8 +216,11 @@ async function main(): Promise<void> {
       if (now >= nextReport) {
         nextReport += 30_000;
         const errorsSoFar = samples.filter((sample) => sample.status === 0 || sample.status >= 500).length;
+        const rss = processes.map(rssOf);
+        if (now >= warmUpEnd) rssAfterWarmUp.push(rss);
         progress(
-          `load: ${sequence} operations started, ${skipped} skipped, ${samples.length} answers, ${errorsSoFar} errors, ${awaitingAnswer()}`,
+          `load: ${sequence} operations started, ${skipped} skipped, ${samples.length} answers, ${errorsSoFar} errors, ${awaitingAnswer()}; ` +
+            `rss_mb ${rss.map((bytes) => (bytes / 1024 / 1024).toFixed(0)).join(' ')}`,
         );
       }
       if (rssStart === null && now >= warmUpEnd) rssStart = processes.map(rssOf);
@@ -354,10 +360,15 @@ async function main(): Promise<void> {
         `route    ${route.padEnd(36)} n=${of.length} p50_ms=${quantile(of, 0.5).toFixed(1)} p99_ms=${quantile(of, 0.99).toFixed(1)}`,
       );
     }
-    for (const [index, started] of processes.entries())
+    for (const [index, started] of processes.entries()) {
+      // The second half of the load alone: where a leak shows whatever the warm-up's RSS was.
+      const trail = [...rssAfterWarmUp.map((rss) => rss[index]!), rssEnd[index]!];
+      const half = trail[Math.floor((trail.length - 1) / 2)]!;
       console.log(
-        `rss      ${started.role} ${String(started.child.pid)}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %)`,
+        `rss      ${started.role} ${String(started.child.pid)}: ${mb(rssStart[index]!)} MB → ${mb(rssEnd[index]!)} MB (${growth[index]!.toFixed(1)} %), ` +
+          `peak ${mb(Math.max(...trail))} MB, second half ${mb(half)} → ${mb(rssEnd[index]!)} MB (${(((rssEnd[index]! - half) / half) * 100).toFixed(1)} %)`,
       );
+    }
     // A process that died during the run: its RSS is NaN in the last line, and its last words are here.
     for (const started of processes.filter((process) => !isRunning(process))) {
       console.log(
