@@ -241,7 +241,7 @@ export const en = {
 
   'sandbox.title': 'Sandbox',
   'sandbox.what': 'The sandbox',
-  'sandbox.step1': 'Write to the business as a lead.',
+  'sandbox.step1': 'Write to the business as a lead: the assistant answers on the sandbox channel (ask it for a meeting, and pick a slot).',
   'sandbox.step2': 'Answer as the team, then stay silent.',
   'sandbox.step3': 'Move the sandbox clock 31 minutes: re-engagement #1 goes out on the sandbox channel.',
   'sandbox.step4': 'Open the lead and book a meeting: its card moves to the meeting column.',

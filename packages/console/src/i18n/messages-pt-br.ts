@@ -245,7 +245,8 @@ export const ptBR: Readonly<Record<MessageKey, string>> = {
 
   'sandbox.title': 'Sandbox',
   'sandbox.what': 'O sandbox',
-  'sandbox.step1': 'Escreva para a empresa como um lead.',
+  'sandbox.step1':
+    'Escreva para a empresa como um lead: o assistente responde no canal do sandbox (peça uma reunião e escolha um horário).',
   'sandbox.step2': 'Responda como a equipe, e fique em silêncio.',
   'sandbox.step3': 'Avance o relógio do sandbox 31 minutos: a reativação nº 1 sai no canal do sandbox.',
   'sandbox.step4': 'Abra o lead e agende uma reunião: o cartão vai para a coluna de reunião.',
