@@ -15,8 +15,8 @@
  */
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
-import { createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
-import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
+import { claimInboxHeads, createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
+import { textOrNull, toDate } from '../sandbox/sandbox-sql.js';
 import { createInboxWrites } from './evolution-inbox-writes.js';
 
 /** A delivery to store. */
@@ -66,37 +66,26 @@ export function createEvolutionInbox(options: { readonly db: Database; readonly 
     add: createInboxWrites({ db, table: inbox }),
 
     async claim({ workerId, now, leaseMs, limit }) {
-      const rows = await db.write(
-        'evolution.inbox.claim',
-        `UPDATE ${inbox} SET claimed_by = $1, claimed_until = $2::timestamptz
-         WHERE id IN (
-           SELECT head.id FROM ${inbox} head
-           WHERE head.status = 'pending'
-             AND head.available_at <= $3::timestamptz
-             AND (head.claimed_until IS NULL OR head.claimed_until < $3::timestamptz)
-             AND NOT EXISTS (
-               SELECT 1 FROM ${inbox} earlier
-               WHERE earlier.status = 'pending' AND earlier.tenant_id = head.tenant_id
-                 AND earlier.order_key = head.order_key AND earlier.id < head.id
-             )
-           ORDER BY head.id
-           LIMIT $4
-           FOR UPDATE SKIP LOCKED
-         )
-         RETURNING id, tenant_id, instance, event, envelope, attempts, received_at`,
-        [workerId, instant(new Date(now.getTime() + leaseMs)), instant(now), limit],
-      );
-      return rows
-        .map((row) => ({
-          id: textOrNull(row['id']) ?? '',
-          tenantId: textOrNull(row['tenant_id']) ?? '',
-          instance: textOrNull(row['instance']) ?? '',
-          event: textOrNull(row['event']) ?? '',
-          envelope: typeof row['envelope'] === 'string' ? (JSON.parse(row['envelope']) as unknown) : row['envelope'],
-          attempts: Number(row['attempts']),
-          receivedAt: toDate(row['received_at']),
-        }))
-        .sort((a, b) => Number(a.id) - Number(b.id));
+      const rows = await claimInboxHeads({
+        db,
+        table: inbox,
+        operation: 'evolution.inbox',
+        orderedBy: ['tenant_id', 'order_key'],
+        returning: ['id', 'tenant_id', 'instance', 'event', 'envelope', 'attempts', 'received_at'],
+        workerId,
+        now,
+        leaseMs,
+        limit,
+      });
+      return rows.map((row) => ({
+        id: textOrNull(row['id']) ?? '',
+        tenantId: textOrNull(row['tenant_id']) ?? '',
+        instance: textOrNull(row['instance']) ?? '',
+        event: textOrNull(row['event']) ?? '',
+        envelope: typeof row['envelope'] === 'string' ? (JSON.parse(row['envelope']) as unknown) : row['envelope'],
+        attempts: Number(row['attempts']),
+        receivedAt: toDate(row['received_at']),
+      }));
     },
   };
 }

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Database } from '@sdr/store-postgres';
 import { quoteIdentifier, serverSchema } from '../database/server-database.js';
 import { instant, textOrNull, toDate } from '../sandbox/sandbox-sql.js';
-import { createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
+import { claimInboxHeads, createInboxSettlement, type InboxSettlement } from '../database/inbox-settlement.js';
 
 /** A claimed delivery. */
 export interface KommoInboxDelivery {
@@ -61,34 +61,24 @@ export function createKommoInbox(options: { readonly db: Database; readonly sche
     },
 
     async claim({ workerId, now, leaseMs, limit }) {
-      const rows = await db.write(
-        'kommo.inbox.claim',
-        `UPDATE ${inbox} SET claimed_by = $1, claimed_until = $2::timestamptz
-         WHERE id IN (
-           SELECT head.id FROM ${inbox} head
-           WHERE head.status = 'pending'
-             AND head.available_at <= $3::timestamptz
-             AND (head.claimed_until IS NULL OR head.claimed_until < $3::timestamptz)
-             AND NOT EXISTS (
-               SELECT 1 FROM ${inbox} earlier
-               WHERE earlier.status = 'pending' AND earlier.tenant_id = head.tenant_id AND earlier.id < head.id
-             )
-           ORDER BY head.id
-           LIMIT $4
-           FOR UPDATE SKIP LOCKED
-         )
-         RETURNING id, tenant_id, body, attempts, received_at`,
-        [workerId, instant(new Date(now.getTime() + leaseMs)), instant(now), limit],
-      );
-      return rows
-        .map((row) => ({
-          id: textOrNull(row['id']) ?? '',
-          tenantId: textOrNull(row['tenant_id']) ?? '',
-          body: textOrNull(row['body']) ?? '',
-          attempts: Number(row['attempts']),
-          receivedAt: toDate(row['received_at']),
-        }))
-        .sort((a, b) => Number(a.id) - Number(b.id));
+      const rows = await claimInboxHeads({
+        db,
+        table: inbox,
+        operation: 'kommo.inbox',
+        orderedBy: ['tenant_id'],
+        returning: ['id', 'tenant_id', 'body', 'attempts', 'received_at'],
+        workerId,
+        now,
+        leaseMs,
+        limit,
+      });
+      return rows.map((row) => ({
+        id: textOrNull(row['id']) ?? '',
+        tenantId: textOrNull(row['tenant_id']) ?? '',
+        body: textOrNull(row['body']) ?? '',
+        attempts: Number(row['attempts']),
+        receivedAt: toDate(row['received_at']),
+      }));
     },
 
     async due(now) {
