@@ -66,7 +66,6 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
   const batchSize = options.batchSize ?? 32;
   const leaseMs = options.leaseMs ?? 60_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
-  let lastHeartbeatAt: Date | null = null;
 
   const settle = async (event: InboxEvent, result: EvolutionEventResult | { readonly kind: 'failed'; readonly error: unknown }) => {
     const now = clock.now();
@@ -95,7 +94,7 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     }
   };
 
-  const drainOnce = async (): Promise<number> => {
+  const drainPass = async (): Promise<number> => {
     const claimed = await inbox.claim({ workerId, now: clock.now(), leaseMs, limit: batchSize });
     await Promise.all(
       claimed.map(async (event) => {
@@ -113,7 +112,6 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
         }
       }),
     );
-    lastHeartbeatAt = clock.now();
     return claimed.length;
   };
 
@@ -146,7 +144,7 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
     name: 'Evolution inbox',
     clock,
     intervalMs: pollIntervalMs,
-    pass: drainOnce,
+    pass: drainPass,
     more: (claimed) => claimed > 0,
     logger,
     logFields,
@@ -163,10 +161,11 @@ export function createEvolutionInboxWorker(options: EvolutionInboxWorkerOptions)
 
   return {
     workerId,
+    // The loop's heartbeat: its passes and the ones run here alike.
     get lastHeartbeatAt() {
-      return lastHeartbeatAt;
+      return drain.lastHeartbeatAt;
     },
-    drainOnce,
+    drainOnce: () => drain.runOnce(),
     checkChannels,
     start() {
       if (drain.running) return;

@@ -77,7 +77,6 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
   const batchSize = options.batchSize ?? 16;
   const leaseMs = options.leaseMs ?? 120_000;
   const policy = options.retryPolicy ?? defaultRetryPolicy;
-  let lastHeartbeatAt: Date | null = null;
 
   // The alert's write is not the delivery's: a failure to write it is logged and the delivery stays settled.
   const alerting = async (tenantId: string, action: string, write: () => Promise<unknown>) => {
@@ -139,7 +138,7 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     }
   };
 
-  const drainOnce = async (): Promise<number> => {
+  const drainPass = async (): Promise<number> => {
     const claimed = await inbox.claim({ workerId, now: clock.now(), leaseMs, limit: batchSize });
     await Promise.all(
       claimed.map((entry) =>
@@ -149,7 +148,6 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
         }),
       ),
     );
-    lastHeartbeatAt = clock.now();
     return claimed.length;
   };
 
@@ -158,7 +156,7 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
     name: 'Kommo inbox',
     clock,
     intervalMs: pollIntervalMs,
-    pass: drainOnce,
+    pass: drainPass,
     more: (claimed) => claimed > 0,
     logger,
     logFields: { workerId },
@@ -166,10 +164,11 @@ export function createKommoInboxWorker(options: KommoInboxWorkerOptions): KommoI
 
   return {
     workerId,
+    // The loop's heartbeat: its passes and the ones run here alike.
     get lastHeartbeatAt() {
-      return lastHeartbeatAt;
+      return drain.lastHeartbeatAt;
     },
-    drainOnce,
+    drainOnce: () => drain.runOnce(),
     start() {
       drain.start();
     },
