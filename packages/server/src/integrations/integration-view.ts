@@ -164,6 +164,8 @@ export function createIntegrationView(options: IntegrationViewOptions): Integrat
         name: 'integration changes',
         clock: options.clock ?? systemClock,
         intervalMs: pollIntervalMs,
+        // The caller refreshes before it starts the polls.
+        waitFirst: true,
         pass: refresh,
         logger,
       });

@@ -74,6 +74,8 @@ export function createSandboxClock(options: SandboxClockOptions): SandboxClock {
     name: 'sandbox clock refresh',
     clock: base,
     intervalMs: refreshMs,
+    // `start` has just read the offset.
+    waitFirst: true,
     pass: refresh,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });

@@ -65,6 +65,15 @@ describe('pass loop', () => {
     expect(h.clock.pendingTimers).toBe(0);
   });
 
+  it('with waitFirst, starts with the interval instead of a pass', async () => {
+    const h = harness({ waitFirst: true });
+    h.loop.start();
+    await h.clock.advance(2500);
+    expect(h.starts).toEqual([1000, 2000]);
+    await h.loop.stop();
+    expect(h.clock.pendingTimers).toBe(0);
+  });
+
   it('runs the next pass at once while a pass reports more work', async () => {
     const h = harness({ more: (report) => report.done >= 10 });
     h.plan.push({ done: 10 }, { done: 10 }, { done: 4 });

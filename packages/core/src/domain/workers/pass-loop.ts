@@ -44,6 +44,8 @@ export interface PassLoopOptions<Report> {
   readonly pass: (signals: PassSignals) => Promise<Report>;
   /** Wait after a pass that found no more work (and after a failed pass), in ms. */
   readonly intervalMs: number;
+  /** Whether `start` waits an interval before the first pass (its owner has just run one itself). Default: the first pass runs at once. */
+  readonly waitFirst?: boolean;
   /** A uniform random `[0, jitterMs)` added to each wait, so that many workers do not poll in step (default 0). */
   readonly jitterMs?: number;
   /** Source of jitter in `[0, 1)` (default `Math.random`). */
@@ -136,6 +138,13 @@ export function createPassLoop<Report>(options: PassLoopOptions<Report>): PassLo
 
   const runLoop = async (signal: AbortSignal): Promise<void> => {
     let idlePasses = 0;
+    if (options.waitFirst === true) {
+      try {
+        await clock.sleep(waitMs(0), signal);
+      } catch {
+        return;
+      }
+    }
     while (!signal.aborted) {
       let more = false;
       try {
